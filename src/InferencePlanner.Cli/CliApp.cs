@@ -1,0 +1,47 @@
+using System.CommandLine;
+using InferencePlanner.Cli.Commands;
+using InferencePlanner.Core.Catalog;
+
+namespace InferencePlanner.Cli;
+
+/// <summary>
+/// The <c>inferenceplanner</c> command line. JSON goes to <paramref name="stdout"/>, messages to
+/// <paramref name="stderr"/>; exit codes: 0 success, 2 invalid input, 1 anything else.
+/// </summary>
+public static class CliApp
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int InvalidInput = 2;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+
+        var root = new RootCommand("InferencePlanner: capacity, cost, energy and carbon planning for AI inference fleets.");
+        root.Subcommands.Add(CatalogCommand.Create(stdout, stderr));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                stderr.WriteLine($"error: {error.Message}");
+            }
+
+            stderr.WriteLine("Run 'inferenceplanner --help' for usage.");
+            return InvalidInput;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        }
+        catch (CatalogException ex)
+        {
+            stderr.WriteLine($"error: catalog: {ex.Message}");
+            return InvalidInput;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using InferencePlanner.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);
