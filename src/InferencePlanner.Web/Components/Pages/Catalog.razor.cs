@@ -38,18 +38,18 @@ public partial class Catalog
         || device.Vendor.Contains(_deviceSearch, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The sources a device's figures cite, most used first.</summary>
-    private string DeviceSource(Device device)
+    private IEnumerable<KeyValuePair<string, Source>> DeviceSources(Device device)
     {
         Fact?[] facts =
         [
             device.PeakFp16Tflops, device.PeakFp8Tflops, device.PeakInt8Tops, device.MemoryGb,
             device.MemoryBandwidthGBps, device.TdpWatts, device.IdleWatts, device.EmbodiedKgCo2e,
         ];
-        var keys = facts.Where(f => f?.Source is not null)
+        return facts.Where(f => f?.Source is not null)
             .GroupBy(f => f!.Source!, StringComparer.Ordinal)
             .OrderByDescending(g => g.Count())
-            .Select(g => CatalogData.Sources.TryGetValue(g.Key, out var s) ? $"{g.Key} ({s.Date})" : g.Key);
-        return string.Join("; ", keys);
+            .Where(g => CatalogData.Sources.ContainsKey(g.Key))
+            .Select(g => KeyValuePair.Create(g.Key, CatalogData.Sources[g.Key]));
     }
 
     private string SourceLine(Fact fact)

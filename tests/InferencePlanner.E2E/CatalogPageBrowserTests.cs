@@ -1,0 +1,94 @@
+using Microsoft.Playwright;
+
+namespace InferencePlanner.E2E;
+
+/// <summary>The dashboard in Debian's Chromium, driven by Playwright, against the real app.</summary>
+public sealed class CatalogPageBrowserTests(AppServer app) : IClassFixture<AppServer>
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumArgs =
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ];
+
+    /// <summary>Where screenshots go: beside the test results.</summary>
+    private static string ResultsDirectory =>
+        Environment.GetEnvironmentVariable("INFERENCEPLANNER_TEST_RESULTS") is { Length: > 0 } dir
+            ? dir
+            : Path.Combine(RepositoryPaths.Root, "TestResults");
+
+    [Fact]
+    public async Task Catalog_InChromium_ListsH100_FiltersLive_AndIsScreenshotted()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: the test command installs Debian's chromium");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 }, ColorScheme = ColorScheme.Light });
+        var consoleErrors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                consoleErrors.Add(message.Text);
+            }
+        };
+
+        await page.GotoAsync(new Uri(app.BaseAddress, "catalog").ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
+
+        var grid = page.Locator("[data-testid=devices-grid]");
+        var h100 = grid.Locator("tbody tr", new() { HasText = "nvidia-h100-sxm" });
+        await Assertions.Expect(h100.First).ToBeVisibleAsync();
+        await Assertions.Expect(h100.First).ToContainTextAsync("3,350 GB/s");
+
+        // The search box only filters once the interactive circuit is up: typing proves the page is live.
+        var rowsBefore = await grid.Locator("tbody tr.mud-table-row").CountAsync();
+        await grid.Locator("input").First.FillAsync("h100");
+        await Assertions.Expect(grid.Locator("tbody tr.mud-table-row")).Not.ToHaveCountAsync(rowsBefore);
+        var rowsAfter = await grid.Locator("tbody tr.mud-table-row").AllInnerTextsAsync();
+        Assert.NotEmpty(rowsAfter);
+        Assert.All(rowsAfter, text => Assert.Contains("H100", text, StringComparison.OrdinalIgnoreCase));
+        await grid.Locator("input").First.FillAsync(string.Empty);
+        await Assertions.Expect(grid.Locator("tbody tr.mud-table-row")).ToHaveCountAsync(rowsBefore);
+
+        Directory.CreateDirectory(Path.Combine(ResultsDirectory, "screenshots"));
+        var screenshot = Path.Combine(ResultsDirectory, "screenshots", "catalog.png");
+        await page.ScreenshotAsync(new() { Path = screenshot });
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is implausibly small");
+
+        Assert.Empty(consoleErrors);
+    }
+
+    [Fact]
+    public async Task ThemeToggle_InChromium_SwitchesToDark()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync(new() { ColorScheme = ColorScheme.Light });
+        await page.GotoAsync(app.BaseAddress.ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
+
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        var background = () => page.EvaluateAsync<string>("getComputedStyle(document.body).backgroundColor");
+        var light = await background();
+        await page.Locator("[data-testid=theme-toggle]").ClickAsync();
+        await page.WaitForFunctionAsync($"getComputedStyle(document.body).backgroundColor !== '{light}'");
+
+        Assert.Equal("rgb(13, 17, 23)", await background()); // PaletteDark.Background #0d1117
+    }
+
+    [Fact]
+    public async Task Favicon_ThroughTheRunningApp_IsTheTopLevelWwwrootFile()
+    {
+        using var client = new HttpClient { BaseAddress = app.BaseAddress };
+
+        var served = await client.GetByteArrayAsync(new Uri("favicon.svg", UriKind.Relative));
+
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.Root, "wwwroot", "favicon.svg")), served);
+    }
+}
