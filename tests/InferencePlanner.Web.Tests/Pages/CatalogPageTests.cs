@@ -34,7 +34,7 @@ public sealed class CatalogPageTests : PlannerTestContext
         var page = RenderCatalog();
 
         var h100 = page.FindAll("[data-testid=devices-grid] tbody tr.mud-table-row")
-            .Single(r => r.QuerySelector("td")!.TextContent.Trim() == "nvidia-h100-sxm");
+            .Single(r => r.QuerySelector(".ip-device-id")?.TextContent == "nvidia-h100-sxm");
         Assert.True(Catalog.TryGetDevice("nvidia-h100-sxm", out var device));
         var source = Catalog.SourceOf(device.MemoryBandwidthGBps)!;
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of InferencePlanner in Release: unit, component, host, CLI and browser tests.
+# Installs Debian's chromium first when it is missing (the browser tests drive /usr/bin/chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium for the browser tests..." >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+results="$PWD/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+export INFERENCEPLANNER_TEST_RESULTS="$results"
+
+dotnet build InferencePlanner.sln -c Release -warnaserror -nologo -clp:ErrorsOnly
+status=0
+dotnet test InferencePlanner.sln -c Release --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=minimal" || status=$?
+
+# One closing line over every test project, read from the TRX files.
+python3 - "$results" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*/*.trx"):
+    c = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
+    skipped += int(c.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+echo "Screenshots: $results/screenshots" >&2
+exit $status
