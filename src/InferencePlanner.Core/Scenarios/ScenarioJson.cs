@@ -1,0 +1,90 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+namespace InferencePlanner.Core.Scenarios;
+
+/// <summary>Reads and writes scenario documents. Unknown fields are errors: a typo must not pass silently.</summary>
+public static partial class ScenarioJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        MaxDepth = 32,
+    };
+
+    /// <summary>The largest scenario document accepted, in characters.</summary>
+    public const int MaxLength = 4 * 1024 * 1024;
+
+    public static Scenario Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (json.Length > MaxLength)
+        {
+            throw new ScenarioException("$", $"the document is {json.Length:N0} characters; the limit is {MaxLength:N0}");
+        }
+
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            throw new ScenarioException("$", "the document is empty");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<Scenario>(json, Options)
+                ?? throw new ScenarioException("$", "the document is null");
+        }
+        catch (JsonException ex)
+        {
+            throw new ScenarioException(PathOf(ex), ReasonOf(ex));
+        }
+    }
+
+    public static string Write(Scenario scenario) => JsonSerializer.Serialize(scenario, Options);
+
+    private static string PathOf(JsonException ex)
+    {
+        var path = ex.Path ?? "$";
+        var unknown = UnknownMemberPattern().Match(ex.Message);
+        if (unknown.Success)
+        {
+            path = path == "$" ? $"$.{unknown.Groups[1].Value}" : $"{path}.{unknown.Groups[1].Value}";
+        }
+
+        return path;
+    }
+
+    private static string ReasonOf(JsonException ex)
+    {
+        if (UnknownMemberPattern().IsMatch(ex.Message))
+        {
+            return "is not a field of the scenario format";
+        }
+
+        var message = ex.InnerException is FormatException or InvalidOperationException
+            ? "has the wrong type"
+            : ex.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut > 0)
+        {
+            message = message[..cut];
+        }
+
+        if (message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            message = "has the wrong type or an out-of-range value";
+        }
+
+        var line = ex.LineNumber is { } l ? $" (line {l + 1})" : string.Empty;
+        return message.TrimEnd('.') + line;
+    }
+
+    [GeneratedRegex("The JSON property '([^']+)' could not be mapped", RegexOptions.CultureInvariant)]
+    private static partial Regex UnknownMemberPattern();
+}

@@ -1,0 +1,40 @@
+namespace InferencePlanner.Core.Scenarios;
+
+/// <summary>What a scenario may ask for. Beyond these a run would be absurd or would not end in useful time.</summary>
+public static class ScenarioLimits
+{
+    public const long MaxQueries = 10_000_000_000;
+    public const double MaxSeconds = 10 * 365.25 * 86_400; // ten years
+    public const double MaxRatePerSecond = 1e8;
+    public const double MaxServiceMs = 1e9;
+    public const int MaxPools = 64;
+    public const int MaxServersPerPool = 100_000;
+    public const int MaxBatch = 65_536;
+    public const int MaxClasses = 64;
+    public const long MaxEvents = 100_000_000_000;
+    public const long DefaultMaxEvents = 10_000_000_000;
+    public const int MaxTimeSeriesPoints = 100_000;
+}
+
+/// <summary>Names the scenario format accepts.</summary>
+public static class ScenarioNames
+{
+    public const string Poisson = "poisson";
+    public const string Diurnal = "diurnal";
+    public const string Bursts = "bursts";
+    public const string Trace = "trace";
+
+    public const string Exponential = "exponential";
+    public const string Deterministic = "deterministic";
+    public const string Erlang = "erlang";
+    public const string Hyperexponential = "hyperexponential";
+    public const string Lognormal = "lognormal";
+
+    public const string Weighted = "weighted";
+    public const string JoinShortestQueue = "join-shortest-queue";
+    public const string PowerOfTwo = "power-of-two";
+
+    public static readonly string[] ArrivalKinds = [Poisson, Diurnal, Bursts, Trace];
+    public static readonly string[] Distributions = [Exponential, Deterministic, Erlang, Hyperexponential, Lognormal];
+    public static readonly string[] RoutingPolicies = [Weighted, JoinShortestQueue, PowerOfTwo];
+}

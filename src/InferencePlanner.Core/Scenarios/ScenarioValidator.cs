@@ -1,0 +1,525 @@
+using System.Globalization;
+using InferencePlanner.Core.Catalog;
+
+namespace InferencePlanner.Core.Scenarios;
+
+/// <summary>
+/// Checks a scenario and reports every problem by JSON path and reason. With a catalog it also checks
+/// device and region ids; with a profile resolver, stored profile ids.
+/// </summary>
+public sealed class ScenarioValidator
+{
+    private readonly DeviceCatalog? _catalog;
+    private readonly Func<string, bool>? _profileExists;
+    private readonly List<ScenarioError> _errors = [];
+
+    public ScenarioValidator(DeviceCatalog? catalog = null, Func<string, bool>? profileExists = null)
+    {
+        _catalog = catalog;
+        _profileExists = profileExists;
+    }
+
+    public static IReadOnlyList<ScenarioError> Validate(Scenario scenario, DeviceCatalog? catalog = null, Func<string, bool>? profileExists = null) =>
+        new ScenarioValidator(catalog, profileExists).Check(scenario);
+
+    /// <summary>Throws <see cref="ScenarioException"/> listing every problem, if there is any.</summary>
+    public static void ThrowIfInvalid(Scenario scenario, DeviceCatalog? catalog = null, Func<string, bool>? profileExists = null)
+    {
+        var errors = Validate(scenario, catalog, profileExists);
+        if (errors.Count > 0)
+        {
+            throw new ScenarioException(errors);
+        }
+    }
+
+    public IReadOnlyList<ScenarioError> Check(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        _errors.Clear();
+
+        if (scenario.Seed is < 0)
+        {
+            Add("$.seed", "must be zero or positive");
+        }
+
+        CheckHorizon(scenario.Horizon);
+        CheckWorkload(scenario.Workload);
+        CheckPools(scenario.Pools);
+        CheckRouting(scenario.Routing, scenario.Pools);
+        if (scenario.Slo is not null)
+        {
+            CheckSlo("$.slo", scenario.Slo);
+        }
+
+        if (scenario.Growth is { } growth)
+        {
+            if (growth.Months is not { } months || months < 1 || months > 600)
+            {
+                Add("$.growth.months", "must be a whole number of months from 1 to 600");
+            }
+
+            Finite("$.growth.monthlyGrowthPercent", growth.MonthlyGrowthPercent, min: -99.999, max: 1000, required: true);
+        }
+
+        Finite("$.timeSeriesIntervalSeconds", scenario.TimeSeriesIntervalSeconds, min: 1e-3, max: ScenarioLimits.MaxSeconds, required: false);
+        if (scenario.MaxEvents is { } maxEvents && (maxEvents < 1 || maxEvents > ScenarioLimits.MaxEvents))
+        {
+            Add("$.maxEvents", $"must be from 1 to {ScenarioLimits.MaxEvents:E0}");
+        }
+
+        return _errors.ToList();
+    }
+
+    private void CheckHorizon(Horizon? horizon)
+    {
+        if (horizon is null)
+        {
+            Add("$.horizon", "is required: give queries (and warmupQueries) or seconds (and warmupSeconds)");
+            return;
+        }
+
+        var byQueries = horizon.Queries is not null || horizon.WarmupQueries is not null;
+        var bySeconds = horizon.Seconds is not null || horizon.WarmupSeconds is not null;
+        if (byQueries && bySeconds)
+        {
+            Add("$.horizon", "give either queries (and warmupQueries) or seconds (and warmupSeconds), not both");
+            return;
+        }
+
+        if (byQueries)
+        {
+            if (horizon.Queries is not { } queries || queries < 1 || queries > ScenarioLimits.MaxQueries)
+            {
+                Add("$.horizon.queries", $"must be a whole number from 1 to {ScenarioLimits.MaxQueries:E0}");
+            }
+
+            if (horizon.WarmupQueries is { } warmup && (warmup < 0 || warmup > ScenarioLimits.MaxQueries))
+            {
+                Add("$.horizon.warmupQueries", $"must be from 0 to {ScenarioLimits.MaxQueries:E0}");
+            }
+        }
+        else if (bySeconds)
+        {
+            Finite("$.horizon.seconds", horizon.Seconds, min: 1e-6, max: ScenarioLimits.MaxSeconds, required: true);
+            Finite("$.horizon.warmupSeconds", horizon.WarmupSeconds, min: 0, max: ScenarioLimits.MaxSeconds, required: false);
+        }
+        else
+        {
+            Add("$.horizon", "is empty: give queries or seconds");
+        }
+    }
+
+    private void CheckWorkload(Workload? workload)
+    {
+        if (workload?.Arrivals is not { } arrivals)
+        {
+            Add("$.workload.arrivals", "is required");
+            return;
+        }
+
+        const string p = "$.workload.arrivals";
+        if (!OneOf($"{p}.kind", arrivals.Kind, ScenarioNames.ArrivalKinds))
+        {
+            return;
+        }
+
+        switch (arrivals.Kind)
+        {
+            case ScenarioNames.Poisson:
+                Finite($"{p}.ratePerSecond", arrivals.RatePerSecond, min: double.Epsilon, max: ScenarioLimits.MaxRatePerSecond, required: true);
+                NotUsed(p, arrivals, nameof(ArrivalSpec.DailyShape), nameof(ArrivalSpec.WeeklyShape), nameof(ArrivalSpec.MonthlyGrowthPercent),
+                    nameof(ArrivalSpec.StartHour), nameof(ArrivalSpec.BurstRatePerSecond), nameof(ArrivalSpec.MeanNormalSeconds),
+                    nameof(ArrivalSpec.MeanBurstSeconds), nameof(ArrivalSpec.Path), nameof(ArrivalSpec.Speedup));
+                break;
+            case ScenarioNames.Diurnal:
+                Finite($"{p}.ratePerSecond", arrivals.RatePerSecond, min: double.Epsilon, max: ScenarioLimits.MaxRatePerSecond, required: true);
+                Shape($"{p}.dailyShape", arrivals.DailyShape, 24);
+                Shape($"{p}.weeklyShape", arrivals.WeeklyShape, 7);
+                Finite($"{p}.monthlyGrowthPercent", arrivals.MonthlyGrowthPercent, min: -99.999, max: 1000, required: false);
+                Finite($"{p}.startHour", arrivals.StartHour, min: 0, max: 168, required: false);
+                NotUsed(p, arrivals, nameof(ArrivalSpec.BurstRatePerSecond), nameof(ArrivalSpec.MeanNormalSeconds),
+                    nameof(ArrivalSpec.MeanBurstSeconds), nameof(ArrivalSpec.Path), nameof(ArrivalSpec.Speedup));
+                break;
+            case ScenarioNames.Bursts:
+                Finite($"{p}.ratePerSecond", arrivals.RatePerSecond, min: 0, max: ScenarioLimits.MaxRatePerSecond, required: true);
+                Finite($"{p}.burstRatePerSecond", arrivals.BurstRatePerSecond, min: double.Epsilon, max: ScenarioLimits.MaxRatePerSecond, required: true);
+                Finite($"{p}.meanNormalSeconds", arrivals.MeanNormalSeconds, min: 1e-9, max: ScenarioLimits.MaxSeconds, required: true);
+                Finite($"{p}.meanBurstSeconds", arrivals.MeanBurstSeconds, min: 1e-9, max: ScenarioLimits.MaxSeconds, required: true);
+                NotUsed(p, arrivals, nameof(ArrivalSpec.DailyShape), nameof(ArrivalSpec.WeeklyShape), nameof(ArrivalSpec.MonthlyGrowthPercent),
+                    nameof(ArrivalSpec.StartHour), nameof(ArrivalSpec.Path), nameof(ArrivalSpec.Speedup));
+                break;
+            case ScenarioNames.Trace:
+                if (string.IsNullOrWhiteSpace(arrivals.Path))
+                {
+                    Add($"{p}.path", "is required: a CSV with the columns TIMESTAMP,ContextTokens,GeneratedTokens");
+                }
+
+                Finite($"{p}.speedup", arrivals.Speedup, min: 1e-6, max: 1e6, required: false);
+                NotUsed(p, arrivals, nameof(ArrivalSpec.RatePerSecond), nameof(ArrivalSpec.DailyShape), nameof(ArrivalSpec.WeeklyShape),
+                    nameof(ArrivalSpec.MonthlyGrowthPercent), nameof(ArrivalSpec.StartHour), nameof(ArrivalSpec.BurstRatePerSecond),
+                    nameof(ArrivalSpec.MeanNormalSeconds), nameof(ArrivalSpec.MeanBurstSeconds));
+                break;
+        }
+
+        if (workload.Classes is { } classes)
+        {
+            if (classes.Count == 0 || classes.Count > ScenarioLimits.MaxClasses)
+            {
+                Add("$.workload.classes", $"must list from 1 to {ScenarioLimits.MaxClasses} classes");
+            }
+
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < classes.Count; i++)
+            {
+                var c = classes[i];
+                var cp = $"$.workload.classes[{i}]";
+                if (string.IsNullOrWhiteSpace(c.Name))
+                {
+                    Add($"{cp}.name", "is required");
+                }
+                else if (!names.Add(c.Name))
+                {
+                    Add($"{cp}.name", $"'{c.Name}' is used by another class");
+                }
+
+                Finite($"{cp}.weight", c.Weight, min: double.Epsilon, max: double.MaxValue, required: true);
+                if (c.Slo is not null)
+                {
+                    CheckSlo($"{cp}.slo", c.Slo);
+                }
+            }
+        }
+    }
+
+    private void CheckPools(IReadOnlyList<PoolSpec>? pools)
+    {
+        if (pools is null || pools.Count == 0)
+        {
+            Add("$.pools", "must list at least one pool");
+            return;
+        }
+
+        if (pools.Count > ScenarioLimits.MaxPools)
+        {
+            Add("$.pools", $"lists {pools.Count} pools; the limit is {ScenarioLimits.MaxPools}");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < pools.Count; i++)
+        {
+            var pool = pools[i];
+            var p = $"$.pools[{i}]";
+            if (string.IsNullOrWhiteSpace(pool.Name))
+            {
+                Add($"{p}.name", "is required");
+            }
+            else if (!names.Add(pool.Name))
+            {
+                Add($"{p}.name", $"'{pool.Name}' is used by another pool");
+            }
+
+            if (pool.Device is { } device && _catalog is not null && !_catalog.TryGetDevice(device, out _))
+            {
+                var suggestions = _catalog.SuggestDevices(device);
+                Add($"{p}.device", $"'{device}' is not a catalog device" + (suggestions.Count > 0 ? $" (did you mean {string.Join(", ", suggestions)}?)" : string.Empty));
+            }
+
+            if (pool.Region is { } region && _catalog is not null && !_catalog.TryGetRegion(region, out _))
+            {
+                Add($"{p}.region", $"'{region}' is not a catalog region");
+            }
+
+            if (pool.Count is not { } count || count < 1 || count > ScenarioLimits.MaxServersPerPool)
+            {
+                Add($"{p}.count", $"must be a whole number from 1 to {ScenarioLimits.MaxServersPerPool:N0}");
+            }
+
+            CheckService($"{p}.service", pool.Service);
+
+            if (pool.Batching is { } batching)
+            {
+                if (batching.MaxBatch is { } maxBatch && (maxBatch < 1 || maxBatch > ScenarioLimits.MaxBatch))
+                {
+                    Add($"{p}.batching.maxBatch", $"must be from 1 (no batching) to {ScenarioLimits.MaxBatch:N0}");
+                }
+
+                Finite($"{p}.batching.maxWaitMs", batching.MaxWaitMs, min: 0, max: ScenarioLimits.MaxServiceMs, required: false);
+            }
+
+            if (pool.MaxQueueLength is < 0)
+            {
+                Add($"{p}.maxQueueLength", "must be zero (a loss system) or more, or null for unbounded");
+            }
+
+            Finite($"{p}.timeoutMs", pool.TimeoutMs, min: double.Epsilon, max: ScenarioLimits.MaxServiceMs, required: false);
+            Finite($"{p}.weight", pool.Weight, min: double.Epsilon, max: double.MaxValue, required: false);
+        }
+    }
+
+    private void CheckService(string p, ServiceSpec? service)
+    {
+        if (service is null)
+        {
+            Add(p, "is required: a distribution with meanMs, or a profile");
+            return;
+        }
+
+        if (service.Distribution is null && service.Profile is null)
+        {
+            Add(p, "needs a distribution (with meanMs) or a profile");
+            return;
+        }
+
+        if (service.Distribution is not null && service.Profile is not null)
+        {
+            Add(p, "give a distribution or a profile, not both");
+            return;
+        }
+
+        if (service.Profile is { } profile)
+        {
+            CheckProfile($"{p}.profile", profile);
+            if (service.MeanMs is not null)
+            {
+                Add($"{p}.meanMs", "is not used with a profile: the profile gives the latency");
+            }
+
+            return;
+        }
+
+        if (!OneOf($"{p}.distribution", service.Distribution, ScenarioNames.Distributions))
+        {
+            return;
+        }
+
+        Finite($"{p}.meanMs", service.MeanMs, min: double.Epsilon, max: ScenarioLimits.MaxServiceMs, required: true);
+        switch (service.Distribution)
+        {
+            case ScenarioNames.Erlang:
+                if (service.Shape is not { } shape || shape < 1 || shape > 1000)
+                {
+                    Add($"{p}.shape", "erlang needs a whole shape from 1 to 1000");
+                }
+
+                break;
+            case ScenarioNames.Hyperexponential:
+                Finite($"{p}.scv", service.Scv, min: 1, max: 1e4, required: true);
+                break;
+            case ScenarioNames.Lognormal:
+                Finite($"{p}.scv", service.Scv, min: double.Epsilon, max: 1e4, required: true);
+                break;
+            default:
+                if (service.Shape is not null)
+                {
+                    Add($"{p}.shape", $"is used only by erlang, not {service.Distribution}");
+                }
+
+                if (service.Scv is not null)
+                {
+                    Add($"{p}.scv", $"is used only by hyperexponential and lognormal, not {service.Distribution}");
+                }
+
+                break;
+        }
+    }
+
+    private void CheckProfile(string p, ProfileSpec profile)
+    {
+        var inline = profile.Points is not null || profile.AlphaMs is not null || profile.BetaMs is not null;
+        if (!inline)
+        {
+            if (string.IsNullOrWhiteSpace(profile.Id))
+            {
+                Add(p, "needs points, alphaMs/betaMs, or the id of a stored profile");
+            }
+            else if (_profileExists is null || !_profileExists(profile.Id))
+            {
+                Add(p, $"'{profile.Id}' is not a stored profile");
+            }
+
+            return;
+        }
+
+        if (profile.Points is { } points)
+        {
+            if (profile.AlphaMs is not null || profile.BetaMs is not null)
+            {
+                Add(p, "give points or alphaMs/betaMs, not both");
+            }
+
+            if (points.Count == 0)
+            {
+                Add($"{p}.points", "must hold at least one point");
+            }
+
+            for (var i = 0; i < points.Count; i++)
+            {
+                if (points[i].Batch < 1 || points[i].Batch > ScenarioLimits.MaxBatch)
+                {
+                    Add($"{p}.points[{i}].batch", $"must be from 1 to {ScenarioLimits.MaxBatch:N0}");
+                }
+                else if (i > 0 && points[i].Batch <= points[i - 1].Batch)
+                {
+                    Add($"{p}.points[{i}].batch", "batch sizes must increase");
+                }
+
+                Finite($"{p}.points[{i}].latencyMs", points[i].LatencyMs, min: double.Epsilon, max: ScenarioLimits.MaxServiceMs, required: true);
+            }
+        }
+        else
+        {
+            Finite($"{p}.alphaMs", profile.AlphaMs, min: 0, max: ScenarioLimits.MaxServiceMs, required: true);
+            Finite($"{p}.betaMs", profile.BetaMs, min: 0, max: ScenarioLimits.MaxServiceMs, required: true);
+            if (profile.AlphaMs is 0 && profile.BetaMs is 0)
+            {
+                Add(p, "alphaMs + betaMs·b must be positive");
+            }
+        }
+
+        Finite($"{p}.jitterScv", profile.JitterScv, min: 0, max: 100, required: false);
+    }
+
+    private void CheckRouting(RoutingSpec? routing, IReadOnlyList<PoolSpec>? pools)
+    {
+        pools ??= [];
+        var edgePools = pools.Where(pl => pl.Edge == true).Select(pl => pl.Name).ToList();
+        if (routing is null)
+        {
+            if (edgePools.Count > 0)
+            {
+                Add("$.routing.offload", $"edge pool '{edgePools[0]}' gets traffic only by offload: give routing.offload");
+            }
+
+            return;
+        }
+
+        if (routing.Policy is not null)
+        {
+            OneOf("$.routing.policy", routing.Policy, ScenarioNames.RoutingPolicies);
+        }
+
+        if (routing.Offload is { } offload)
+        {
+            var target = pools.FirstOrDefault(pl => pl.Name == offload.Pool);
+            if (string.IsNullOrWhiteSpace(offload.Pool))
+            {
+                Add("$.routing.offload.pool", "is required: the edge pool's name");
+            }
+            else if (target is null)
+            {
+                Add("$.routing.offload.pool", $"'{offload.Pool}' is not a pool of this scenario");
+            }
+            else if (target.Edge != true)
+            {
+                Add("$.routing.offload.pool", $"'{offload.Pool}' is not marked edge: true");
+            }
+
+            Finite("$.routing.offload.share", offload.Share, min: double.Epsilon, max: 1, required: true);
+            Finite("$.routing.offload.networkRttMs", offload.NetworkRttMs, min: 0, max: ScenarioLimits.MaxServiceMs, required: false);
+            if (offload.Share < 1 && pools.All(pl => pl.Edge == true))
+            {
+                Add("$.pools", "the traffic not offloaded needs at least one pool that is not edge");
+            }
+        }
+        else if (edgePools.Count > 0)
+        {
+            Add("$.routing.offload", $"edge pool '{edgePools[0]}' gets traffic only by offload: give routing.offload");
+        }
+
+        if (edgePools.Count > 1)
+        {
+            Add("$.pools", "at most one pool may be marked edge");
+        }
+    }
+
+    private void CheckSlo(string p, SloSpec slo)
+    {
+        Finite($"{p}.latencyMs", slo.LatencyMs, min: double.Epsilon, max: ScenarioLimits.MaxServiceMs, required: true);
+        Finite($"{p}.percentile", slo.Percentile, min: 1e-9, max: 99.9999, required: false);
+        Finite($"{p}.maxRejectionPercent", slo.MaxRejectionPercent, min: 0, max: 100, required: false);
+    }
+
+    private void Shape(string path, IReadOnlyList<double>? shape, int length)
+    {
+        if (shape is null)
+        {
+            return;
+        }
+
+        if (shape.Count != length)
+        {
+            Add(path, $"must hold {length} values; it holds {shape.Count}");
+            return;
+        }
+
+        for (var i = 0; i < shape.Count; i++)
+        {
+            if (!double.IsFinite(shape[i]) || shape[i] < 0)
+            {
+                Add($"{path}[{i}]", "must be a finite number ≥ 0");
+            }
+        }
+
+        if (shape.All(v => v <= 0))
+        {
+            Add(path, "must have at least one positive value");
+        }
+    }
+
+    private void NotUsed(string path, ArrivalSpec arrivals, params string[] properties)
+    {
+        foreach (var property in properties)
+        {
+            var value = typeof(ArrivalSpec).GetProperty(property)!.GetValue(arrivals);
+            if (value is not null)
+            {
+                var name = char.ToLowerInvariant(property[0]) + property[1..];
+                Add($"{path}.{name}", $"is not used by kind '{arrivals.Kind}'");
+            }
+        }
+    }
+
+    private bool OneOf(string path, string? value, string[] allowed)
+    {
+        if (value is null)
+        {
+            Add(path, $"is required: one of {string.Join(", ", allowed)}");
+            return false;
+        }
+
+        if (!allowed.Contains(value, StringComparer.Ordinal))
+        {
+            Add(path, $"'{value}' is not one of {string.Join(", ", allowed)}");
+            return false;
+        }
+
+        return true;
+    }
+
+    private void Finite(string path, double? value, double min, double max, bool required)
+    {
+        if (value is not { } v)
+        {
+            if (required)
+            {
+                Add(path, "is required");
+            }
+
+            return;
+        }
+
+        if (double.IsNaN(v) || double.IsInfinity(v))
+        {
+            Add(path, "must be a finite number");
+        }
+        else if (v < min || v > max)
+        {
+            Add(path, $"{v.ToString("G6", CultureInfo.InvariantCulture)} is out of range [{Show(min)}, {Show(max)}]");
+        }
+    }
+
+    private static string Show(double v) =>
+        v == double.Epsilon ? "> 0" : v == double.MaxValue ? "∞" : v.ToString("G6", CultureInfo.InvariantCulture);
+
+    private void Add(string path, string reason) => _errors.Add(new ScenarioError(path, reason));
+}

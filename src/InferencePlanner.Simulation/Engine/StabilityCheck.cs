@@ -1,0 +1,77 @@
+using InferencePlanner.Core.Scenarios;
+
+namespace InferencePlanner.Simulation.Engine;
+
+/// <summary>
+/// Before a run: is the offered load within what the fleet can serve? A pool without a bounded queue or a
+/// timeout that is offered its capacity or more would build a queue without end, so such a scenario is
+/// reported (with the capacity and the load) instead of simulated. Time-varying load is judged by its mean
+/// over the run: peaks above capacity are transient and are simulated.
+/// </summary>
+public static class StabilityCheck
+{
+    public sealed record Verdict(bool Stable, string? Reason, double? CapacityPerSecond, double? OfferedLoadPerSecond, double MeanArrivalRatePerSecond);
+
+    public static Verdict Assess(SimulationModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var arrivals = model.CreateArrivals(0);
+        var guess = arrivals.MeanRate(7 * 86_400);
+        var rate = arrivals.MeanRate(model.ExpectedSpanSeconds(guess));
+
+        var pools = model.Pools;
+        var edgeShare = model.OffloadPool >= 0 ? model.OffloadShare : 0;
+        if (model.OffloadPool >= 0)
+        {
+            var edge = pools[model.OffloadPool];
+            var offered = rate * edgeShare;
+            if (!edge.ShedsLoad && offered >= edge.CapacityPerSecond)
+            {
+                return Unstable(edge, offered, rate);
+            }
+        }
+
+        var routable = pools.Where(p => !p.IsEdge).ToList();
+        var routed = rate * (1 - edgeShare);
+        if (routable.Count == 0 || routed <= 0)
+        {
+            return new Verdict(true, null, null, null, rate);
+        }
+
+        if (model.RoutingPolicy == ScenarioNames.Weighted || routable.Count == 1)
+        {
+            var weights = routable.Select(p => p.Weight ?? p.CapacityPerSecond).ToList();
+            var total = weights.Sum();
+            for (var i = 0; i < routable.Count; i++)
+            {
+                var offered = routed * weights[i] / total;
+                if (!routable[i].ShedsLoad && offered >= routable[i].CapacityPerSecond)
+                {
+                    return Unstable(routable[i], offered, rate);
+                }
+            }
+        }
+        else if (routable.All(p => !p.ShedsLoad))
+        {
+            var capacity = routable.Sum(p => p.CapacityPerSecond);
+            if (routed >= capacity)
+            {
+                return new Verdict(false,
+                    $"the fleet is offered {routed:G4} queries/s but its {routable.Count} pools serve at most {capacity:G4} queries/s together: the queues would grow without end",
+                    capacity, routed, rate);
+            }
+        }
+
+        return new Verdict(true, null, null, null, rate);
+    }
+
+    private static Verdict Unstable(PoolModel pool, double offered, double rate)
+    {
+        var capacity = pool.CapacityPerSecond;
+        return new Verdict(false,
+            $"pool '{pool.Name}' is offered {offered:G4} queries/s but serves at most {capacity:G4} queries/s " +
+            $"({pool.Servers} servers, batches of up to {pool.MaxBatch}): its queue would grow without end. " +
+            "Add servers, allow larger batches, or bound the queue (maxQueueLength) or the wait (timeoutMs).",
+            capacity, offered, rate);
+    }
+}

@@ -1,0 +1,99 @@
+namespace InferencePlanner.Simulation.Kernel;
+
+/// <summary>A scheduled event: small and unmanaged, so the heap allocates nothing per event.</summary>
+internal struct ScheduledEvent
+{
+    public double Time;
+    public long Sequence;
+    public int Kind;
+    public int Target;
+    public int Data;
+}
+
+/// <summary>
+/// The kernel's event list: a binary min-heap keyed by (time, sequence). The sequence number makes events
+/// at equal times come out in the order they were scheduled, which keeps runs repeatable.
+/// </summary>
+internal sealed class EventQueue
+{
+    private ScheduledEvent[] _heap;
+    private long _nextSequence;
+
+    public EventQueue(int capacity = 64) => _heap = new ScheduledEvent[Math.Max(4, capacity)];
+
+    public int Count { get; private set; }
+
+    /// <summary>Time of the earliest event, or +∞ when there is none.</summary>
+    public double PeekTime => Count > 0 ? _heap[0].Time : double.PositiveInfinity;
+
+    public void Push(double time, int kind, int target, int data = 0)
+    {
+        if (Count == _heap.Length)
+        {
+            Array.Resize(ref _heap, _heap.Length * 2);
+        }
+
+        var item = new ScheduledEvent { Time = time, Sequence = _nextSequence++, Kind = kind, Target = target, Data = data };
+        var i = Count++;
+        var heap = _heap;
+        while (i > 0)
+        {
+            var parent = (i - 1) >> 1;
+            if (!Before(in item, in heap[parent]))
+            {
+                break;
+            }
+
+            heap[i] = heap[parent];
+            i = parent;
+        }
+
+        heap[i] = item;
+    }
+
+    public ScheduledEvent Pop()
+    {
+        var heap = _heap;
+        var top = heap[0];
+        var last = heap[--Count];
+        var n = Count;
+        var i = 0;
+        while (true)
+        {
+            var child = (2 * i) + 1;
+            if (child >= n)
+            {
+                break;
+            }
+
+            if (child + 1 < n && Before(in heap[child + 1], in heap[child]))
+            {
+                child++;
+            }
+
+            if (!Before(in heap[child], in last))
+            {
+                break;
+            }
+
+            heap[i] = heap[child];
+            i = child;
+        }
+
+        if (n > 0)
+        {
+            heap[i] = last;
+        }
+
+        return top;
+    }
+
+    public void Clear()
+    {
+        Count = 0;
+        _nextSequence = 0;
+    }
+
+    private static bool Before(in ScheduledEvent a, in ScheduledEvent b) =>
+        a.Time < b.Time || (a.Time == b.Time && a.Sequence < b.Sequence);
+}
