@@ -132,6 +132,31 @@ public sealed class SimulationModel
         };
     }
 
+    /// <summary>A copy whose first pool replays <paramref name="serviceSeconds"/> in order (exact checks).</summary>
+    internal SimulationModel WithReplayedService(double[] serviceSeconds) =>
+        new(Scenario)
+        {
+            Seed = Seed,
+            HorizonInQueries = HorizonInQueries,
+            WarmupQueries = WarmupQueries,
+            MeasuredQueries = MeasuredQueries,
+            WarmupSeconds = WarmupSeconds,
+            MeasuredSeconds = MeasuredSeconds,
+            Pools = Pools,
+            Classes = Classes,
+            RoutingPolicy = RoutingPolicy,
+            OffloadPool = OffloadPool,
+            OffloadShare = OffloadShare,
+            OffloadRttSeconds = OffloadRttSeconds,
+            SloLatencySeconds = SloLatencySeconds,
+            SloPercentile = SloPercentile,
+            SloMaxRejectionPercent = SloMaxRejectionPercent,
+            Trace = Trace,
+            TimeSeriesIntervalSeconds = TimeSeriesIntervalSeconds,
+            MaxEvents = MaxEvents,
+            ReplayedServiceSeconds = serviceSeconds,
+        };
+
     /// <summary>The arrival process of one replication, on its own random sequence.</summary>
     public ArrivalProcess CreateArrivals(int replication)
     {

@@ -50,7 +50,14 @@ public sealed class BurstArrivals : ArrivalProcess
         _random = random;
         _state = random.NextDouble() < meanBurstSeconds / (meanNormalSeconds + meanBurstSeconds) ? 1 : 0;
         _switchAt = random.Exponential(_meanSojourns[_state]);
+        InitialState = _state;
     }
+
+    /// <summary>The state at time 0 (1 = burst).</summary>
+    internal int InitialState { get; }
+
+    /// <summary>When set, every state change is recorded as (time, new state): tests rebuild λ(t) from it.</summary>
+    internal List<(double Time, int State)>? Switches { get; set; }
 
     public override double NextArrival(double now)
     {
@@ -66,6 +73,7 @@ public sealed class BurstArrivals : ArrivalProcess
 
             t = _switchAt;
             _state ^= 1;
+            Switches?.Add((t, _state));
             _switchAt = t + _random.Exponential(_meanSojourns[_state]);
         }
     }
