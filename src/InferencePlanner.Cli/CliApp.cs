@@ -1,6 +1,7 @@
 using System.CommandLine;
 using InferencePlanner.Cli.Commands;
 using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Scenarios;
 
 namespace InferencePlanner.Cli;
 
@@ -20,6 +21,8 @@ public static class CliApp
         ArgumentNullException.ThrowIfNull(stderr);
 
         var root = new RootCommand("InferencePlanner: capacity, cost, energy and carbon planning for AI inference fleets.");
+        root.Subcommands.Add(ScenarioCommands.Simulate(stdout, stderr));
+        root.Subcommands.Add(ScenarioCommands.Validate(stdout, stderr));
         root.Subcommands.Add(CatalogCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
@@ -37,6 +40,20 @@ public static class CliApp
         try
         {
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (ScenarioException ex)
+        {
+            foreach (var error in ex.Errors)
+            {
+                stderr.WriteLine($"error: {error.Path}: {error.Reason}");
+            }
+
+            return InvalidInput;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("cancelled");
+            return Failure;
         }
         catch (CatalogException ex)
         {

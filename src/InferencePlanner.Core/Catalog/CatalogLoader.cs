@@ -25,6 +25,7 @@ public static partial class CatalogLoader
         RespectNullableAnnotations = true,
         AllowTrailingCommas = false,
         ReadCommentHandling = JsonCommentHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
     };
 
     /// <summary>Loads the catalog from <paramref name="directory"/>, or from <see cref="DefaultDirectory"/>.</summary>

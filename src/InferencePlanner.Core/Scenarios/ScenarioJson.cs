@@ -17,6 +17,7 @@ public static partial class ScenarioJson
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         MaxDepth = 32,
+        NumberHandling = JsonNumberHandling.Strict,
     };
 
     /// <summary>The largest scenario document accepted, in characters.</summary>
@@ -46,13 +47,42 @@ public static partial class ScenarioJson
         }
     }
 
+    /// <summary>Reads a scenario file; a missing, oversized or unreadable file is a <see cref="ScenarioException"/>.</summary>
+    public static Scenario Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new ScenarioException("$", $"{path}: file not found");
+        }
+
+        if (info.Length > MaxLength)
+        {
+            throw new ScenarioException("$", $"{path}: the file is {info.Length:N0} bytes; the limit is {MaxLength:N0}");
+        }
+
+        try
+        {
+            return Parse(File.ReadAllText(path));
+        }
+        catch (IOException ex)
+        {
+            throw new ScenarioException("$", $"{path}: {ex.Message}");
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ScenarioException("$", $"{path}: {ex.Message}");
+        }
+    }
+
     public static string Write(Scenario scenario) => JsonSerializer.Serialize(scenario, Options);
 
     private static string PathOf(JsonException ex)
     {
         var path = ex.Path ?? "$";
         var unknown = UnknownMemberPattern().Match(ex.Message);
-        if (unknown.Success)
+        if (unknown.Success && !path.EndsWith("." + unknown.Groups[1].Value, StringComparison.Ordinal))
         {
             path = path == "$" ? $"$.{unknown.Groups[1].Value}" : $"{path}.{unknown.Groups[1].Value}";
         }

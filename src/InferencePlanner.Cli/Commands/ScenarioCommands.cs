@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Simulation.Engine;
+
+namespace InferencePlanner.Cli.Commands;
+
+/// <summary><c>simulate</c> and <c>validate</c>: the scenario document in, the result JSON (or the problems) out.</summary>
+internal static class ScenarioCommands
+{
+    public static Command Simulate(TextWriter stdout, TextWriter stderr)
+    {
+        var file = ScenarioArgument();
+        var seed = new Option<long?>("--seed") { Description = "Seed of the random streams (overrides the scenario's)." };
+        var replications = new Option<int>("--replications", "-r")
+        {
+            Description = $"Independent replications, run in parallel (1 to {SimulationRunner.MaxReplications}); figures are their means, with 95 % half-widths in ci95.",
+            DefaultValueFactory = _ => 1,
+        };
+        var queries = new Option<long?>("--queries") { Description = "Measured queries per replication (overrides the scenario's horizon)." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress on stderr." };
+
+        var command = new Command("simulate", "Run a scenario and print the result JSON.") { file, seed, replications, queries, quiet };
+        command.SetAction((parse, cancellation) =>
+        {
+            var path = parse.GetValue(file)!;
+            var model = Compile(path).With(parse.GetValue(seed), parse.GetValue(queries));
+            var count = parse.GetValue(replications);
+            if (count < 1 || count > SimulationRunner.MaxReplications)
+            {
+                throw new ScenarioException("--replications", $"must be from 1 to {SimulationRunner.MaxReplications}");
+            }
+
+            var lastPercent = -1;
+            var progress = parse.GetValue(quiet) ? null : new InlineProgress<SimulationProgress>(p =>
+            {
+                var percent = (int)(p.Fraction * 100);
+                if (percent / 10 != lastPercent / 10)
+                {
+                    lastPercent = percent;
+                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulating: {percent} % ({p.ReplicationsDone}/{p.Replications} replications done)"));
+                }
+            });
+
+            var result = SimulationRunner.Run(model, new SimulationOptions { Replications = count, Progress = progress }, cancellation);
+            stdout.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
+            if (!result.Stable)
+            {
+                stderr.WriteLine($"not stable: {result.Reason}");
+            }
+
+            return Task.FromResult(CliApp.Success);
+        });
+        return command;
+    }
+
+    public static Command Validate(TextWriter stdout, TextWriter stderr)
+    {
+        var file = ScenarioArgument();
+        var command = new Command("validate", "Check a scenario: nothing is printed when it is valid; otherwise each problem, by JSON path.") { file };
+        command.SetAction(parse =>
+        {
+            Compile(parse.GetValue(file)!);
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Reads, validates (devices and regions against the catalog) and compiles; relative trace paths resolve beside the file.</summary>
+    private static SimulationModel Compile(string path)
+    {
+        var scenario = ScenarioJson.Load(path);
+        var catalog = CatalogLoader.Load();
+        return SimulationModel.Compile(scenario, catalog, Path.GetDirectoryName(Path.GetFullPath(path)));
+    }
+
+    private static Argument<string> ScenarioArgument() => new("scenario") { Description = "The scenario document (JSON)." };
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        private readonly Lock _gate = new();
+
+        public void Report(T value)
+        {
+            lock (_gate)
+            {
+                report(value);
+            }
+        }
+    }
+}

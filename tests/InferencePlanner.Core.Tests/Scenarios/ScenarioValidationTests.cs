@@ -1,0 +1,137 @@
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Scenarios;
+
+namespace InferencePlanner.Core.Tests.Scenarios;
+
+public sealed class ScenarioValidationTests
+{
+    private const string Valid = """
+        {
+          "name": "ok", "seed": 1,
+          "horizon": { "queries": 1000, "warmupQueries": 10 },
+          "workload": { "arrivals": { "kind": "poisson", "ratePerSecond": 10 } },
+          "pools": [ { "name": "p", "device": "nvidia-h100-sxm", "region": "aws-us-east-1", "count": 2,
+                       "service": { "distribution": "exponential", "meanMs": 40 }, "batching": { "maxBatch": 4, "maxWaitMs": 2 } } ],
+          "slo": { "latencyMs": 300, "percentile": 99 }
+        }
+        """;
+
+    private static readonly Lazy<DeviceCatalog> Catalog = new(() => CatalogLoader.Load(RepositoryPaths.Catalog));
+
+    [Fact]
+    public void Validate_TheReferenceScenario_HasNoProblem()
+    {
+        Assert.Empty(ScenarioValidator.Validate(ScenarioJson.Parse(Valid), Catalog.Value));
+    }
+
+    public static TheoryData<string, string, string> Mutations => new()
+    {
+        // replace this, with that → the field that must be named
+        { "\"ratePerSecond\": 10", "\"ratePerSecond\": -10", "$.workload.arrivals.ratePerSecond" },
+        { "\"ratePerSecond\": 10", "\"ratePerSecond\": 1e12", "$.workload.arrivals.ratePerSecond" },
+        { "\"kind\": \"poisson\"", "\"kind\": \"gaussian\"", "$.workload.arrivals.kind" },
+        { "\"kind\": \"poisson\", \"ratePerSecond\": 10", "\"kind\": \"poisson\", \"ratePerSecond\": 10, \"path\": \"x.csv\"", "$.workload.arrivals.path" },
+        { "\"queries\": 1000, \"warmupQueries\": 10", "\"queries\": 1000, \"seconds\": 10", "$.horizon" },
+        { "\"queries\": 1000, \"warmupQueries\": 10", "\"queries\": 100000000000000", "$.horizon.queries" },
+        { "\"queries\": 1000, \"warmupQueries\": 10", "\"seconds\": 1e12", "$.horizon.seconds" },
+        { "\"count\": 2", "\"count\": 0", "$.pools[0].count" },
+        { "\"count\": 2", "\"count\": -3", "$.pools[0].count" },
+        { "\"nvidia-h100-sxm\"", "\"nvidia-h100\"", "$.pools[0].device" },
+        { "\"aws-us-east-1\"", "\"aws-mars-1\"", "$.pools[0].region" },
+        { "\"distribution\": \"exponential\"", "\"distribution\": \"weibull\"", "$.pools[0].service.distribution" },
+        { "\"meanMs\": 40", "\"meanMs\": 0", "$.pools[0].service.meanMs" },
+        { "\"distribution\": \"exponential\", \"meanMs\": 40", "\"distribution\": \"erlang\", \"meanMs\": 40", "$.pools[0].service.shape" },
+        { "\"distribution\": \"exponential\", \"meanMs\": 40", "\"distribution\": \"hyperexponential\", \"meanMs\": 40, \"scv\": 0.5", "$.pools[0].service.scv" },
+        { "\"distribution\": \"exponential\", \"meanMs\": 40", "\"profile\": { \"points\": [ { \"batch\": 4, \"latencyMs\": 10 }, { \"batch\": 2, \"latencyMs\": 8 } ] }", "$.pools[0].service.profile.points[1].batch" },
+        { "\"distribution\": \"exponential\", \"meanMs\": 40", "\"profile\": \"bert-base-on-l4\"", "$.pools[0].service.profile" },
+        { "\"maxBatch\": 4", "\"maxBatch\": 0", "$.pools[0].batching.maxBatch" },
+        { "\"maxWaitMs\": 2", "\"maxWaitMs\": -2", "$.pools[0].batching.maxWaitMs" },
+        { "\"percentile\": 99", "\"percentile\": 100", "$.slo.percentile" },
+        { "\"latencyMs\": 300", "\"latencyMs\": 0", "$.slo.latencyMs" },
+        { "\"name\": \"p\"", "\"nmae\": \"p\"", "$.pools[0].nmae" },
+        { "\"count\": 2", "\"count\": 2.5", "$.pools[0].count" },
+        { "\"count\": 2", "\"count\": \"2\"", "$.pools[0].count" },
+        { "\"seed\": 1", "\"seed\": -1", "$.seed" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Mutations))]
+    public void Validate_BadValue_NamesTheFieldAndAReason(string from, string to, string path)
+    {
+        Assert.Contains(from, Valid, StringComparison.Ordinal);
+        var json = Valid.Replace(from, to, StringComparison.Ordinal);
+
+        IReadOnlyList<ScenarioError> errors;
+        try
+        {
+            errors = ScenarioValidator.Validate(ScenarioJson.Parse(json), Catalog.Value);
+        }
+        catch (ScenarioException ex)
+        {
+            errors = ex.Errors;
+        }
+
+        var error = Assert.Single(errors, e => e.Path == path);
+        Assert.False(string.IsNullOrWhiteSpace(error.Reason));
+    }
+
+    [Fact]
+    public void Validate_ManyProblems_AreAllReported()
+    {
+        var scenario = new Scenario { Pools = [new PoolSpec { Name = "a" }, new PoolSpec { Name = "a", Count = 1 }] };
+
+        var paths = ScenarioValidator.Validate(scenario).Select(e => e.Path).ToList();
+
+        Assert.Contains("$.horizon", paths);
+        Assert.Contains("$.workload.arrivals", paths);
+        Assert.Contains("$.pools[0].count", paths);
+        Assert.Contains("$.pools[0].service", paths);
+        Assert.Contains("$.pools[1].name", paths);
+    }
+
+    [Fact]
+    public void Validate_EdgePoolWithoutOffload_IsAProblem()
+    {
+        var scenario = ScenarioJson.Parse(Valid) with
+        {
+            Pools = [.. ScenarioJson.Parse(Valid).Pools!, new PoolSpec { Name = "phones", Count = 10, Edge = true, Service = new ServiceSpec { Distribution = "deterministic", MeanMs = 100 } }],
+        };
+
+        Assert.Contains(ScenarioValidator.Validate(scenario), e => e.Path == "$.routing.offload");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[1, 2]")]
+    [InlineData("{ \"horizon\": ")]
+    [InlineData("null")]
+    public void Parse_NotAScenario_IsAScenarioException(string json)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioJson.Parse(json));
+
+        Assert.NotEmpty(ex.Errors);
+        Assert.StartsWith("$", ex.Errors[0].Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_HugeDocument_IsRefusedBeforeParsing()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioJson.Parse(new string(' ', ScenarioJson.MaxLength + 1)));
+
+        Assert.Contains("limit", ex.Errors[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WriteThenParse_RoundTrips()
+    {
+        var scenario = ScenarioJson.Parse(Valid) with
+        {
+            Pools = [new PoolSpec { Name = "p", Count = 1, Service = new ServiceSpec { Profile = new ProfileSpec { Id = "stored" } } }],
+        };
+
+        var again = ScenarioJson.Parse(ScenarioJson.Write(scenario));
+
+        Assert.Equal(ScenarioJson.Write(scenario), ScenarioJson.Write(again));
+        Assert.Equal("stored", again.Pools![0].Service!.Profile!.Id);
+    }
+}

@@ -1,0 +1,30 @@
+using InferencePlanner.Simulation.Engine;
+
+namespace InferencePlanner.Simulation.Tests.Engine;
+
+public sealed class AllocationTests
+{
+    [Theory]
+    [InlineData("M/M/4")]
+    [InlineData("diurnal three pools")]
+    [InlineData("timeouts")]
+    [InlineData("classes")]
+    public void HotPath_AllocatesNothingPerEvent(string fleet)
+    {
+        var scenario = InvariantTests.Fleet(fleet);
+        var small = SimulationModel.Compile(scenario with { Horizon = new Core.Scenarios.Horizon { Queries = 20_000, WarmupQueries = 1_000 } });
+        var large = SimulationModel.Compile(scenario with { Horizon = new Core.Scenarios.Horizon { Queries = 400_000, WarmupQueries = 1_000 } });
+        SimulationRunner.RunReplication(small, 0); // warm the JIT
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var a = SimulationRunner.RunReplication(small, 0);
+        var smallBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        var b = SimulationRunner.RunReplication(large, 0);
+        var largeBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Twenty times the events; what grows is at most the waiting-queue ring (a few doublings).
+        var perExtraEvent = (double)(largeBytes - smallBytes) / (b.Events - a.Events);
+        Assert.True(perExtraEvent < 0.05, $"{largeBytes - smallBytes:N0} more bytes for {b.Events - a.Events:N0} more events");
+    }
+}
