@@ -5,9 +5,16 @@ internal struct ScheduledEvent
 {
     public double Time;
     public long Sequence;
-    public int Kind;
-    public int Target;
+
+    // Kind in the low 4 bits, target above: 24 bytes a event keeps the heap's moves cheap.
+    private int _kindAndTarget;
     public int Data;
+
+    public readonly int Kind => _kindAndTarget & 0xF;
+    public readonly int Target => _kindAndTarget >> 4;
+
+    public static ScheduledEvent Create(double time, long sequence, int kind, int target, int data) =>
+        new() { Time = time, Sequence = sequence, _kindAndTarget = (target << 4) | kind, Data = data };
 }
 
 /// <summary>
@@ -33,7 +40,7 @@ internal sealed class EventQueue
             Array.Resize(ref _heap, _heap.Length * 2);
         }
 
-        var item = new ScheduledEvent { Time = time, Sequence = _nextSequence++, Kind = kind, Target = target, Data = data };
+        var item = ScheduledEvent.Create(time, _nextSequence++, kind, target, data);
         var i = Count++;
         var heap = _heap;
         while (i > 0)
