@@ -23,6 +23,8 @@ public static class CliApp
         var root = new RootCommand("InferencePlanner: capacity, cost, energy and carbon planning for AI inference fleets.");
         root.Subcommands.Add(ScenarioCommands.Simulate(stdout, stderr));
         root.Subcommands.Add(ScenarioCommands.Validate(stdout, stderr));
+        root.Subcommands.Add(CalibrateCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CalibrateCommand.Worker(stdout, stderr));
         root.Subcommands.Add(CatalogCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);

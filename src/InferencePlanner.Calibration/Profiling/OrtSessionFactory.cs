@@ -65,8 +65,9 @@ public static class OrtSessionFactory
         };
         if (enableProfiling)
         {
-            options.EnableProfiling = true;
+            // The prefix must be set before profiling is switched on, which reads it.
             options.ProfileOutputPathPrefix = profilePrefix ?? Path.Combine(Path.GetTempPath(), "ip-ort-profile");
+            options.EnableProfiling = true;
         }
 
         return options;

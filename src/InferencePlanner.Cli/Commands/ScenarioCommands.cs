@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Profiles;
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Engine;
 
@@ -73,7 +74,7 @@ internal static class ScenarioCommands
     {
         var scenario = ScenarioJson.Load(path);
         var catalog = CatalogLoader.Load();
-        return SimulationModel.Compile(scenario, catalog, Path.GetDirectoryName(Path.GetFullPath(path)));
+        return SimulationModel.Compile(scenario, catalog, Path.GetDirectoryName(Path.GetFullPath(path)), ProfileStore.Load());
     }
 
     private static Argument<string> ScenarioArgument() => new("scenario") { Description = "The scenario document (JSON)." };

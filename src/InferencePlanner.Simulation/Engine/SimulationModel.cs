@@ -1,4 +1,5 @@
 using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Profiles;
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Fleet;
 using InferencePlanner.Simulation.Kernel;
@@ -41,9 +42,10 @@ public sealed class SimulationModel
     internal double[]? ReplayedServiceSeconds { get; init; }
 
     /// <summary>Validates <paramref name="scenario"/> and compiles it; relative trace paths resolve against <paramref name="baseDirectory"/>.</summary>
-    public static SimulationModel Compile(Scenario scenario, DeviceCatalog? catalog = null, string? baseDirectory = null)
+    public static SimulationModel Compile(Scenario scenario, DeviceCatalog? catalog = null, string? baseDirectory = null, ProfileStore? profiles = null)
     {
-        ScenarioValidator.ThrowIfInvalid(scenario, catalog);
+        ArgumentNullException.ThrowIfNull(scenario);
+        ScenarioValidator.ThrowIfInvalid(scenario, catalog, profiles is null ? null : profiles.Contains);
 
         var arrivals = scenario.Workload!.Arrivals!;
         ArrivalTrace? trace = null;
@@ -60,7 +62,13 @@ public sealed class SimulationModel
             }
         }
 
-        var pools = scenario.Pools!.Select(PoolModel.From).ToList();
+        // Stored profiles become their measured points and jitter.
+        var pools = scenario.Pools!
+            .Select(p => p.Service!.Profile is { } profile && profiles is not null
+                ? p with { Service = p.Service with { Profile = profiles.Resolve(profile) } }
+                : p)
+            .Select(PoolModel.From)
+            .ToList();
         var classes = scenario.Workload.Classes is { Count: > 0 } specified
             ? specified.Select(c => new ClassModel(
                 c.Name!,
