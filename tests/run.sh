@@ -18,7 +18,8 @@ export INFERENCEPLANNER_TEST_RESULTS="$results"
 
 dotnet build InferencePlanner.sln -c Release -warnaserror -nologo -clp:ErrorsOnly
 status=0
-dotnet test InferencePlanner.sln -c Release --no-build --nologo \
+# One test project at a time (-m:1): the profiler's timing test and the browser tests get the cores to themselves.
+dotnet test InferencePlanner.sln -c Release --no-build --nologo -m:1 \
   --logger "trx" --logger "console;verbosity=minimal" || status=$?
 
 # One closing line over every test project, read from the TRX files.

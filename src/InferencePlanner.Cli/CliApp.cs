@@ -25,6 +25,7 @@ public static class CliApp
         root.Subcommands.Add(ScenarioCommands.Validate(stdout, stderr));
         root.Subcommands.Add(CalibrateCommand.Create(stdout, stderr));
         root.Subcommands.Add(CalibrateCommand.Worker(stdout, stderr));
+        root.Subcommands.Add(ProjectCommand.Create(stdout, stderr));
         root.Subcommands.Add(CatalogCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);

@@ -18,11 +18,14 @@ public sealed class GraphBuilder
     private readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
     private ulong _state;
 
-    public GraphBuilder(string name, ulong seed = 0x5EED)
+    public GraphBuilder(string name, ulong seed = 0x5EED, bool shapesOnly = false)
     {
         _graph = new GraphProto { Name = name };
         _state = seed | 1;
+        _shapesOnly = shapesOnly;
     }
+
+    private readonly bool _shapesOnly;
 
     /// <summary>Number of float parameters added so far.</summary>
     public long ParameterCount { get; private set; }
@@ -41,6 +44,12 @@ public sealed class GraphBuilder
     public string Weight(string name, long[] dims, float scale = 0.02f)
     {
         var count = dims.Aggregate(1L, (a, d) => a * d);
+        if (_shapesOnly)
+        {
+            // For counting work only: the tensor's shape without its values (not runnable).
+            return Initializer(name, dims, [], count);
+        }
+
         var bytes = new byte[checked(count * 4)];
         for (long i = 0; i < count; i++)
         {

@@ -23,22 +23,23 @@ public static class ModelZoo
 {
     public static readonly string[] Names = ["mlp", "bert-base", "bert-large", "resnet50", "mobilenet-v2", "llm-block"];
 
-    public static ZooModel Create(string name) => name switch
+    /// <summary>A zoo model; <paramref name="shapesOnly"/> leaves the weights' values out (for counting work, not running).</summary>
+    public static ZooModel Create(string name, bool shapesOnly = false) => name switch
     {
-        "mlp" => Mlp([1024, 4096, 4096, 1024]),
-        "bert-base" => Bert("bert-base", layers: 12, hidden: 768, heads: 12, sequence: 128),
-        "bert-large" => Bert("bert-large", layers: 24, hidden: 1024, heads: 16, sequence: 384),
-        "resnet50" => ResNet50(),
-        "mobilenet-v2" => MobileNetV2(),
-        "llm-block" => LlmBlock(new LlmBlockConfig()),
+        "mlp" => Mlp([1024, 4096, 4096, 1024], shapesOnly: shapesOnly),
+        "bert-base" => Bert("bert-base", layers: 12, hidden: 768, heads: 12, sequence: 128, shapesOnly: shapesOnly),
+        "bert-large" => Bert("bert-large", layers: 24, hidden: 1024, heads: 16, sequence: 384, shapesOnly: shapesOnly),
+        "resnet50" => ResNet50(shapesOnly: shapesOnly),
+        "mobilenet-v2" => MobileNetV2(shapesOnly: shapesOnly),
+        "llm-block" => LlmBlock(new LlmBlockConfig(), shapesOnly: shapesOnly),
         _ => throw new ArgumentException($"'{name}' is not a zoo model (one of {string.Join(", ", Names)})", nameof(name)),
     };
 
     /// <summary>Fully connected layers with ReLU between them: sizes[0] inputs, sizes[^1] outputs.</summary>
-    public static ZooModel Mlp(IReadOnlyList<int> sizes, ulong seed = 1, IReadOnlyList<float[]>? weights = null, IReadOnlyList<float[]>? biases = null)
+    public static ZooModel Mlp(IReadOnlyList<int> sizes, ulong seed = 1, IReadOnlyList<float[]>? weights = null, IReadOnlyList<float[]>? biases = null, bool shapesOnly = false)
     {
         ArgumentNullException.ThrowIfNull(sizes);
-        var g = new GraphBuilder("mlp", seed);
+        var g = new GraphBuilder("mlp", seed, shapesOnly);
         var x = g.Input("input", "batch", sizes[0]);
         for (var i = 0; i + 1 < sizes.Count; i++)
         {
@@ -63,9 +64,9 @@ public static class ModelZoo
     /// scaled dot-product attention (MatMul, Softmax), output projection, residual and LayerNormalization,
     /// then a 4× feed-forward with Gelu, residual and LayerNormalization (post-norm, as BERT).
     /// </summary>
-    public static ZooModel Bert(string name, int layers, int hidden, int heads, int sequence, ulong seed = 2)
+    public static ZooModel Bert(string name, int layers, int hidden, int heads, int sequence, ulong seed = 2, bool shapesOnly = false)
     {
-        var g = new GraphBuilder(name, seed);
+        var g = new GraphBuilder(name, seed, shapesOnly);
         var head = hidden / heads;
         var ffn = 4 * hidden;
         var x = g.Input("hidden_states", "batch", sequence, hidden);
@@ -104,9 +105,9 @@ public static class ModelZoo
     /// convolution), global average pooling and a 1000-way classifier. Batch normalisation is folded into
     /// the convolutions' biases, as inference engines do.
     /// </summary>
-    public static ZooModel ResNet50(ulong seed = 3)
+    public static ZooModel ResNet50(ulong seed = 3, bool shapesOnly = false)
     {
-        var g = new GraphBuilder("resnet50", seed);
+        var g = new GraphBuilder("resnet50", seed, shapesOnly);
         var x = g.Input("image", "batch", 3, 224, 224);
         x = g.Node("Relu", [Conv(g, x, 3, 64, 7, 2, 3)]);
         x = g.Node("MaxPool", [x], ("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 }));
@@ -141,9 +142,9 @@ public static class ModelZoo
     /// MobileNetV2 (width 1.0) at 224×224: inverted residual blocks of expansion, depthwise 3×3 convolution
     /// (group = channels) and linear projection, with ReLU6 (Clip 0..6).
     /// </summary>
-    public static ZooModel MobileNetV2(ulong seed = 4)
+    public static ZooModel MobileNetV2(ulong seed = 4, bool shapesOnly = false)
     {
-        var g = new GraphBuilder("mobilenet-v2", seed);
+        var g = new GraphBuilder("mobilenet-v2", seed, shapesOnly);
         var zero = g.Scalar("zero", 0f);
         var six = g.Scalar("six", 6f);
         string Relu6(string input) => g.Node("Clip", [input, zero, six]);
@@ -184,12 +185,12 @@ public static class ModelZoo
     /// Inputs: <c>hidden_states</c> [batch, tokens, hidden], <c>attention_mask</c> [1, 1, tokens, past+tokens]
     /// (additive), and <c>past_key_i</c> / <c>past_value_i</c> [batch, heads, past, head] per layer.
     /// </summary>
-    public static ZooModel LlmBlock(LlmBlockConfig config, ulong seed = 5)
+    public static ZooModel LlmBlock(LlmBlockConfig config, ulong seed = 5, bool shapesOnly = false)
     {
         ArgumentNullException.ThrowIfNull(config);
         var (layers, hidden, heads, ffn) = (config.Layers, config.Hidden, config.Heads, config.FeedForward);
         var head = hidden / heads;
-        var g = new GraphBuilder("llm-block", seed);
+        var g = new GraphBuilder("llm-block", seed, shapesOnly);
         var x = g.Input("hidden_states", "batch", "tokens", hidden);
         var mask = g.Input("attention_mask", 1, 1, "tokens", "total");
         var toHeads = g.Int64s("to_heads", 0, 0, heads, head);

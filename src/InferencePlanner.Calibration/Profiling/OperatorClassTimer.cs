@@ -32,7 +32,9 @@ internal static class OperatorClassTimer
             var result = new SortedDictionary<string, double>(StringComparer.Ordinal);
             foreach (var (cls, time) in seconds)
             {
-                if (!flops.TryGetValue(cls, out var work) || time <= 0)
+                // A class whose kernels were fused into others' (a bias add into its product) or that did no
+                // counted work teaches nothing: keep classes with work and at least 2 % of the run.
+                if (!flops.TryGetValue(cls, out var work) || time < 0.02 * traced || (work.Flops == 0 && work.Bytes == 0))
                 {
                     continue;
                 }

@@ -5,6 +5,11 @@ using InferencePlanner.Simulation.Fleet;
 
 namespace InferencePlanner.Calibration.Tests.Profiling;
 
+/// <summary>Timing tests run alone: no other test of this assembly competes for the cores meanwhile.</summary>
+[CollectionDefinition(nameof(TimedAlone), DisableParallelization = true)]
+public sealed class TimedAlone;
+
+[Collection(nameof(TimedAlone))]
 public sealed class ProfilerTests
 {
     [Fact]

@@ -1,0 +1,334 @@
+using System.Globalization;
+using System.Text.Json;
+using InferencePlanner.Calibration.Costs;
+using InferencePlanner.Calibration.Models;
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Profiles;
+
+namespace InferencePlanner.Calibration.Projection;
+
+/// <summary>The projection of one model at one batch onto one device (the contract of the <c>project</c> command).</summary>
+public sealed record ProjectionResult
+{
+    public required string Model { get; init; }
+    public required string Device { get; init; }
+    public required string Precision { get; init; }
+    public required int Batch { get; init; }
+    public required double LatencyMs { get; init; }
+
+    /// <summary>Items per second at this batch (for an LLM decode step: generated tokens per second).</summary>
+    public required double ThroughputPerSecond { get; init; }
+
+    /// <summary><c>compute</c> or <c>memory</c>: which limit holds the larger share of the roofline time.</summary>
+    public required string Bound { get; init; }
+
+    public required double FlopsPerItem { get; init; }
+    public required double BytesPerBatch { get; init; }
+    public double ComputeBoundMs { get; init; }
+    public double MemoryBoundMs { get; init; }
+    public double LaunchMs { get; init; }
+    public double PeakTflops { get; init; }
+    public double BandwidthGBps { get; init; }
+    public double MatmulEfficiency { get; init; }
+    public double MemoryEfficiency { get; init; }
+    public IReadOnlyList<ClassTime> ByClass { get; init; } = [];
+    public IReadOnlyList<string> Assumptions { get; init; } = [];
+}
+
+public sealed record ClassTime(string Class, int Operators, double Flops, double Bytes, double Ms, string Bound, double Efficiency);
+
+/// <summary>A projection that cannot be made, with the reason (an unknown peak, a precision the device lacks, …).</summary>
+public sealed class ProjectionException : Exception
+{
+    public ProjectionException()
+    {
+    }
+
+    public ProjectionException(string message)
+        : base(message)
+    {
+    }
+
+    public ProjectionException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// Projects a model onto a catalog device by a roofline per operator: time = max(FLOPs / (peak × η_compute),
+/// bytes / (bandwidth × η_memory), launch interval), summed; the launch interval is the overhead an operator
+/// cannot hide (launches overlap execution, so it counts only for operators shorter than it). η_compute is the device's
+/// measured matmul throughput over its peak (the catalog's microbenchmark figure), η_memory a stated
+/// assumption; a measured profile of the same model here refines each operator class by how far it fell
+/// short of the GEMM microbenchmark on this CPU.
+/// </summary>
+public sealed class RooflineProjector
+{
+    public static readonly string[] Precisions = ["fp32", "fp16", "bf16", "fp8", "int8"];
+
+    private readonly DeviceCatalog _catalog;
+    private readonly ProfileStore _profiles;
+    private readonly double _memoryEfficiency;
+    private readonly double _launchMicroseconds;
+    private readonly double _classFloor;
+    private readonly double _medianMatmulEfficiency;
+
+    public RooflineProjector(DeviceCatalog catalog, ProfileStore? profiles = null, string? efficiencyFile = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        _catalog = catalog;
+        _profiles = profiles ?? ProfileStore.Empty;
+        var facts = LoadEfficiency(efficiencyFile);
+        _memoryEfficiency = facts["memoryEfficiency"].Effective ?? 0.8;
+        _launchMicroseconds = facts["gpuLaunchOverheadMicroseconds"].Effective ?? 5;
+        _classFloor = facts["classEfficiencyBounds"].Effective ?? 0.05;
+        var ratios = catalog.Devices
+            .Where(d => d.AchievableBf16MatmulTflops?.Value is not null && d.PeakFp16Tflops.Value is > 0)
+            .Select(d => d.AchievableBf16MatmulTflops!.Value!.Value / d.PeakFp16Tflops.Value!.Value)
+            .Order()
+            .ToArray();
+        _medianMatmulEfficiency = ratios.Length == 0 ? 0.8 : ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : 0.5 * (ratios[(ratios.Length / 2) - 1] + ratios[ratios.Length / 2]);
+    }
+
+    /// <summary>The median measured/peak matmul ratio over the catalog, for devices without a measurement.</summary>
+    public double MedianMatmulEfficiency => _medianMatmulEfficiency;
+
+    public ProjectionResult Project(string modelName, string deviceId, string precision = "fp16", int batch = 1)
+    {
+        var model = ModelZoo.Create(modelName, shapesOnly: true);
+        return Project(model, deviceId, precision, batch);
+    }
+
+    public ProjectionResult Project(ZooModel model, string deviceId, string precision, int batch, IReadOnlyDictionary<string, long[]>? shapes = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (batch < 1)
+        {
+            throw new ProjectionException("batch must be at least 1");
+        }
+
+        if (!_catalog.TryGetDevice(deviceId, out var device))
+        {
+            var suggestions = _catalog.SuggestDevices(deviceId);
+            throw new ProjectionException($"'{deviceId}' is not a catalog device" + (suggestions.Count > 0 ? $" (did you mean {string.Join(", ", suggestions)}?)" : string.Empty));
+        }
+
+        if (!Precisions.Contains(precision, StringComparer.Ordinal))
+        {
+            throw new ProjectionException($"precision '{precision}' is not one of {string.Join(", ", Precisions)}");
+        }
+
+        var assumptions = new List<string>();
+        var (peakTflops, matmulEfficiency) = Peak(device, precision, assumptions);
+        var bandwidth = device.MemoryBandwidthGBps.Effective
+            ?? throw new ProjectionException($"{device.Id}: memory bandwidth is unknown ({device.MemoryBandwidthGBps.Assumption})");
+        if (!device.MemoryBandwidthGBps.IsKnown)
+        {
+            assumptions.Add($"memory bandwidth {bandwidth} GB/s is assumed: {device.MemoryBandwidthGBps.Assumption}");
+        }
+
+        var isLocal = device.Id == LocalMachine.DeviceId;
+        var memoryEfficiency = isLocal ? 1.0 : _memoryEfficiency;
+        var launchSeconds = isLocal ? 0 : _launchMicroseconds / 1e6;
+        if (!isLocal)
+        {
+            assumptions.Add($"memory efficiency {memoryEfficiency:0.##} of the data-sheet bandwidth (assumed: no per-device bandwidth microbenchmark in the reference data)");
+            assumptions.Add($"launch interval {_launchMicroseconds:0.#} µs per operator: no operator takes less (assumed)");
+        }
+
+        var classes = ClassRefinement(model.Name, assumptions);
+        var elementBytes = precision switch { "fp32" => 4, "fp16" or "bf16" => 2, _ => 1 };
+        var cost = GraphCost.Analyze(model.Proto, shapes ?? model.InputShapes(batch), elementBytes: elementBytes);
+        if (cost.Unsupported.Count > 0)
+        {
+            assumptions.Add($"not counted (operators the cost model does not follow): {string.Join(", ", cost.Unsupported.Take(5))}");
+        }
+
+        double computeMs = 0, memoryMs = 0, launchMs = 0;
+        var byClass = new Dictionary<string, (int Ops, double Flops, double Bytes, double Ms, double ComputeMs, double MemoryMs, double Efficiency)>(StringComparer.Ordinal);
+        foreach (var op in cost.Ops)
+        {
+            if (op.Bytes == 0 && op.TotalFlops == 0)
+            {
+                continue; // views (reshape, flatten) cost nothing
+            }
+
+            var cls = OperatorClassTimerClass(op.Class);
+            var refine = classes.TryGetValue(cls, out var r) ? Math.Clamp(r, _classFloor, 1) : 1;
+            var computeBound = cls is "matmul" or "conv";
+            var computeEfficiency = matmulEfficiency * (computeBound ? refine : 1);
+            var memEfficiency = memoryEfficiency * (computeBound ? 1 : refine);
+            var computeSeconds = op.TotalFlops / (peakTflops * 1e12 * computeEfficiency);
+            var memorySeconds = op.Bytes / (bandwidth * 1e9 * memEfficiency);
+            // Launches are asynchronous: an operator shorter than the launch interval still takes that interval.
+            var roofline = Math.Max(computeSeconds, memorySeconds);
+            var seconds = Math.Max(roofline, launchSeconds);
+            if (computeSeconds >= memorySeconds)
+            {
+                computeMs += roofline * 1000;
+            }
+            else
+            {
+                memoryMs += roofline * 1000;
+            }
+
+            launchMs += (seconds - roofline) * 1000;
+            var c = byClass.GetValueOrDefault(cls);
+            byClass[cls] = (c.Ops + 1, c.Flops + op.TotalFlops, c.Bytes + op.Bytes, c.Ms + (seconds * 1000),
+                c.ComputeMs + (computeSeconds >= memorySeconds ? seconds * 1000 : 0), c.MemoryMs + (computeSeconds < memorySeconds ? seconds * 1000 : 0),
+                computeBound ? computeEfficiency : memEfficiency);
+        }
+
+        var latencyMs = computeMs + memoryMs + launchMs;
+        return new ProjectionResult
+        {
+            Model = model.Name,
+            Device = device.Id,
+            Precision = precision,
+            Batch = batch,
+            LatencyMs = latencyMs,
+            ThroughputPerSecond = batch / (latencyMs / 1000),
+            Bound = computeMs >= memoryMs ? "compute" : "memory",
+            FlopsPerItem = cost.TotalFlops / batch,
+            BytesPerBatch = cost.Bytes,
+            ComputeBoundMs = computeMs,
+            MemoryBoundMs = memoryMs,
+            LaunchMs = launchMs,
+            PeakTflops = peakTflops,
+            BandwidthGBps = bandwidth,
+            MatmulEfficiency = matmulEfficiency,
+            MemoryEfficiency = memoryEfficiency,
+            ByClass = byClass.OrderByDescending(kv => kv.Value.Ms)
+                .Select(kv => new ClassTime(kv.Key, kv.Value.Ops, kv.Value.Flops, kv.Value.Bytes, kv.Value.Ms, kv.Value.ComputeMs >= kv.Value.MemoryMs ? "compute" : "memory", kv.Value.Efficiency))
+                .ToList(),
+            Assumptions = assumptions,
+        };
+    }
+
+    /// <summary>A projected profile over several batch sizes, for the simulator.</summary>
+    public ThroughputProfile ProjectProfile(string modelName, string deviceId, string precision, IReadOnlyList<int> batches)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        var model = ModelZoo.Create(modelName, shapesOnly: true);
+        var results = batches.Select(b => Project(model, deviceId, precision, b)).ToList();
+        var points = results.Select(r => new ProfileMeasurement { Batch = r.Batch, MedianMs = r.LatencyMs, MeanMs = r.LatencyMs, P90Ms = r.LatencyMs, P99Ms = r.LatencyMs }).ToList();
+        return new ThroughputProfile
+        {
+            Id = $"{modelName}-{deviceId}-{precision}",
+            Model = modelName,
+            Kind = ThroughputProfile.Projected,
+            Device = deviceId,
+            Precision = precision,
+            Description = $"{model.Description}, projected by roofline",
+            Provenance = new ProfileProvenance
+            {
+                Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                Method = $"roofline per operator: max(FLOPs / ({results[0].PeakTflops:G4} TFLOP/s × {results[0].MatmulEfficiency:0.###}), bytes / ({results[0].BandwidthGBps:G4} GB/s × {results[0].MemoryEfficiency:0.##})) + launch overhead",
+                Assumptions = results.SelectMany(r => r.Assumptions).Distinct(StringComparer.Ordinal).ToList(),
+            },
+            Points = points,
+            Fit = Profiling.Profiler.FitLine(points),
+            JitterScv = 0,
+            FlopsPerItem = results[0].FlopsPerItem,
+            Bound = results[^1].Bound,
+        };
+    }
+
+    private (double PeakTflops, double MatmulEfficiency) Peak(Device device, string precision, List<string> assumptions)
+    {
+        if (device.Id == LocalMachine.DeviceId)
+        {
+            var measured = _profiles.All.FirstOrDefault(p => p.Device == LocalMachine.DeviceId && p.GemmGflops is > 0)
+                ?? throw new ProjectionException("local-cpu has no published peak: calibrate a model here first (its GEMM microbenchmark is the peak)");
+            if (precision != "fp32")
+            {
+                throw new ProjectionException("local-cpu is profiled at fp32: project it at fp32");
+            }
+
+            assumptions.Add($"local-cpu peak = its fp32 GEMM microbenchmark, {measured.GemmGflops:0} GFLOP/s ({measured.Provenance.Date})");
+            return (measured.GemmGflops!.Value / 1000, 1.0);
+        }
+
+        var fact = precision switch
+        {
+            "fp16" or "bf16" => device.PeakFp16Tflops,
+            "fp8" => device.PeakFp8Tflops,
+            "int8" => device.PeakInt8Tops,
+            _ => throw new ProjectionException($"{device.Id}: the catalog has no fp32 peak; project at fp16 or bf16"),
+        };
+        if (fact is null)
+        {
+            throw new ProjectionException($"{device.Id} has no {precision} support");
+        }
+
+        var peak = fact.Effective ?? throw new ProjectionException($"{device.Id}: the {precision} peak is unknown ({fact.Assumption})");
+        if (!fact.IsKnown)
+        {
+            assumptions.Add($"{precision} peak {peak} is assumed: {fact.Assumption}");
+        }
+
+        var achievable = precision == "fp8" ? device.AchievableFp8MatmulTflops?.Value : device.AchievableBf16MatmulTflops?.Value;
+        var basePeak = precision == "fp8" ? device.PeakFp8Tflops?.Value : device.PeakFp16Tflops.Value;
+        if (achievable is { } a && basePeak is > 0)
+        {
+            var ratio = a / basePeak.Value;
+            assumptions.Add($"matmul efficiency {ratio:0.###} = measured {a} / peak {basePeak} TFLOP/s ({(precision == "fp8" ? "fp8" : "bf16")}, catalog)");
+            return (peak, ratio);
+        }
+
+        assumptions.Add($"matmul efficiency {_medianMatmulEfficiency:0.###}: no measured matmul figure for {device.Id}; the median measured/peak ratio of the catalog's devices");
+        return (peak, _medianMatmulEfficiency);
+    }
+
+    private Dictionary<string, double> ClassRefinement(string model, List<string> assumptions)
+    {
+        var measured = _profiles.All.FirstOrDefault(p => p.Model == model && p.Kind == ThroughputProfile.Measured && p.ClassEfficiency is { Count: > 0 });
+        if (measured is null)
+        {
+            return new Dictionary<string, double>(StringComparer.Ordinal);
+        }
+
+        // Relative to the class that sets the local reference: matmul against GEMM, the rest against streaming bandwidth.
+        assumptions.Add($"operator-class shortfalls from the measured profile '{measured.Id}' ({measured.Provenance.Date}): "
+            + string.Join(", ", measured.ClassEfficiency!.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:0.##}"))));
+        return measured.ClassEfficiency!.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+    }
+
+    private static string OperatorClassTimerClass(OpClass c) => Profiling.OperatorClassTimer.Merge(c);
+
+    private static Dictionary<string, Fact> LoadEfficiency(string? file)
+    {
+        file ??= FindEfficiencyFile();
+        if (file is null || !File.Exists(file))
+        {
+            throw new ProjectionException("data/calibration/efficiency.json not found");
+        }
+
+        using var json = JsonDocument.Parse(File.ReadAllText(file));
+        var facts = new Dictionary<string, Fact>(StringComparer.Ordinal);
+        foreach (var property in json.RootElement.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.Object)
+            {
+                facts[property.Name] = property.Value.Deserialize<Fact>(Core.Scenarios.ScenarioJson.Options)!;
+            }
+        }
+
+        return facts;
+    }
+
+    private static string? FindEfficiencyFile()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "data", "calibration", "efficiency.json");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

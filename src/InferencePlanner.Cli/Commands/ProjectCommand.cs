@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Text.Json;
+using InferencePlanner.Calibration.Models;
+using InferencePlanner.Calibration.Projection;
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Profiles;
+using InferencePlanner.Core.Scenarios;
+
+namespace InferencePlanner.Cli.Commands;
+
+/// <summary><c>project --model NAME --device ID [--precision P] [--batch B]</c>: the roofline projection JSON.</summary>
+internal static class ProjectCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var model = new Option<string>("--model", "-m") { Description = $"A zoo model ({string.Join(", ", ModelZoo.Names)}).", Required = true };
+        var device = new Option<string>("--device", "-d") { Description = "A catalog device id.", Required = true };
+        var precision = new Option<string>("--precision", "-p") { Description = $"One of {string.Join(", ", RooflineProjector.Precisions)}.", DefaultValueFactory = _ => "fp16" };
+        var batch = new Option<int>("--batch", "-b") { Description = "Batch size.", DefaultValueFactory = _ => 1 };
+        var profileOut = new Option<string?>("--profile-out") { Description = "Also write a projected profile over batches 1, 2, 4, … up to --batch, for scenarios." };
+
+        var command = new Command("project", "Project a model onto a catalog device with a roofline and print the projection JSON.") { model, device, precision, batch, profileOut };
+        command.SetAction(parse =>
+        {
+            var name = parse.GetValue(model)!;
+            if (!ModelZoo.Names.Contains(name, StringComparer.Ordinal))
+            {
+                throw new ScenarioException("--model", $"'{name}' is not a zoo model ({string.Join(", ", ModelZoo.Names)})");
+            }
+
+            var b = parse.GetValue(batch);
+            if (b < 1 || b > 65_536)
+            {
+                throw new ScenarioException("--batch", "must be from 1 to 65,536");
+            }
+
+            var projector = new RooflineProjector(CatalogLoader.Load(), ProfileStore.Load());
+            try
+            {
+                var result = projector.Project(name, parse.GetValue(device)!, parse.GetValue(precision)!, b);
+                stdout.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
+                if (parse.GetValue(profileOut) is { } file)
+                {
+                    var batches = Enumerable.Range(0, 17).Select(i => 1 << i).TakeWhile(x => x < b).Append(b).ToList();
+                    File.WriteAllText(file, ProfileStore.Write(projector.ProjectProfile(name, parse.GetValue(device)!, parse.GetValue(precision)!, batches)) + Environment.NewLine);
+                    stderr.WriteLine($"wrote {file}");
+                }
+            }
+            catch (ProjectionException ex)
+            {
+                throw new ScenarioException("--device", ex.Message);
+            }
+
+            return CliApp.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+
+namespace InferencePlanner.Cli.Tests;
+
+public sealed class ProjectCommandTests
+{
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Project_PrintsTheContractFields()
+    {
+        var (code, stdout, _) = Run("project", "--model", "resnet50", "--device", "nvidia-l4", "--precision", "int8", "--batch", "16");
+
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        foreach (var field in new[] { "model", "device", "precision", "batch", "latencyMs", "throughputPerSecond", "bound", "flopsPerItem", "bytesPerBatch" })
+        {
+            Assert.True(root.TryGetProperty(field, out _), $"missing '{field}'");
+        }
+
+        Assert.Equal(16, root.GetProperty("batch").GetInt32());
+        Assert.Contains(root.GetProperty("bound").GetString(), new[] { "compute", "memory" });
+        Assert.Equal(16 / (root.GetProperty("latencyMs").GetDouble() / 1000), root.GetProperty("throughputPerSecond").GetDouble(), 6);
+    }
+
+    [Fact]
+    public void Project_ProfileOut_WritesAProjectedProfileOverPowersOfTwo()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"ip-projected-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, _, _) = Run("project", "--model", "bert-base", "--device", "nvidia-h100-sxm", "--batch", "12", "--profile-out", file);
+
+            Assert.Equal(0, code);
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            Assert.Equal("projected", json.RootElement.GetProperty("kind").GetString());
+            Assert.Equal([1, 2, 4, 8, 12], json.RootElement.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("batch").GetInt32()));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("--device", "gpu-9000", "not a catalog device")]
+    [InlineData("--precision", "fp8", "no fp8 support")]
+    [InlineData("--model", "gpt-9", "not a zoo model")]
+    [InlineData("--batch", "0", "--batch")]
+    public void Project_Impossible_ExitsTwoWithTheReason(string option, string value, string reason)
+    {
+        List<string> args = ["project", "--model", "mlp", "--device", "nvidia-t4"];
+        var at = args.IndexOf(option);
+        if (at >= 0)
+        {
+            args[at + 1] = value;
+        }
+        else
+        {
+            args.AddRange([option, value]);
+        }
+
+        var (code, stdout, stderr) = Run([.. args]);
+
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Contains(reason, stderr, StringComparison.Ordinal);
+    }
+}
