@@ -42,7 +42,7 @@ public class ProfilerBenchmarks : IDisposable
 
     [Benchmark]
     public int ProfilerMeasure() =>
-        Profiler.Measure(_session, _shapes, new ProfilerOptions { WarmupRuns = 0, MinRuns = Runs, MaxRuns = Runs, MinSecondsPerBatch = 0 }, CancellationToken.None).Count;
+        Profiler.MeasureInterleaved(_session, [4], _ => _shapes, new ProfilerOptions { WarmupRuns = 0, MinRuns = Runs, MaxRuns = Runs, MinSecondsPerBatch = 0 })[4].Count;
 
     [GlobalCleanup]
     public void Dispose()

@@ -21,7 +21,7 @@ internal static class OperatorClassTimer
             var (session, _) = OrtSessionFactoryWithProfiling(model, threads, prefix);
             using (session)
             {
-                Profiler.Measure(session, model.InputShapes(batch), new ProfilerOptions { WarmupRuns = 1, MinRuns = 3, MaxRuns = 3, MinSecondsPerBatch = 0 }, cancellation);
+                Profiler.MeasureInterleaved(session, [batch], model.InputShapes, new ProfilerOptions { WarmupRuns = 1, MinRuns = 3, MaxRuns = 3, MinSecondsPerBatch = 0 }, cancellation: cancellation);
                 file = session.EndProfiling();
             }
 

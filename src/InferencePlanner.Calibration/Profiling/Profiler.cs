@@ -43,7 +43,7 @@ public sealed record ProfilerOptions
     public int MinRuns { get; init; } = 10;
     public int MaxRuns { get; init; } = 500;
 
-    /// <summary>Measure each batch size for at least this long (after warm-up).</summary>
+    /// <summary>Measure each batch size for at least this long (after warm-up), in interleaved rounds.</summary>
     public double MinSecondsPerBatch { get; init; } = 1.0;
 
     public bool PreferCuda { get; init; }
@@ -55,7 +55,8 @@ public sealed record ProfilerOptions
 public sealed record ProfilerProgress(string Stage, double Fraction);
 
 /// <summary>
-/// Measures latency by batch size with ONNX Runtime on pinned threads: warm-up, repeated runs, outliers
+/// Measures latency by batch size with ONNX Runtime on pinned threads: warm-up, repeated runs in rounds
+/// over all batch sizes (so background load falls on all of them alike), outliers
 /// beyond Q3 + 3·IQR set aside, median / p90 / p99 per batch size; then fits α + β·b with R², takes the
 /// jitter for the simulator, and relates the achieved FLOP/s to the GEMM microbenchmark here.
 /// </summary>
@@ -71,20 +72,15 @@ public static class Profiler
         }
 
         var (session, provider) = model.Open(options.Threads, options.PreferCuda);
-        var points = new List<ProfileMeasurement>();
+        List<ProfileMeasurement> points;
         using (session)
         {
-            for (var i = 0; i < options.Batches.Count; i++)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var batch = options.Batches[i];
-                progress?.Report(new ProfilerProgress($"batch {batch}", (double)i / (options.Batches.Count + 2)));
-                var timings = Measure(session, model.InputShapes(batch), options, cancellation);
-                points.Add(Summarise(batch, timings));
-            }
+            // Rounds over every batch size, so that anything else the machine does weighs on all alike.
+            var timings = MeasureInterleaved(session, options.Batches, model.InputShapes, options, progress, cancellation);
+            points = options.Batches.Select(b => Summarise(b, timings[b])).ToList();
         }
 
-        progress?.Report(new ProfilerProgress("GEMM and bandwidth microbenchmarks", (double)options.Batches.Count / (options.Batches.Count + 2)));
+        progress?.Report(new ProfilerProgress("GEMM and bandwidth microbenchmarks", 0.6));
         var gemm = Microbenchmarks.GemmGflops(options.Threads);
         var bandwidth = Microbenchmarks.BandwidthGBps(options.Threads);
 
@@ -98,7 +94,7 @@ public static class Profiler
         IReadOnlyDictionary<string, double>? classes = null;
         if (options.OperatorClasses && costs[^1] is { } lastCost)
         {
-            progress?.Report(new ProfilerProgress("operator classes", (options.Batches.Count + 1.0) / (options.Batches.Count + 2)));
+            progress?.Report(new ProfilerProgress("operator classes", 0.8));
             classes = OperatorClassTimer.Efficiencies(model, options.Batches[^1], options.Threads, lastCost, points[^1].MedianMs, gemm, bandwidth, cancellation);
         }
 
@@ -139,45 +135,36 @@ public static class Profiler
         };
     }
 
-    /// <summary>Timed runs of one batch size, ms each (warm-up excluded).</summary>
-    internal static List<double> Measure(InferenceSession session, IReadOnlyDictionary<string, long[]> shapes, ProfilerOptions options, CancellationToken cancellation)
-    {
-        using var inputs = new InputSet(session, shapes);
-        using var runOptions = new RunOptions();
-        for (var i = 0; i < options.WarmupRuns; i++)
-        {
-            using var warm = session.Run(runOptions, inputs.Names, inputs.Values, session.OutputNames);
-        }
-
-        var timings = new List<double>(Math.Min(options.MaxRuns, 1024));
-        var clock = Stopwatch.StartNew();
-        while (timings.Count < options.MaxRuns && (timings.Count < options.MinRuns || clock.Elapsed.TotalSeconds < options.MinSecondsPerBatch))
-        {
-            cancellation.ThrowIfCancellationRequested();
-            var start = Stopwatch.GetTimestamp();
-            using (session.Run(runOptions, inputs.Names, inputs.Values, session.OutputNames))
-            {
-                timings.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            }
-        }
-
-        return timings;
-    }
-
     /// <summary>
-    /// Timed runs of several batch sizes taken in rounds (each round runs every batch size once), so that
-    /// anything else the machine does falls on all of them alike. Returns the runs per batch size, ms.
+    /// Timed runs of several batch sizes taken in rounds (each round runs every batch size once, smallest
+    /// first), after <see cref="ProfilerOptions.WarmupRuns"/> warm-up rounds; rounds continue until every
+    /// size has <see cref="ProfilerOptions.MinRuns"/> runs and the sizes together have run for
+    /// <see cref="ProfilerOptions.MinSecondsPerBatch"/> each, or <see cref="ProfilerOptions.MaxRuns"/> rounds.
     /// </summary>
     internal static Dictionary<int, List<double>> MeasureInterleaved(InferenceSession session, IReadOnlyList<int> batches,
-        Func<int, IReadOnlyDictionary<string, long[]>> shapes, int rounds, int warmupRounds, CancellationToken cancellation = default)
+        Func<int, IReadOnlyDictionary<string, long[]>> shapes, ProfilerOptions options, IProgress<ProfilerProgress>? progress = null,
+        CancellationToken cancellation = default)
     {
         var sets = batches.ToDictionary(b => b, b => new InputSet(session, shapes(b)));
-        var timings = batches.ToDictionary(b => b, _ => new List<double>(rounds));
+        var timings = batches.ToDictionary(b => b, _ => new List<double>());
         using var runOptions = new RunOptions();
+        var budget = options.MinSecondsPerBatch * batches.Count;
+        var clock = Stopwatch.StartNew();
         try
         {
-            for (var round = 0; round < warmupRounds + rounds; round++)
+            for (var round = 0; ; round++)
             {
+                var measured = round - options.WarmupRuns;
+                if (measured >= options.MaxRuns || (measured >= options.MinRuns && clock.Elapsed.TotalSeconds >= budget))
+                {
+                    break;
+                }
+
+                if (measured == 0)
+                {
+                    clock.Restart();
+                }
+
                 cancellation.ThrowIfCancellationRequested();
                 foreach (var batch in batches)
                 {
@@ -185,11 +172,17 @@ public static class Profiler
                     var start = Stopwatch.GetTimestamp();
                     using (session.Run(runOptions, inputs.Names, inputs.Values, session.OutputNames))
                     {
-                        if (round >= warmupRounds)
+                        if (measured >= 0)
                         {
                             timings[batch].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                         }
                     }
+                }
+
+                if (measured >= 0 && (measured & 15) == 0)
+                {
+                    var done = Math.Max((double)measured / options.MaxRuns, budget > 0 ? clock.Elapsed.TotalSeconds / budget : 0);
+                    progress?.Report(new ProfilerProgress($"batches {string.Join(", ", batches)}: {measured} rounds", 0.6 * Math.Min(1, done)));
                 }
             }
         }
