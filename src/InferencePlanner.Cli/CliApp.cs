@@ -26,6 +26,8 @@ public static class CliApp
         root.Subcommands.Add(CalibrateCommand.Create(stdout, stderr));
         root.Subcommands.Add(CalibrateCommand.Worker(stdout, stderr));
         root.Subcommands.Add(ProjectCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ForecastCommands.Forecast(stdout, stderr));
+        root.Subcommands.Add(ForecastCommands.Size(stdout, stderr));
         root.Subcommands.Add(CatalogCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);

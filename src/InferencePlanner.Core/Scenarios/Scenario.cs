@@ -17,6 +17,7 @@ public sealed record Scenario
     public RoutingSpec? Routing { get; init; }
     public SloSpec? Slo { get; init; }
     public GrowthSpec? Growth { get; init; }
+    public EconomicsSpec? Economics { get; init; }
 
     /// <summary>Width of the result's time-series buckets, seconds; none when absent.</summary>
     public double? TimeSeriesIntervalSeconds { get; init; }
@@ -105,6 +106,15 @@ public sealed record PoolSpec
 
     /// <summary>An edge pool (phones, gateways): served only by offloading, its latency includes the network round trip.</summary>
     public bool? Edge { get; init; }
+
+    /// <summary>Forecasts: the month from which this pool's device can be used.</summary>
+    public int? AvailableFromMonth { get; init; }
+
+    /// <summary>Pricing of this pool (overrides economics.pricing): on-demand, reserved-1y, reserved-3y, spot.</summary>
+    public string? Pricing { get; init; }
+
+    /// <summary>Owned hardware instead of a cloud price.</summary>
+    public OwnedSpec? Owned { get; init; }
 }
 
 /// <summary>
@@ -162,8 +172,102 @@ public sealed record OffloadSpec
     public double? NetworkRttMs { get; init; }
 }
 
+/// <summary>
+/// How traffic and the fleet evolve over a forecast of <c>months</c> (months 0 … months−1). Month m's peak is
+/// the workload's peak × the growth multiplier: compound <c>monthlyGrowthPercent</c> (the default curve), or a
+/// <c>logistic</c> S-curve toward <c>saturationMultiplier</c>; times any step <c>launches</c> from their month on.
+/// </summary>
 public sealed record GrowthSpec
 {
     public int? Months { get; init; }
     public double? MonthlyGrowthPercent { get; init; }
+
+    /// <summary><c>compound</c> (default) or <c>logistic</c>.</summary>
+    public string? Curve { get; init; }
+
+    /// <summary>Logistic: the multiplier traffic tends to.</summary>
+    public double? SaturationMultiplier { get; init; }
+
+    /// <summary>Logistic: the month at which traffic is halfway (in log terms) to saturation.</summary>
+    public double? MidpointMonth { get; init; }
+
+    /// <summary>Standard deviation of the monthly growth, percent points: Monte Carlo P10 / P50 / P90 bands.</summary>
+    public double? MonthlyGrowthSdPercent { get; init; }
+
+    /// <summary>Monte Carlo paths for the bands (default 2,000).</summary>
+    public int? Samples { get; init; }
+
+    public IReadOnlyList<LaunchSpec>? Launches { get; init; }
+
+    /// <summary>The model gets this much faster each year (service times shrink by (1 − g)^(m/12)).</summary>
+    public double? EfficiencyGainPercentPerYear { get; init; }
+
+    /// <summary>Prices fall this much each year.</summary>
+    public double? PriceDeclinePercentPerYear { get; init; }
+
+    /// <summary>Spare capacity: <c>spareServers</c> per pool (N+1 = 1) and/or <c>percent</c> more servers.</summary>
+    public HeadroomSpec? Headroom { get; init; }
+
+    /// <summary>From its month on, a pool's service changes (e.g. a quantized profile).</summary>
+    public IReadOnlyList<ServiceSwitchSpec>? ServiceSwitches { get; init; }
+}
+
+public sealed record LaunchSpec(int Month, double Multiplier);
+
+public sealed record HeadroomSpec
+{
+    public int? SpareServers { get; init; }
+    public double? Percent { get; init; }
+}
+
+public sealed record ServiceSwitchSpec
+{
+    public int? Month { get; init; }
+    public string? Pool { get; init; }
+    public ServiceSpec? Service { get; init; }
+}
+
+/// <summary>What the fleet costs and emits.</summary>
+public sealed record EconomicsSpec
+{
+    /// <summary>Default pricing of cloud pools: on-demand, reserved-1y, reserved-3y or spot.</summary>
+    public string? Pricing { get; init; }
+
+    /// <summary>Spot: the share of work lost to interruptions and run again, percent.</summary>
+    public double? SpotInterruptionPercent { get; init; }
+
+    /// <summary>Hourly grid intensity (24 values, g CO2e/kWh, hour 0 first) by region id, to meet the daily load curve.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<double>>? HourlyGridGramsCo2PerKwh { get; init; }
+
+    /// <summary>Years over which embodied carbon (and owned hardware) is amortized; default the catalog's stand-in.</summary>
+    public double? DeviceLifeYears { get; init; }
+
+    /// <summary>Size the cheapest (or least-carbon) mix of the listed pools instead of each pool for its own share.</summary>
+    public MixSpec? Mix { get; init; }
+
+    /// <summary>Autoscaling that follows the daily curve, compared with the static peak-sized fleet.</summary>
+    public AutoscaleSpec? Autoscaling { get; init; }
+}
+
+public sealed record MixSpec
+{
+    /// <summary><c>cost</c>, <c>carbon</c> or <c>blend</c> (cost + carbon × <c>carbonPriceUsdPerTonne</c>).</summary>
+    public string? Objective { get; init; }
+
+    public double? CarbonPriceUsdPerTonne { get; init; }
+}
+
+public sealed record AutoscaleSpec
+{
+    public double? ScaleUpDelayMinutes { get; init; }
+    public int? MinServers { get; init; }
+    public int? MaxServers { get; init; }
+}
+
+/// <summary>Hardware the user owns: bought once, amortized, powered and hosted.</summary>
+public sealed record OwnedSpec
+{
+    public double? PurchaseUsd { get; init; }
+    public double? LifeYears { get; init; }
+    public double? HostingUsdPerMonth { get; init; }
 }

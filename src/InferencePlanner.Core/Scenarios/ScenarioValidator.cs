@@ -58,7 +58,102 @@ public sealed class ScenarioValidator
                 Add("$.growth.months", "must be a whole number of months from 1 to 600");
             }
 
-            Finite("$.growth.monthlyGrowthPercent", growth.MonthlyGrowthPercent, min: -99.999, max: 1000, required: true);
+            Finite("$.growth.monthlyGrowthPercent", growth.MonthlyGrowthPercent, min: -99.999, max: 1000, required: growth.Curve != "logistic" || growth.MidpointMonth is null);
+            if (growth.Curve is not null)
+            {
+                OneOf("$.growth.curve", growth.Curve, ["compound", "logistic"]);
+            }
+
+            if (growth.Curve == "logistic")
+            {
+                Finite("$.growth.saturationMultiplier", growth.SaturationMultiplier, min: 1.000001, max: 1e6, required: true);
+                Finite("$.growth.midpointMonth", growth.MidpointMonth, min: 1e-6, max: 600, required: false);
+            }
+
+            Finite("$.growth.monthlyGrowthSdPercent", growth.MonthlyGrowthSdPercent, min: 0, max: 100, required: false);
+            if (growth.Samples is { } samples && (samples < 100 || samples > 1_000_000))
+            {
+                Add("$.growth.samples", "must be from 100 to 1,000,000");
+            }
+
+            for (var i = 0; i < (growth.Launches?.Count ?? 0); i++)
+            {
+                var launch = growth.Launches![i];
+                if (launch.Month < 0 || launch.Month > 600)
+                {
+                    Add($"$.growth.launches[{i}].month", "must be from 0 to 600");
+                }
+
+                Finite($"$.growth.launches[{i}].multiplier", launch.Multiplier, min: 1e-6, max: 1e6, required: true);
+            }
+
+            Finite("$.growth.efficiencyGainPercentPerYear", growth.EfficiencyGainPercentPerYear, min: 0, max: 99, required: false);
+            Finite("$.growth.priceDeclinePercentPerYear", growth.PriceDeclinePercentPerYear, min: 0, max: 99, required: false);
+            if (growth.Headroom is { } headroom)
+            {
+                if (headroom.SpareServers is < 0 or > 1000)
+                {
+                    Add("$.growth.headroom.spareServers", "must be from 0 to 1,000");
+                }
+
+                Finite("$.growth.headroom.percent", headroom.Percent, min: 0, max: 1000, required: false);
+            }
+
+            for (var i = 0; i < (growth.ServiceSwitches?.Count ?? 0); i++)
+            {
+                var change = growth.ServiceSwitches![i];
+                if (change.Month is not (>= 0 and <= 600))
+                {
+                    Add($"$.growth.serviceSwitches[{i}].month", "must be from 0 to 600");
+                }
+
+                if (scenario.Pools?.Any(pl => pl.Name == change.Pool) != true)
+                {
+                    Add($"$.growth.serviceSwitches[{i}].pool", $"'{change.Pool}' is not a pool of this scenario");
+                }
+
+                CheckService($"$.growth.serviceSwitches[{i}].service", change.Service);
+            }
+        }
+
+        if (scenario.Economics is { } economics)
+        {
+            string[] pricings = ["on-demand", "reserved-1y", "reserved-3y", "spot"];
+            if (economics.Pricing is not null)
+            {
+                OneOf("$.economics.pricing", economics.Pricing, pricings);
+            }
+
+            Finite("$.economics.spotInterruptionPercent", economics.SpotInterruptionPercent, min: 0, max: 99, required: false);
+            Finite("$.economics.deviceLifeYears", economics.DeviceLifeYears, min: 0.1, max: 30, required: false);
+            foreach (var (region, curve) in economics.HourlyGridGramsCo2PerKwh ?? new Dictionary<string, IReadOnlyList<double>>())
+            {
+                if (_catalog is not null && !_catalog.TryGetRegion(region, out _))
+                {
+                    Add($"$.economics.hourlyGridGramsCo2PerKwh.{region}", $"'{region}' is not a catalog region");
+                }
+
+                Shape($"$.economics.hourlyGridGramsCo2PerKwh.{region}", curve, 24);
+            }
+
+            if (economics.Mix is { } mix)
+            {
+                if (mix.Objective is not null)
+                {
+                    OneOf("$.economics.mix.objective", mix.Objective, ["cost", "carbon", "blend"]);
+                }
+
+                Finite("$.economics.mix.carbonPriceUsdPerTonne", mix.CarbonPriceUsdPerTonne, min: 0, max: 1e6, required: mix.Objective == "blend");
+            }
+
+            if (economics.Autoscaling is { } autoscaling)
+            {
+                Finite("$.economics.autoscaling.scaleUpDelayMinutes", autoscaling.ScaleUpDelayMinutes, min: 0, max: 60, required: false);
+                if (autoscaling.MinServers is < 0 || (autoscaling.MaxServers is { } max && max < (autoscaling.MinServers ?? 0)))
+                {
+                    Add("$.economics.autoscaling", "needs 0 ≤ minServers ≤ maxServers");
+                }
+            }
         }
 
         Finite("$.timeSeriesIntervalSeconds", scenario.TimeSeriesIntervalSeconds, min: 1e-3, max: ScenarioLimits.MaxSeconds, required: false);
@@ -252,6 +347,22 @@ public sealed class ScenarioValidator
             }
 
             Finite($"{p}.timeoutMs", pool.TimeoutMs, min: double.Epsilon, max: ScenarioLimits.MaxServiceMs, required: false);
+            if (pool.AvailableFromMonth is < 0 or > 600)
+            {
+                Add($"{p}.availableFromMonth", "must be from 0 to 600");
+            }
+
+            if (pool.Pricing is not null)
+            {
+                OneOf($"{p}.pricing", pool.Pricing, ["on-demand", "reserved-1y", "reserved-3y", "spot"]);
+            }
+
+            if (pool.Owned is { } owned)
+            {
+                Finite($"{p}.owned.purchaseUsd", owned.PurchaseUsd, min: 0, max: 1e9, required: true);
+                Finite($"{p}.owned.lifeYears", owned.LifeYears, min: 0.1, max: 30, required: false);
+                Finite($"{p}.owned.hostingUsdPerMonth", owned.HostingUsdPerMonth, min: 0, max: 1e9, required: false);
+            }
             Finite($"{p}.weight", pool.Weight, min: double.Epsilon, max: double.MaxValue, required: false);
         }
     }

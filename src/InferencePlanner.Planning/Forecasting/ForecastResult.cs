@@ -1,0 +1,84 @@
+namespace InferencePlanner.Planning.Forecasting;
+
+/// <summary>The monthly forecast (the contract of the <c>forecast</c> command). Money in USD, energy in kWh, carbon in kg CO2e.</summary>
+public sealed record ForecastResult
+{
+    public required string Scenario { get; init; }
+    public required IReadOnlyList<MonthForecast> Months { get; init; }
+    public required ForecastTotals Totals { get; init; }
+
+    /// <summary>What the forecast could not price or power, and the stand-ins it used.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
+
+public sealed record MonthForecast
+{
+    public required int Month { get; init; }
+    public required double PeakRatePerSecond { get; init; }
+    public required IReadOnlyList<PoolForecast> Pools { get; init; }
+    public double LatencyMsP50 { get; init; }
+    public double LatencyMsP99 { get; init; }
+    public bool SloMet { get; init; }
+    public double Utilization { get; init; }
+    public double Queries { get; init; }
+    public double CostUsd { get; init; }
+    public double EnergyKWh { get; init; }
+
+    /// <summary>Energy drawn by edge devices at their own power (no facility overhead), kept apart.</summary>
+    public double EdgeEnergyKWh { get; init; }
+
+    public double CarbonKg { get; init; }
+    public double OperationalCarbonKg { get; init; }
+    public double EmbodiedCarbonKg { get; init; }
+    public double CostPerMillionQueriesUsd { get; init; }
+    public double GramsCo2PerQuery { get; init; }
+    public double JoulesPerQuery { get; init; }
+    public IReadOnlyDictionary<string, double> CostByPricing { get; init; } = new Dictionary<string, double>();
+    public IReadOnlyDictionary<string, double> CostByRegion { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>P10 / P90 of the peak rate and cost under uncertain growth (absent without it).</summary>
+    public Band? PeakRateBand { get; init; }
+    public Band? CostBand { get; init; }
+    public Band? EnergyBand { get; init; }
+    public Band? CarbonBand { get; init; }
+
+    /// <summary>With autoscaling: the fleet that follows the daily curve, against this static peak-sized one.</summary>
+    public AutoscaleComparison? Autoscaling { get; init; }
+}
+
+public sealed record PoolForecast
+{
+    public required string Name { get; init; }
+    public string? Device { get; init; }
+    public string? Region { get; init; }
+    public required int Count { get; init; }
+
+    /// <summary>Servers the SLO needs before headroom.</summary>
+    public int RequiredCount { get; init; }
+
+    public double RatePerSecond { get; init; }
+    public double Utilization { get; init; }
+    public double LatencyMsP50 { get; init; }
+    public double LatencyMsP99 { get; init; }
+    public string? SizingMethod { get; init; }
+    public string? Pricing { get; init; }
+    public double? UsdPerDeviceHour { get; init; }
+    public double CostUsd { get; init; }
+    public double EnergyKWh { get; init; }
+    public double OperationalCarbonKg { get; init; }
+    public double EmbodiedCarbonKg { get; init; }
+    public bool Edge { get; init; }
+    public bool SloMet { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal PowerFacts? Power { get; init; }
+}
+
+/// <summary>What the pool's energy was computed from (kept for the autoscaling comparison).</summary>
+internal sealed record PowerFacts(double IdleWatts, double TdpWatts, double Pue, double GridGramsCo2PerKWh);
+
+public sealed record Band(double P10, double P50, double P90);
+
+public sealed record AutoscaleComparison(double DeviceHoursStatic, double DeviceHoursAutoscaled, double CostUsdAutoscaled, double CarbonKgAutoscaled, double CostSavingUsd, double CarbonSavingKg);
+
+public sealed record ForecastTotals(double CostUsd, double EnergyKWh, double CarbonKg, double Queries);

@@ -1,0 +1,140 @@
+using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Planning.Forecasting;
+
+namespace InferencePlanner.Planning.Sizing;
+
+/// <summary>
+/// The cheapest (or least-carbon, or blended) mix of pools for a rate. Traffic is split in proportion to each
+/// pool's capacity, so every server carries the same share whatever the mix; then feasibility only grows with
+/// any pool's count. The search enumerates the counts of all pools but the last (each up to what it needs
+/// alone), finds the last pool's smallest feasible count by bisection, and prunes any partial mix whose cost
+/// already exceeds the best found.
+/// </summary>
+public sealed class MixOptimizer
+{
+    private readonly PoolSizer _sizer;
+    private readonly Forecaster _forecaster;
+    private readonly Scenario _scenario;
+
+    public MixOptimizer(PoolSizer sizer, Forecaster forecaster, Scenario scenario)
+    {
+        _sizer = sizer;
+        _forecaster = forecaster;
+        _scenario = scenario;
+    }
+
+    /// <summary>Counts per pool name.</summary>
+    public Dictionary<string, int> Optimize(IReadOnlyList<PoolSpec> pools, double rate, SloTarget slo, MixSpec mix, int month)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        ArgumentNullException.ThrowIfNull(mix);
+        var objective = mix.Objective ?? "cost";
+        var capacities = pools.Select(Forecaster.Capacity).ToArray();
+        var unitCost = pools.Select(p => UnitObjective(p, objective, mix.CarbonPriceUsdPerTonne ?? 0, month)).ToArray();
+        var alone = pools.Select(p => _sizer.RequiredCount(p, rate, slo)).ToArray();
+        return Search(pools.Count, alone, unitCost, (counts) => Feasible(pools, capacities, counts, rate, slo))
+            .Select((n, i) => (pools[i].Name!, n)).ToDictionary(x => x.Item1, x => x.n, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Branch-and-bound over count vectors in [0, upper]: the smallest Σ unitCost·n among feasible vectors,
+    /// where <paramref name="feasible"/> is monotone (more servers never hurt). Ties go to the first found.
+    /// </summary>
+    public static int[] Search(int types, IReadOnlyList<int> upper, IReadOnlyList<double> unitCost, Func<int[], bool> feasible)
+    {
+        ArgumentNullException.ThrowIfNull(upper);
+        ArgumentNullException.ThrowIfNull(unitCost);
+        ArgumentNullException.ThrowIfNull(feasible);
+        var best = double.PositiveInfinity;
+        int[]? bestCounts = null;
+        var counts = new int[types];
+        void Recurse(int i, double partial)
+        {
+            if (partial >= best)
+            {
+                return;
+            }
+
+            if (i == types - 1)
+            {
+                counts[i] = upper[i];
+                if (!feasible(counts))
+                {
+                    return;
+                }
+
+                var (lo, hi) = (-1, upper[i]);
+                while (hi - lo > 1)
+                {
+                    var mid = lo + ((hi - lo) / 2);
+                    counts[i] = mid;
+                    if (feasible(counts))
+                    {
+                        hi = mid;
+                    }
+                    else
+                    {
+                        lo = mid;
+                    }
+                }
+
+                var total = partial + (unitCost[i] * hi);
+                if (total < best)
+                {
+                    best = total;
+                    counts[i] = hi;
+                    bestCounts = (int[])counts.Clone();
+                }
+
+                return;
+            }
+
+            for (var n = 0; n <= upper[i]; n++)
+            {
+                counts[i] = n;
+                Recurse(i + 1, partial + (unitCost[i] * n));
+            }
+
+            counts[i] = 0;
+        }
+
+        Recurse(0, 0);
+        return bestCounts ?? [.. upper];
+    }
+
+    private bool Feasible(IReadOnlyList<PoolSpec> pools, double[] capacities, int[] counts, double rate, SloTarget slo)
+    {
+        var total = counts.Select((n, i) => n * capacities[i]).Sum();
+        if (total <= rate)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < pools.Count; i++)
+        {
+            if (counts[i] == 0)
+            {
+                continue;
+            }
+
+            var share = rate * counts[i] * capacities[i] / total;
+            if (_sizer.RequiredCount(pools[i], share, slo) > counts[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private double UnitObjective(PoolSpec pool, string objective, double carbonPrice, int month)
+    {
+        var one = _forecaster.UnitFigures(_scenario, pool, month);
+        return objective switch
+        {
+            "carbon" => one.CarbonKg,
+            "blend" => one.CostUsd + (one.CarbonKg / 1000 * carbonPrice),
+            _ => one.CostUsd,
+        };
+    }
+}
