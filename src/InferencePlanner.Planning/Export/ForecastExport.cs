@@ -88,7 +88,7 @@ public static class ForecastExport
             m.CostPerMillionQueriesUsd.ToString("N2", CultureInfo.InvariantCulture),
             (m.EnergyKWh + m.EdgeEnergyKWh).ToString("N0", CultureInfo.InvariantCulture),
             (m.CarbonKg / 1000).ToString("N2", CultureInfo.InvariantCulture),
-            m.GramsCo2PerQuery.ToString("N3", CultureInfo.InvariantCulture),
+            m.GramsCo2PerQuery.ToString("G3", CultureInfo.InvariantCulture),
         }).ToList();
         rows.Add(["total", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty,
             forecast.Totals.CostUsd.ToString("N0", CultureInfo.InvariantCulture), string.Empty,

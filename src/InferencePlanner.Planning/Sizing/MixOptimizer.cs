@@ -5,8 +5,8 @@ namespace InferencePlanner.Planning.Sizing;
 
 /// <summary>
 /// The cheapest (or least-carbon, or blended) mix of pools for a rate. Traffic is split in proportion to each
-/// pool's capacity, so every server carries the same share whatever the mix; then feasibility only grows with
-/// any pool's count. The search enumerates the counts of all pools but the last (each up to what it needs
+/// pool's capacity, so every server carries the same share whatever the mix; then, for any type that can meet
+/// the SLO at all, feasibility only grows with its count. The search enumerates the counts of all pools but the last (each up to what it needs
 /// alone), finds the last pool's smallest feasible count by bisection, and prunes any partial mix whose cost
 /// already exceeds the best found.
 /// </summary>
@@ -31,7 +31,23 @@ public sealed class MixOptimizer
         var objective = mix.Objective ?? "cost";
         var capacities = pools.Select(Forecaster.Capacity).ToArray();
         var unitCost = pools.Select(p => UnitObjective(p, objective, mix.CarbonPriceUsdPerTonne ?? 0, month)).ToArray();
-        var alone = pools.Select(p => _sizer.RequiredCount(p, rate, slo)).ToArray();
+        // What each type needs alone bounds its count; a type that cannot meet the SLO alone gets none.
+        var alone = pools.Select(p =>
+        {
+            try
+            {
+                return _sizer.RequiredCount(p, rate, slo);
+            }
+            catch (UnreachableSloException)
+            {
+                return 0;
+            }
+        }).ToArray();
+        if (alone.All(n => n == 0))
+        {
+            throw new UnreachableSloException($"no pool of {string.Join(", ", pools.Select(p => p.Name))} can meet p{slo.Percentile} ≤ {slo.LatencyMs} ms");
+        }
+
         return Search(pools.Count, alone, unitCost, (counts) => Feasible(pools, capacities, counts, rate, slo))
             .Select((n, i) => (pools[i].Name!, n)).ToDictionary(x => x.Item1, x => x.n, StringComparer.Ordinal);
     }
@@ -57,13 +73,21 @@ public sealed class MixOptimizer
 
             if (i == types - 1)
             {
-                counts[i] = upper[i];
+                // None of the last type is the cheapest completion when it suffices; a type that cannot meet the
+                // SLO at all only ever hurts, so this also keeps such a type out.
+                counts[i] = 0;
+                var (lo, hi) = (-1, 0);
                 if (!feasible(counts))
                 {
-                    return;
+                    counts[i] = upper[i];
+                    if (!feasible(counts))
+                    {
+                        return;
+                    }
+
+                    (lo, hi) = (0, upper[i]);
                 }
 
-                var (lo, hi) = (-1, upper[i]);
                 while (hi - lo > 1)
                 {
                     var mid = lo + ((hi - lo) / 2);

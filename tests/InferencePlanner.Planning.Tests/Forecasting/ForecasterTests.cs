@@ -1,0 +1,141 @@
+using System.Text.Json;
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Economics;
+using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Planning.Export;
+using InferencePlanner.Planning.Forecasting;
+using InferencePlanner.Planning.Sizing;
+
+namespace InferencePlanner.Planning.Tests.Forecasting;
+
+public sealed class ForecasterTests
+{
+    private static readonly Lazy<DeviceCatalog> Catalog = new(() => CatalogLoader.Load(RepositoryPaths.Catalog));
+
+    private static Scenario MmcOnH100(double rate, int months = 3, double growth = 10) => new()
+    {
+        Name = "h100 m/m/c",
+        Seed = 5,
+        Horizon = new Horizon { Queries = 50_000, WarmupQueries = 5_000 },
+        Workload = new Workload { Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = rate } },
+        Pools = [new PoolSpec { Name = "h100", Device = "nvidia-h100-sxm", Region = "aws-us-east-1", Count = 1, Service = new ServiceSpec { Distribution = "exponential", MeanMs = 40 } }],
+        Slo = new SloSpec { LatencyMs = 300, Percentile = 99 },
+        Growth = new GrowthSpec { Months = months, MonthlyGrowthPercent = growth },
+    };
+
+    [Fact]
+    public void Month_CountCostEnergyAndCarbon_EqualTheHandComputation()
+    {
+        var forecast = new Forecaster(Catalog.Value).Forecast(MmcOnH100(200), new ForecastOptions { SizingQueries = 50_000 });
+        var month = forecast.Months[2];
+        var pool = Assert.Single(month.Pools);
+
+        // Month 2: 200 × 1.1² = 242 queries/s; the M/M/c minimum for p99 ≤ 300 ms at 25 per server.
+        Assert.Equal(242, month.PeakRatePerSecond, 9);
+        Assert.Equal(PoolSizer.MmcMinimum(MmcOnH100(200).Pools![0], 242, new SloTarget(300, 99), 300), pool.Count);
+
+        // Cost: the catalog's on-demand H100 price (12.29 USD/h, p5.48xlarge / 8) × 730.5 h × count.
+        Assert.Equal(12.29 * 730.5 * pool.Count, pool.CostUsd, 6);
+
+        // Energy: count × 730.5 h × (77 W + 623 W × utilization) × PUE 1.135; Poisson traffic has mean = peak.
+        Assert.True(Catalog.Value.TryGetDevice("nvidia-h100-sxm", out var h100));
+        var watts = FleetEconomics.PowerWatts(h100.IdleWatts.Effective!.Value, 700, pool.Utilization);
+        Assert.Equal(pool.Count * 730.5 * watts * 1.135 / 1000, pool.EnergyKWh, 6);
+        Assert.Equal(pool.EnergyKWh * 379.069 / 1000, pool.OperationalCarbonKg, 6);
+        Assert.Equal(pool.Count * 575 / 48.0, pool.EmbodiedCarbonKg, 6);
+
+        // Utilization close to the offered load per server (λ/(cμ)), within the confirming run's spread.
+        Assert.Equal(242 / (pool.Count * 25.0), pool.Utilization, 0.02);
+        var queries = 242 * 730.5 * 3600;
+        Assert.Equal(queries, month.Queries, 3);
+        Assert.Equal(month.CostUsd / (queries / 1e6), month.CostPerMillionQueriesUsd, 9);
+        Assert.Equal((month.OperationalCarbonKg + month.EmbodiedCarbonKg) * 1000 / queries, month.GramsCo2PerQuery, 12);
+        Assert.Equal(forecast.Months.Sum(m => m.CostUsd), forecast.Totals.CostUsd, 6);
+    }
+
+    [Fact]
+    public void Forecast_IsBitIdentical_WhateverTheThreadCount()
+    {
+        var scenario = ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "image-classification-three-regions.json"));
+        var forecaster = new Forecaster(Catalog.Value);
+
+        var one = forecaster.Forecast(scenario, new ForecastOptions { MaxDegreeOfParallelism = 1, SizingQueries = 30_000 });
+        var two = forecaster.Forecast(scenario, new ForecastOptions { MaxDegreeOfParallelism = 2, SizingQueries = 30_000 });
+
+        Assert.Equal(JsonSerializer.Serialize(one), JsonSerializer.Serialize(two));
+    }
+
+    [Fact]
+    public void HeadroomAndPriceDecline_AreApplied()
+    {
+        var scenario = MmcOnH100(200, months: 13, growth: 0) with
+        {
+            Growth = new GrowthSpec { Months = 13, MonthlyGrowthPercent = 0, PriceDeclinePercentPerYear = 20, Headroom = new HeadroomSpec { SpareServers = 1, Percent = 50 } },
+        };
+
+        var forecast = new Forecaster(Catalog.Value).Forecast(scenario, new ForecastOptions { SizingQueries = 30_000 });
+        var first = forecast.Months[0].Pools[0];
+        var last = forecast.Months[12].Pools[0];
+
+        Assert.Equal((int)Math.Ceiling(first.RequiredCount * 1.5) + 1, first.Count);
+        Assert.Equal(12.29 * 0.8, last.UsdPerDeviceHour!.Value, 9);
+    }
+
+    [Fact]
+    public void CheapestMix_OverMmcPools_MatchesBruteForce()
+    {
+        var pools = new List<PoolSpec>
+        {
+            new() { Name = "h100", Device = "nvidia-h100-sxm", Region = "aws-us-east-1", Count = 1, Service = new ServiceSpec { Distribution = "exponential", MeanMs = 20 } },
+            new() { Name = "l4", Device = "nvidia-l4", Region = "gcp-us-central1", Count = 1, Service = new ServiceSpec { Distribution = "exponential", MeanMs = 60 } },
+        };
+        var scenario = MmcOnH100(300, months: 1) with { Pools = pools, Economics = new EconomicsSpec { Mix = new MixSpec { Objective = "cost" } } };
+
+        var month = new Forecaster(Catalog.Value).Forecast(scenario, new ForecastOptions { SizingQueries = 20_000 }).Months[0];
+
+        double[] mu = [50, 1000 / 60.0];
+        double Price(string device, string region) => Catalog.Value.PricesFor(device)
+            .Single(p => p.Region == region && p.Pricing == PricingModel.OnDemand && p.UsdPerAcceleratorHour.Value is not null).UsdPerAcceleratorHour.Value!.Value;
+        double[] price = [Price("nvidia-h100-sxm", "aws-us-east-1"), Price("nvidia-l4", "gcp-us-central1")];
+        var slo = new SloTarget(300, 99);
+        var best = double.PositiveInfinity;
+        for (var a = 0; a <= 40; a++)
+        {
+            for (var b = 0; b <= 80; b++)
+            {
+                var capacity = (a * mu[0]) + (b * mu[1]);
+                if (capacity <= 300)
+                {
+                    continue;
+                }
+
+                var ok = (a == 0 || PoolSizer.MmcMinimum(pools[0], 300 * a * mu[0] / capacity, slo, 300) <= a)
+                    && (b == 0 || PoolSizer.MmcMinimum(pools[1], 300 * b * mu[1] / capacity, slo, 300) <= b);
+                if (ok)
+                {
+                    best = Math.Min(best, ((a * price[0]) + (b * price[1])) * FleetEconomics.HoursPerMonth);
+                }
+            }
+        }
+
+        Assert.Equal(best, month.CostUsd, 1e-6 * best);
+    }
+
+    [Fact]
+    public void Exports_CarryEveryMonth()
+    {
+        var forecast = new Forecaster(Catalog.Value).Forecast(MmcOnH100(200), new ForecastOptions { SizingQueries = 20_000 });
+
+        var csv = ForecastExport.ToCsv(forecast).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("month,peakRatePerSecond,servers", csv[0], StringComparison.Ordinal);
+        Assert.Equal(4, csv.Length);
+        Assert.Contains("total", ForecastExport.ToTable(forecast), StringComparison.Ordinal);
+
+        using var stream = new MemoryStream();
+        ForecastExport.ToXlsx(forecast, stream);
+        stream.Position = 0;
+        var rows = MiniExcelLibs.MiniExcel.Query(stream, useHeaderRow: true, sheetName: "Months").Cast<IDictionary<string, object>>().ToList();
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(forecast.Months[1].CostUsd, Convert.ToDouble(rows[1]["costUsd"], System.Globalization.CultureInfo.InvariantCulture), 6);
+    }
+}
