@@ -75,6 +75,24 @@ public sealed class ScenarioValidationTests
         Assert.False(string.IsNullOrWhiteSpace(error.Reason));
     }
 
+    [Theory]
+    [InlineData("\"growth\": { \"months\": 12, \"monthlyGrowthPercent\": 5, \"curve\": \"exponential\" }", "$.growth.curve")]
+    [InlineData("\"growth\": { \"months\": 12, \"curve\": \"logistic\", \"midpointMonth\": 6 }", "$.growth.saturationMultiplier")]
+    [InlineData("\"growth\": { \"months\": 0, \"monthlyGrowthPercent\": 5 }", "$.growth.months")]
+    [InlineData("\"growth\": { \"months\": 12, \"monthlyGrowthPercent\": 5, \"launches\": [ { \"month\": -1, \"multiplier\": 2 } ] }", "$.growth.launches[0].month")]
+    [InlineData("\"growth\": { \"months\": 12, \"monthlyGrowthPercent\": 5, \"serviceSwitches\": [ { \"month\": 3, \"pool\": \"nope\", \"service\": { \"distribution\": \"deterministic\", \"meanMs\": 5 } } ] }", "$.growth.serviceSwitches[0].pool")]
+    [InlineData("\"economics\": { \"pricing\": \"free\" }", "$.economics.pricing")]
+    [InlineData("\"economics\": { \"mix\": { \"objective\": \"blend\" } }", "$.economics.mix.carbonPriceUsdPerTonne")]
+    [InlineData("\"economics\": { \"hourlyGridGramsCo2PerKwh\": { \"aws-us-east-1\": [1, 2] } }", "$.economics.hourlyGridGramsCo2PerKwh.aws-us-east-1")]
+    public void Validate_BadForecastField_IsNamed(string fragment, string path)
+    {
+        var json = Valid.TrimEnd().TrimEnd('}') + ", " + fragment + " }";
+
+        var errors = ScenarioValidator.Validate(ScenarioJson.Parse(json), Catalog.Value);
+
+        Assert.Contains(errors, e => e.Path == path);
+    }
+
     [Fact]
     public void Validate_ManyProblems_AreAllReported()
     {
