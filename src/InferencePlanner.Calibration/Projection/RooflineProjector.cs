@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using InferencePlanner.Calibration.Costs;
 using InferencePlanner.Calibration.Models;
 using InferencePlanner.Core.Catalog;
@@ -79,17 +78,14 @@ public sealed class RooflineProjector
         ArgumentNullException.ThrowIfNull(catalog);
         _catalog = catalog;
         _profiles = profiles ?? ProfileStore.Empty;
-        var facts = LoadEfficiency(efficiencyFile);
-        _memoryEfficiency = facts["memoryEfficiency"].Effective ?? 0.8;
-        _launchMicroseconds = facts["gpuLaunchOverheadMicroseconds"].Effective ?? 5;
-        _classFloor = facts["classEfficiencyBounds"].Effective ?? 0.05;
-        var ratios = catalog.Devices
-            .Where(d => d.AchievableBf16MatmulTflops?.Value is not null && d.PeakFp16Tflops.Value is > 0)
-            .Select(d => d.AchievableBf16MatmulTflops!.Value!.Value / d.PeakFp16Tflops.Value!.Value)
-            .Order()
-            .ToArray();
-        _medianMatmulEfficiency = ratios.Length == 0 ? 0.8 : ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : 0.5 * (ratios[(ratios.Length / 2) - 1] + ratios[ratios.Length / 2]);
+        Efficiency = ProjectionEfficiency.Load(catalog, efficiencyFile);
+        _memoryEfficiency = Efficiency.MemoryEfficiency;
+        _launchMicroseconds = Efficiency.LaunchMicroseconds;
+        _classFloor = Efficiency.ClassFloor;
+        _medianMatmulEfficiency = Efficiency.MedianMatmulEfficiency;
     }
+
+    public ProjectionEfficiency Efficiency { get; }
 
     /// <summary>The median measured/peak matmul ratio over the catalog, for devices without a measurement.</summary>
     public double MedianMatmulEfficiency => _medianMatmulEfficiency;
@@ -297,38 +293,4 @@ public sealed class RooflineProjector
 
     private static string OperatorClassTimerClass(OpClass c) => Profiling.OperatorClassTimer.Merge(c);
 
-    private static Dictionary<string, Fact> LoadEfficiency(string? file)
-    {
-        file ??= FindEfficiencyFile();
-        if (file is null || !File.Exists(file))
-        {
-            throw new ProjectionException("data/calibration/efficiency.json not found");
-        }
-
-        using var json = JsonDocument.Parse(File.ReadAllText(file));
-        var facts = new Dictionary<string, Fact>(StringComparer.Ordinal);
-        foreach (var property in json.RootElement.EnumerateObject())
-        {
-            if (property.Value.ValueKind == JsonValueKind.Object)
-            {
-                facts[property.Name] = property.Value.Deserialize<Fact>(Core.Scenarios.ScenarioJson.Options)!;
-            }
-        }
-
-        return facts;
-    }
-
-    private static string? FindEfficiencyFile()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "data", "calibration", "efficiency.json");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
 }

@@ -41,6 +41,42 @@ public sealed record Workload
 
     /// <summary>A weighted mix of query classes, each with its own SLO; one implicit class when absent.</summary>
     public IReadOnlyList<QueryClassSpec>? Classes { get; init; }
+
+    /// <summary>Input and output token counts of generative queries (a trace carries its own).</summary>
+    public TokensSpec? Tokens { get; init; }
+}
+
+public sealed record TokensSpec
+{
+    public TokenDistributionSpec? Input { get; init; }
+    public TokenDistributionSpec? Output { get; init; }
+}
+
+/// <summary>A token count: <c>deterministic</c>, <c>exponential</c> or <c>lognormal</c> (with <c>scv</c>) of <c>mean</c> tokens, at least 1 and at most <c>max</c>.</summary>
+public sealed record TokenDistributionSpec
+{
+    public string? Distribution { get; init; }
+    public double? Mean { get; init; }
+    public double? Scv { get; init; }
+    public int? Max { get; init; }
+}
+
+/// <summary>
+/// A generative-LLM pool: a model preset served at a precision with tensor parallelism (devices per replica),
+/// continuous batching up to <c>maxBatchedTokens</c> a step (prefill chunked to fit) and <c>maxSequences</c>
+/// running sequences, a KV cache in <c>memoryUtilization</c> of the replica's memory less the weights.
+/// </summary>
+public sealed record LlmSpec
+{
+    public string? Model { get; init; }
+    public string? Precision { get; init; }
+    public int? TensorParallel { get; init; }
+    public int? MaxBatchedTokens { get; init; }
+    public int? MaxSequences { get; init; }
+    public double? MemoryUtilization { get; init; }
+
+    /// <summary>Precision of the KV cache (default: the model's precision).</summary>
+    public string? KvPrecision { get; init; }
 }
 
 /// <summary>
@@ -84,6 +120,12 @@ public sealed record SloSpec
 
     /// <summary>The highest acceptable share of rejected queries, percent.</summary>
     public double? MaxRejectionPercent { get; init; }
+
+    /// <summary>Generative pools: time to first token at the percentile, ms.</summary>
+    public double? TtftMs { get; init; }
+
+    /// <summary>Generative pools: time per output token (after the first) at the percentile, ms.</summary>
+    public double? TpotMs { get; init; }
 }
 
 public sealed record PoolSpec
@@ -94,6 +136,9 @@ public sealed record PoolSpec
     public string? Region { get; init; }
     public ServiceSpec? Service { get; init; }
     public BatchingSpec? Batching { get; init; }
+
+    /// <summary>A generative-LLM pool (replaces service and batching); <c>count</c> is then its replicas.</summary>
+    public LlmSpec? Llm { get; init; }
 
     /// <summary>Most queries that may wait (not counting those in service); null = unbounded, 0 = a loss system.</summary>
     public int? MaxQueueLength { get; init; }

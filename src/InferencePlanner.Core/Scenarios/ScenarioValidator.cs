@@ -45,6 +45,11 @@ public sealed class ScenarioValidator
         CheckHorizon(scenario.Horizon);
         CheckWorkload(scenario.Workload);
         CheckPools(scenario.Pools);
+        if (scenario.Pools?.Any(pl => pl.Llm is not null) == true && scenario.Workload?.Arrivals?.Kind != ScenarioNames.Trace)
+        {
+            CheckTokens("$.workload.tokens.input", scenario.Workload?.Tokens?.Input);
+            CheckTokens("$.workload.tokens.output", scenario.Workload?.Tokens?.Output);
+        }
         CheckRouting(scenario.Routing, scenario.Pools);
         if (scenario.Slo is not null)
         {
@@ -329,7 +334,14 @@ public sealed class ScenarioValidator
                 Add($"{p}.count", $"must be a whole number from 1 to {ScenarioLimits.MaxServersPerPool:N0}");
             }
 
-            CheckService($"{p}.service", pool.Service);
+            if (pool.Llm is { } llm)
+            {
+                CheckLlm(p, pool, llm);
+            }
+            else
+            {
+                CheckService($"{p}.service", pool.Service);
+            }
 
             if (pool.Batching is { } batching)
             {
@@ -364,6 +376,71 @@ public sealed class ScenarioValidator
                 Finite($"{p}.owned.hostingUsdPerMonth", owned.HostingUsdPerMonth, min: 0, max: 1e9, required: false);
             }
             Finite($"{p}.weight", pool.Weight, min: double.Epsilon, max: double.MaxValue, required: false);
+        }
+    }
+
+    private void CheckLlm(string p, PoolSpec pool, LlmSpec llm)
+    {
+        if (pool.Service is not null || pool.Batching is not null)
+        {
+            Add($"{p}.llm", "a generative pool replaces service and batching: give one or the other");
+        }
+
+        if (string.IsNullOrWhiteSpace(llm.Model) || !Llm.LlmModelPresets.TryGet(llm.Model, out _))
+        {
+            Add($"{p}.llm.model", $"'{llm.Model}' is not a model preset ({string.Join(", ", Llm.LlmModelPresets.All.Select(m => m.Id))})");
+        }
+
+        string[] precisions = ["fp16", "bf16", "fp8", "int8"];
+        if (llm.Precision is not null)
+        {
+            OneOf($"{p}.llm.precision", llm.Precision, precisions);
+        }
+
+        if (llm.KvPrecision is not null)
+        {
+            OneOf($"{p}.llm.kvPrecision", llm.KvPrecision, precisions);
+        }
+
+        if (llm.TensorParallel is < 1 or > 64)
+        {
+            Add($"{p}.llm.tensorParallel", "must be from 1 to 64");
+        }
+
+        if (llm.MaxBatchedTokens is < 1 or > 1_048_576)
+        {
+            Add($"{p}.llm.maxBatchedTokens", "must be from 1 to 1,048,576");
+        }
+
+        if (llm.MaxSequences is < 1 or > 65_536)
+        {
+            Add($"{p}.llm.maxSequences", "must be from 1 to 65,536");
+        }
+
+        Finite($"{p}.llm.memoryUtilization", llm.MemoryUtilization, min: 0.05, max: 1, required: false);
+        if (string.IsNullOrWhiteSpace(pool.Device))
+        {
+            Add($"{p}.device", "a generative pool needs a catalog device (memory, bandwidth and peak size its steps)");
+        }
+    }
+
+    private void CheckTokens(string p, TokenDistributionSpec? tokens)
+    {
+        if (tokens is null)
+        {
+            Add(p, "is required for generative pools without a trace");
+            return;
+        }
+
+        if (OneOf($"{p}.distribution", tokens.Distribution, ["deterministic", "exponential", "lognormal"]))
+        {
+            Finite($"{p}.mean", tokens.Mean, min: 1, max: 10_000_000, required: true);
+            Finite($"{p}.scv", tokens.Scv, min: double.Epsilon, max: 1e4, required: tokens.Distribution == "lognormal");
+        }
+
+        if (tokens.Max is < 1)
+        {
+            Add($"{p}.max", "must be at least 1");
         }
     }
 
@@ -545,7 +622,9 @@ public sealed class ScenarioValidator
 
     private void CheckSlo(string p, SloSpec slo)
     {
-        Finite($"{p}.latencyMs", slo.LatencyMs, min: double.Epsilon, max: ScenarioLimits.MaxServiceMs, required: true);
+        Finite($"{p}.latencyMs", slo.LatencyMs, min: double.Epsilon, max: ScenarioLimits.MaxServiceMs, required: slo.TtftMs is null && slo.TpotMs is null);
+        Finite($"{p}.ttftMs", slo.TtftMs, min: double.Epsilon, max: ScenarioLimits.MaxServiceMs, required: false);
+        Finite($"{p}.tpotMs", slo.TpotMs, min: double.Epsilon, max: ScenarioLimits.MaxServiceMs, required: false);
         Finite($"{p}.percentile", slo.Percentile, min: 1e-9, max: 99.9999, required: false);
         Finite($"{p}.maxRejectionPercent", slo.MaxRejectionPercent, min: 0, max: 100, required: false);
     }

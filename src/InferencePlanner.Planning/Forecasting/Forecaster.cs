@@ -106,7 +106,7 @@ public sealed class Forecaster
             : Enumerable.Repeat(mean / peak, 24).ToArray();
 
         // Stored profiles become their points, so that every sizing run stands alone.
-        var pools = scenario.Pools!.Select(p => p.Service!.Profile is { } profile ? p with { Service = p.Service with { Profile = _profiles.Resolve(profile) } } : p).ToList();
+        var pools = scenario.Pools!.Select(p => p.Service?.Profile is { } profile ? p with { Service = p.Service! with { Profile = _profiles.Resolve(profile) } } : p).ToList();
         return new Context(scenario, pools, peak, mean / peak, daily, new System.Collections.Concurrent.ConcurrentBag<string>());
     }
 

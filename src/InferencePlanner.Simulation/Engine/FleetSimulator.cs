@@ -18,6 +18,7 @@ internal sealed class FleetSimulator
     private const int BatchTimer = 1;
     private const int OpenWindowEvent = 2;
     private const int CloseWindowEvent = 3;
+    private const int LlmIterationEnd = 4;
     private const int ClassBits = 6;
     private const int ProgressMask = (1 << 16) - 1;
 
@@ -38,6 +39,10 @@ internal sealed class FleetSimulator
     private readonly RandomSequence _classPick;
     private readonly TimeSeriesRecorder? _series;
     private readonly Action<QueryRecord>? _observer;
+    private readonly RandomSequence _tokens;
+    private readonly TokensSpec? _tokenSpec;
+    private int _inputTokens;
+    private int _outputTokens;
 
     private double _now;
     private double _nextArrival;
@@ -61,11 +66,16 @@ internal sealed class FleetSimulator
         var totalServers = 0;
         for (var i = 0; i < pools.Count; i++)
         {
-            var service = i == 0 && model.ReplayedServiceSeconds is { } replay
+            var service = pools[i].Llm is not null ? ServiceTimeModel.Create(new ServiceSpec { Distribution = ScenarioNames.Deterministic, MeanMs = 1 }, 1)
+                : i == 0 && model.ReplayedServiceSeconds is { } replay
                 ? ServiceTimeModel.Replay(replay)
                 : ServiceTimeModel.Create(pools[i].Service, pools[i].MaxBatch);
             var rtt = i == model.OffloadPool ? model.OffloadRttSeconds : 0;
             _pools[i] = new PoolState(i, pools[i], service, RandomSequence.For(model.Seed, replication, RandomSequence.Purpose.Service, i), rtt);
+            if (pools[i].Llm is { } llm)
+            {
+                _pools[i].Llm = new LlmPoolState(llm.Step, llm.KvCapacityTokens, llm.MaxBatchedTokens, llm.MaxSequences, pools[i].Servers, llm.SloTtftSeconds, llm.SloTpotSeconds);
+            }
             totalServers += pools[i].Servers;
         }
 
@@ -93,6 +103,8 @@ internal sealed class FleetSimulator
         _arrivals = model.CreateArrivals(replication);
         _routing = RandomSequence.For(model.Seed, replication, RandomSequence.Purpose.Routing);
         _classPick = RandomSequence.For(model.Seed, replication, RandomSequence.Purpose.Classes);
+        _tokens = RandomSequence.For(model.Seed, replication, RandomSequence.Purpose.Tokens);
+        _tokenSpec = model.Scenario.Workload?.Tokens;
         if (model.TimeSeriesIntervalSeconds is { } interval)
         {
             _series = new TimeSeriesRecorder(interval, ScenarioLimits.MaxTimeSeriesPoints, totalServers);
@@ -142,6 +154,9 @@ internal sealed class FleetSimulator
                         break;
                     case BatchTimer:
                         OnBatchTimer(_pools[e.Target], e.Data);
+                        break;
+                    case LlmIterationEnd:
+                        OnLlmIterationEnd(_pools[e.Target], e.Data);
                         break;
                     case OpenWindowEvent:
                         OpenWindow(_now);
@@ -206,6 +221,11 @@ internal sealed class FleetSimulator
         }
 
         var measured = index >= _firstMeasured;
+        if (_model.HasLlmPools)
+        {
+            DrawTokens();
+        }
+
         var cls = _classes.Length > 1 ? PickClass() : 0;
         var pool = _pools[Route(t)];
         if (measured)
@@ -227,6 +247,12 @@ internal sealed class FleetSimulator
 
     private void Admit(PoolState pool, double t, long tag, bool measured, int cls)
     {
+        if (pool.Llm is not null)
+        {
+            LlmAdmit(pool, t, tag, measured, cls);
+            return;
+        }
+
         if (pool.HasTimeout)
         {
             Purge(pool, t);
@@ -478,6 +504,319 @@ internal sealed class FleetSimulator
         _windowEnd = t;
     }
 
+    /// <summary>The query's tokens: its trace row's, else drawn from the workload's distributions.</summary>
+    private void DrawTokens()
+    {
+        if (_model.Trace is { } trace && _arrivals.CurrentRow >= 0)
+        {
+            _inputTokens = Math.Max(1, trace.ContextTokens[_arrivals.CurrentRow]);
+            _outputTokens = Math.Max(1, trace.GeneratedTokens[_arrivals.CurrentRow]);
+            return;
+        }
+
+        _inputTokens = Draw(_tokenSpec?.Input);
+        _outputTokens = Draw(_tokenSpec?.Output);
+    }
+
+    private int Draw(TokenDistributionSpec? spec)
+    {
+        if (spec?.Mean is not { } mean)
+        {
+            return 1;
+        }
+
+        var value = spec.Distribution switch
+        {
+            "exponential" => _tokens.Exponential(mean),
+            "lognormal" => LogNormal(mean, spec.Scv ?? 1),
+            _ => mean,
+        };
+        return (int)Math.Clamp(Math.Round(value), 1, spec.Max ?? int.MaxValue);
+    }
+
+    private double LogNormal(double mean, double scv)
+    {
+        var sigma = Math.Sqrt(Math.Log(1 + scv));
+        return Math.Exp(Math.Log(mean) - (0.5 * sigma * sigma) + (sigma * _tokens.StandardNormal()));
+    }
+
+    private void LlmAdmit(PoolState pool, double t, long tag, bool measured, int cls)
+    {
+        var llm = pool.Llm!;
+        LlmAdvance(llm, t);
+        if (_inputTokens + _outputTokens > llm.KvCapacity)
+        {
+            // It could never fit in one replica's cache.
+            llm.Dropped++;
+            if (measured)
+            {
+                pool.Rejected++;
+                _classes[cls].Rejected++;
+            }
+
+            return;
+        }
+
+        if (llm.Waiting.Count >= pool.MaxQueue)
+        {
+            if (measured)
+            {
+                pool.Rejected++;
+                _classes[cls].Rejected++;
+            }
+
+            return;
+        }
+
+        llm.Waiting.AddLast(new LlmSequence { Arrival = t, Tag = tag, Prompt = _inputTokens, Output = _outputTokens });
+        for (var r = 0; r < llm.Replicas.Length; r++)
+        {
+            if (!llm.Replicas[r].Busy)
+            {
+                PlanIteration(pool, r, t);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One iteration of continuous batching on a replica: every sequence past its prompt decodes a token
+    /// (preempting the youngest, and sending it back to recompute, when the cache is full); the rest of the
+    /// token budget continues chunked prefills, then admits waiting requests while the cache has room.
+    /// </summary>
+    private void PlanIteration(PoolState pool, int replicaIndex, double t)
+    {
+        var llm = pool.Llm!;
+        var replica = llm.Replicas[replicaIndex];
+        var running = replica.Running;
+
+        var decoding = 0;
+        foreach (var seq in running)
+        {
+            if (seq.Prefilled == seq.Prompt)
+            {
+                decoding++;
+            }
+        }
+
+        while (decoding > 0 && replica.KvUsed + decoding > llm.KvCapacity)
+        {
+            var victim = running[^1];
+            running.RemoveAt(running.Count - 1);
+            replica.KvUsed -= victim.Kv;
+            if (victim.Prefilled == victim.Prompt)
+            {
+                decoding--;
+            }
+
+            // Recompute: a decoding sequence prefills its prompt and what it generated again; a half-prefilled
+            // one starts its prompt over.
+            if (victim.Prefilled == victim.Prompt)
+            {
+                victim.Prompt = (int)victim.Kv;
+            }
+
+            victim.Prefilled = 0;
+            victim.Kv = 0;
+            llm.Waiting.AddFirst(victim);
+            llm.Preemptions++;
+        }
+
+        int decodes = 0;
+        double context = 0, prefillTokens = 0, pairs = 0, past = 0;
+        var budget = llm.MaxBatchedTokens;
+        foreach (var seq in running)
+        {
+            seq.Chunk = 0;
+            seq.Decoding = false;
+            if (seq.Prefilled == seq.Prompt && budget > 0)
+            {
+                seq.Decoding = true;
+                context += seq.Kv;
+                seq.Kv++;
+                replica.KvUsed++;
+                decodes++;
+                budget--;
+            }
+        }
+
+        foreach (var seq in running)
+        {
+            if (budget <= 0)
+            {
+                break;
+            }
+
+            if (seq.Prefilled < seq.Prompt)
+            {
+                var chunk = (int)Math.Min(Math.Min(seq.Prompt - seq.Prefilled, budget), llm.KvCapacity - replica.KvUsed);
+                if (chunk <= 0)
+                {
+                    continue;
+                }
+
+                Prefill(seq, chunk, ref prefillTokens, ref pairs, ref past);
+                replica.KvUsed += chunk;
+                budget -= chunk;
+            }
+        }
+
+        while (budget > 0 && running.Count < llm.MaxSequences && llm.Waiting.Count > 0)
+        {
+            var next = llm.Waiting.First!.Value;
+            var chunk = Math.Min(next.Prompt, budget);
+            // Admit only when the whole prompt will fit beside what runs.
+            if (replica.KvUsed + next.Prompt > llm.KvCapacity)
+            {
+                break;
+            }
+
+            llm.Waiting.RemoveFirst();
+            if (double.IsNaN(next.Admitted))
+            {
+                next.Admitted = t;
+            }
+
+            running.Add(next);
+            Prefill(next, chunk, ref prefillTokens, ref pairs, ref past);
+            replica.KvUsed += chunk;
+            budget -= chunk;
+        }
+
+        if (decodes == 0 && prefillTokens == 0)
+        {
+            replica.Busy = false;
+            return;
+        }
+
+        replica.Busy = true;
+        llm.Iterations++;
+        llm.PeakKvUsed = Math.Max(llm.PeakKvUsed, replica.KvUsed);
+        var seconds = llm.Step.StepSeconds(decodes, context, prefillTokens, pairs, past);
+        if (_windowOpen)
+        {
+            pool.BusySeconds[replicaIndex] += seconds;
+            _series?.Busy(t, t + seconds);
+        }
+
+        _events.Push(t + seconds, LlmIterationEnd, pool.Index, replicaIndex);
+    }
+
+    private static void Prefill(LlmSequence seq, int chunk, ref double prefillTokens, ref double pairs, ref double past)
+    {
+        seq.Chunk = chunk;
+        pairs += chunk * (seq.Prefilled + ((chunk + 1) / 2.0));
+        past += seq.Prefilled;
+        prefillTokens += chunk;
+        seq.Kv += chunk;
+    }
+
+    private void OnLlmIterationEnd(PoolState pool, int replicaIndex)
+    {
+        var t = _now;
+        var llm = pool.Llm!;
+        LlmAdvance(llm, t);
+        var replica = llm.Replicas[replicaIndex];
+        var running = replica.Running;
+        for (var i = running.Count - 1; i >= 0; i--)
+        {
+            var seq = running[i];
+            if (seq.Decoding)
+            {
+                seq.Generated++;
+                CountToken(pool, seq);
+            }
+
+            if (seq.Chunk > 0)
+            {
+                seq.Prefilled += seq.Chunk;
+                if (seq.Prefilled == seq.Prompt && seq.Generated == 0)
+                {
+                    // The iteration that completes the prompt yields the first token.
+                    seq.Generated = 1;
+                    seq.FirstToken = t;
+                    CountToken(pool, seq);
+                }
+            }
+
+            seq.Chunk = 0;
+            seq.Decoding = false;
+            if (seq.Generated >= seq.Output)
+            {
+                running.RemoveAt(i);
+                replica.KvUsed -= seq.Kv;
+                Complete(pool, seq, t);
+            }
+        }
+
+        PlanIteration(pool, replicaIndex, t);
+    }
+
+    private void CountToken(PoolState pool, LlmSequence seq)
+    {
+        if ((seq.Tag >> ClassBits) >= _firstMeasured && _windowOpen)
+        {
+            pool.Llm!.OutputTokens++;
+        }
+    }
+
+    private void Complete(PoolState pool, LlmSequence seq, double t)
+    {
+        if ((seq.Tag >> ClassBits) < _firstMeasured)
+        {
+            return;
+        }
+
+        var llm = pool.Llm!;
+        var ttft = seq.FirstToken - seq.Arrival;
+        var latency = t - seq.Arrival;
+        var wait = seq.Admitted - seq.Arrival;
+        pool.Wait.Record(wait * 1000);
+        pool.Latency.Record(latency * 1000);
+        pool.Served++;
+        if (wait > 0)
+        {
+            pool.Waited++;
+        }
+
+        llm.Ttft.Record(ttft * 1000);
+        var tpot = seq.Output > 1 ? (t - seq.FirstToken) / (seq.Output - 1) : 0;
+        if (seq.Output > 1)
+        {
+            llm.Tpot.Record(tpot * 1000);
+        }
+
+        var cls = (int)(seq.Tag & ((1 << ClassBits) - 1));
+        _classes[cls].Served++;
+        _classes[cls].Latency.Record(latency * 1000);
+        var good = ttft <= llm.SloTtftSeconds && tpot <= llm.SloTpotSeconds && latency <= _model.SloLatencySeconds;
+        if (good)
+        {
+            llm.Good++;
+            pool.Good++;
+            _classes[cls].Good++;
+        }
+
+        _series?.Completion(t, latency);
+        _observer?.Invoke(new QueryRecord(seq.Tag >> ClassBits, pool.Index, cls, seq.Arrival, wait, latency, seq.Output));
+    }
+
+    private void LlmAdvance(LlmPoolState llm, double t)
+    {
+        if (_windowOpen)
+        {
+            var dt = t - llm.LastChange;
+            if (dt > 0)
+            {
+                var capacity = (double)llm.KvCapacity * llm.Replicas.Length;
+                llm.AreaKvShare += llm.KvUsed / capacity * dt;
+                llm.AreaRunning += llm.RunningCount * dt;
+            }
+        }
+
+        llm.LastChange = t;
+    }
+
     private int PickClass()
     {
         var u = _classPick.NextDouble();
@@ -539,6 +878,11 @@ internal sealed class FleetSimulator
 
     private double Load(PoolState pool, double t)
     {
+        if (pool.Llm is { } llm)
+        {
+            return (double)(llm.Waiting.Count + llm.RunningCount) / pool.Servers;
+        }
+
         if (pool.HasTimeout)
         {
             Purge(pool, t);

@@ -1,4 +1,5 @@
 using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Llm;
 using InferencePlanner.Core.Profiles;
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Fleet;
@@ -38,6 +39,9 @@ public sealed class SimulationModel
     public double? TimeSeriesIntervalSeconds { get; private init; }
     public long MaxEvents { get; private init; }
 
+    /// <summary>Whether any pool is generative (queries then carry tokens).</summary>
+    public bool HasLlmPools => Pools.Any(p => p.Llm is not null);
+
     /// <summary>Test hook: service times replayed in order instead of drawn (pool 0).</summary>
     internal double[]? ReplayedServiceSeconds { get; init; }
 
@@ -64,10 +68,10 @@ public sealed class SimulationModel
 
         // Stored profiles become their measured points and jitter.
         var pools = scenario.Pools!
-            .Select(p => p.Service!.Profile is { } profile && profiles is not null
-                ? p with { Service = p.Service with { Profile = profiles.Resolve(profile) } }
+            .Select(p => p.Service?.Profile is { } profile && profiles is not null
+                ? p with { Service = p.Service! with { Profile = profiles.Resolve(profile) } }
                 : p)
-            .Select(PoolModel.From)
+            .Select(p => PoolModel.From(p, catalog, scenario.Slo))
             .ToList();
         var classes = scenario.Workload.Classes is { Count: > 0 } specified
             ? specified.Select(c => new ClassModel(
@@ -229,11 +233,19 @@ public sealed record PoolModel
     public bool IsEdge { get; init; }
     public required ServiceSpec Service { get; init; }
 
+    /// <summary>For a generative-LLM pool: its step model and limits (then <see cref="Service"/> is unused).</summary>
+    public LlmPoolModel? Llm { get; init; }
+
     /// <summary>Queries per second the pool can serve at most: full batches back to back on every server.</summary>
     public double CapacityPerSecond
     {
         get
         {
+            if (Llm is not null)
+            {
+                return double.PositiveInfinity; // bounded by its KV cache and token budget, not a fixed rate
+            }
+
             var model = ServiceTimeModel.Create(Service, MaxBatch);
             var best = 0.0;
             for (var b = model.DependsOnBatchSize ? 1 : MaxBatch; b <= MaxBatch; b++)
@@ -248,8 +260,9 @@ public sealed record PoolModel
     /// <summary>Whether queries can be lost (a bounded queue or a timeout), which keeps the pool stable under any load.</summary>
     public bool ShedsLoad => MaxQueueLength != int.MaxValue || !double.IsPositiveInfinity(TimeoutSeconds);
 
-    internal static PoolModel From(PoolSpec spec) => new()
+    internal static PoolModel From(PoolSpec spec, DeviceCatalog? catalog = null, SloSpec? slo = null) => new()
     {
+        Llm = spec.Llm is { } llm ? LlmPoolModel.Create(spec, llm, catalog, slo) : null,
         Name = spec.Name!,
         Device = spec.Device,
         Region = spec.Region,
@@ -260,8 +273,51 @@ public sealed record PoolModel
         TimeoutSeconds = spec.TimeoutMs is { } t ? t / 1000.0 : double.PositiveInfinity,
         Weight = spec.Weight,
         IsEdge = spec.Edge == true,
-        Service = spec.Service!,
+        Service = spec.Service ?? new ServiceSpec { Distribution = ScenarioNames.Deterministic, MeanMs = 1 },
     };
+}
+
+/// <summary>A generative pool's step model, cache capacity and batching limits.</summary>
+public sealed record LlmPoolModel(LlmStepModel Step, long KvCapacityTokens, int MaxBatchedTokens, int MaxSequences, double SloTtftSeconds, double SloTpotSeconds)
+{
+    internal static LlmPoolModel Create(PoolSpec pool, LlmSpec llm, DeviceCatalog? catalog, SloSpec? slo)
+    {
+        var path = $"$.pools[{pool.Name}].llm";
+        if (catalog is null)
+        {
+            throw new ScenarioException(path, "a generative pool needs the catalog (its device's memory, bandwidth and peak)");
+        }
+
+        if (!catalog.TryGetDevice(pool.Device ?? string.Empty, out var device))
+        {
+            throw new ScenarioException($"$.pools[{pool.Name}].device", $"'{pool.Device}' is not a catalog device");
+        }
+
+        LlmModelPresets.TryGet(llm.Model!, out var preset);
+        var precision = llm.Precision ?? "fp16";
+        var efficiency = ProjectionEfficiency.Load(catalog);
+        var (peak, matmul, note) = efficiency.Peak(device, precision);
+        if (peak is null)
+        {
+            throw new ScenarioException($"{path}.precision", note);
+        }
+
+        var bandwidth = device.MemoryBandwidthGBps.Effective ?? throw new ScenarioException($"$.pools[{pool.Name}].device", $"{device.Id}: memory bandwidth unknown");
+        var memory = device.MemoryGb.Effective ?? throw new ScenarioException($"$.pools[{pool.Name}].device", $"{device.Id}: memory size unknown");
+        var bytesPerParameter = precision is "fp8" or "int8" ? 1.0 : 2.0;
+        var kvBytes = (llm.KvPrecision ?? precision) is "fp8" or "int8" ? 1.0 : 2.0;
+        var tensorParallel = llm.TensorParallel ?? 1;
+        var step = new LlmStepModel(preset, bytesPerParameter, kvBytes, peak.Value, matmul, bandwidth, efficiency.MemoryEfficiency, efficiency.LaunchMicroseconds, tensorParallel);
+        var capacity = LlmStepModel.KvCapacityTokens(preset, memory, tensorParallel, llm.MemoryUtilization ?? 0.9, bytesPerParameter, kvBytes);
+        if (capacity <= 0)
+        {
+            throw new ScenarioException($"{path}.tensorParallel",
+                $"{preset.Id} at {precision} ({preset.Parameters * bytesPerParameter / 1e9:N0} GB of weights) does not fit in {tensorParallel} × {memory} GB of {device.Id}: raise tensorParallel or lower the precision");
+        }
+
+        return new LlmPoolModel(step, capacity, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256,
+            (slo?.TtftMs / 1000.0) ?? double.PositiveInfinity, (slo?.TpotMs / 1000.0) ?? double.PositiveInfinity);
+    }
 }
 
 /// <summary>A query class: its share of traffic and its latency target (seconds; +∞ when none).</summary>

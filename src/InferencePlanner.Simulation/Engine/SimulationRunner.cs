@@ -46,7 +46,7 @@ public static class SimulationRunner
                 OfferedLoadPerSecond = verdict.OfferedLoadPerSecond,
                 Replications = replications,
                 Seed = model.Seed,
-                Pools = model.Pools.Select(p => new PoolResult { Name = p.Name, Device = p.Device, Region = p.Region, Servers = p.Servers, Edge = p.IsEdge, CapacityPerSecond = p.CapacityPerSecond }).ToList(),
+                Pools = model.Pools.Select(p => new PoolResult { Name = p.Name, Device = p.Device, Region = p.Region, Servers = p.Servers, Edge = p.IsEdge, CapacityPerSecond = Finite(p.CapacityPerSecond) }).ToList(),
             };
         }
 
@@ -99,6 +99,9 @@ public static class SimulationRunner
         var poolResults = new List<PoolResult>(outcome.Pools.Length);
         var wait = new LatencyHistogram();
         var latency = new LatencyHistogram();
+        var ttft = new LatencyHistogram();
+        var tpot = new LatencyHistogram();
+        long outputTokens = 0;
         long arrivals = 0, served = 0, rejected = 0, abandoned = 0, waited = 0, good = 0, batches = 0, batched = 0, servers = 0;
         double busy = 0, areaQueue = 0, areaSystem = 0;
         for (var i = 0; i < outcome.Pools.Length; i++)
@@ -133,8 +136,28 @@ public static class SimulationRunner
                 BusyDeviceSeconds = poolBusy,
                 IdleDeviceSeconds = Math.Max(0, (spec.Servers * window) - poolBusy),
                 BusySecondsByServer = spec.Servers <= 256 ? pool.BusySeconds.ToArray() : null,
-                CapacityPerSecond = spec.CapacityPerSecond,
+                CapacityPerSecond = Finite(spec.CapacityPerSecond),
+                Llm = pool.Llm is { } llm ? new LlmPoolResult
+                {
+                    TtftMs = Summary(llm.Ttft),
+                    TpotMs = Summary(llm.Tpot),
+                    OutputTokensPerSecond = Ratio(llm.OutputTokens, window),
+                    GoodputPerSecond = Ratio(llm.Good, window),
+                    KvCacheUtilization = Ratio(llm.AreaKvShare, window),
+                    Preemptions = llm.Preemptions,
+                    MeanRunningSequences = Ratio(llm.AreaRunning, window),
+                    Iterations = llm.Iterations,
+                    KvCapacityTokensPerReplica = llm.KvCapacity,
+                    PeakKvTokensPerReplica = llm.PeakKvUsed,
+                    KvTokensAtEnd = llm.KvUsed,
+                } : null,
             });
+            if (pool.Llm is { } generative)
+            {
+                ttft.Add(generative.Ttft);
+                tpot.Add(generative.Tpot);
+                outputTokens += generative.OutputTokens;
+            }
 
             wait.Add(pool.Wait);
             latency.Add(pool.Latency);
@@ -190,7 +213,10 @@ public static class SimulationRunner
             MeanInSystem = Ratio(areaSystem, window),
             SloAttainment = Ratio(good, served),
             GoodputPerSecond = Ratio(good, window),
-            SloMet = stable ? SloMet(model, latency, rejection, outcome) : false,
+            SloMet = stable ? Both(SloMet(model, latency, rejection, outcome), model.HasLlmPools ? LlmSloMet(model, ttft, tpot) : null) : false,
+            TtftMs = model.HasLlmPools ? Summary(ttft) : null,
+            TpotMs = model.HasLlmPools ? Summary(tpot) : null,
+            OutputTokensPerSecond = model.HasLlmPools ? Ratio(outputTokens, window) : null,
             WaitMs = Summary(wait),
             LatencyMs = Summary(latency),
             Pools = poolResults,
@@ -232,6 +258,22 @@ public static class SimulationRunner
         }
 
         return true;
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
+    private static bool? Both(bool? a, bool? b) => a is null ? b : b is null ? a : a.Value && b.Value;
+
+    private static bool? LlmSloMet(SimulationModel model, LatencyHistogram ttft, LatencyHistogram tpot)
+    {
+        var slo = model.Scenario.Slo;
+        if (slo?.TtftMs is null && slo?.TpotMs is null)
+        {
+            return null;
+        }
+
+        var q = (slo.Percentile ?? 99) / 100;
+        return (slo.TtftMs is not { } t || ttft.Quantile(q) <= t) && (slo.TpotMs is not { } p || tpot.Quantile(q) <= p);
     }
 
     private static LatencySummary Summary(LatencyHistogram h) =>

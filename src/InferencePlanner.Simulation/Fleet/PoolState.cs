@@ -50,6 +50,9 @@ internal sealed class PoolState
     public readonly RandomSequence Random;
     public readonly double RttSeconds;
 
+    /// <summary>Set for a generative-LLM pool: its replicas and continuous batching.</summary>
+    public LlmPoolState? Llm;
+
     // Servers.
     public readonly int[] FreeStack;
     public int FreeCount;

@@ -58,6 +58,43 @@ public sealed record SimulationResult
     public long Events { get; init; }
 
     public Ci95? Ci95 { get; init; }
+
+    /// <summary>Generative pools: time to first token, ms.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LatencySummary? TtftMs { get; init; }
+
+    /// <summary>Generative pools: time per output token after the first, ms.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LatencySummary? TpotMs { get; init; }
+
+    /// <summary>Generative pools: output tokens per second over the measured window.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? OutputTokensPerSecond { get; init; }
+}
+
+/// <summary>What a generative pool adds to its results.</summary>
+public sealed record LlmPoolResult
+{
+    public required LatencySummary TtftMs { get; init; }
+    public required LatencySummary TpotMs { get; init; }
+    public double OutputTokensPerSecond { get; init; }
+
+    /// <summary>Completed requests per second that met both the TTFT and the TPOT target.</summary>
+    public double GoodputPerSecond { get; init; }
+
+    /// <summary>Time-averaged share of the replicas' KV cache in use.</summary>
+    public double KvCacheUtilization { get; init; }
+
+    public long Preemptions { get; init; }
+    public double MeanRunningSequences { get; init; }
+    public long Iterations { get; init; }
+    public long KvCapacityTokensPerReplica { get; init; }
+
+    /// <summary>The most cache tokens any replica held at once.</summary>
+    public long PeakKvTokensPerReplica { get; init; }
+
+    /// <summary>Cache tokens still held when the run ended (zero once every request has left).</summary>
+    public long KvTokensAtEnd { get; init; }
 }
 
 /// <summary>Mean and percentiles of a time, ms (percentiles within 0.4 % of the recorded values).</summary>
@@ -114,8 +151,11 @@ public sealed record PoolResult
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<double>? BusySecondsByServer { get; init; }
 
-    /// <summary>Queries per second the pool can serve at most (full batches back to back).</summary>
-    public double CapacityPerSecond { get; init; }
+    /// <summary>Queries per second the pool can serve at most (full batches back to back); absent for generative pools.</summary>
+    public double? CapacityPerSecond { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LlmPoolResult? Llm { get; init; }
 }
 
 public sealed record BatchShare(int Size, double Share);

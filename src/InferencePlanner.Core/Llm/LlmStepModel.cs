@@ -1,0 +1,70 @@
+namespace InferencePlanner.Core.Llm;
+
+/// <summary>
+/// The time of one iteration of continuous batching on one replica, by roofline: a step that decodes
+/// <c>decodes</c> sequences (one token each, reading their cached contexts) and prefills
+/// <c>prefillTokens</c> prompt tokens reads every weight once and the KV cache of every context, and does
+/// 2 FLOPs per active parameter per token plus attention (4·layers·hidden FLOPs per query-key pair). Its
+/// time is max(FLOPs / (peak × η_compute), bytes / (bandwidth × η_memory)) plus a launch interval per layer.
+/// Tensor parallelism multiplies peak and bandwidth by the devices of a replica (communication is not
+/// modelled).
+/// </summary>
+public sealed record LlmStepModel(
+    LlmModelPreset Model,
+    double BytesPerParameter,
+    double BytesPerKvElement,
+    double PeakTflops,
+    double MatmulEfficiency,
+    double BandwidthGBps,
+    double MemoryEfficiency,
+    double LaunchMicrosecondsPerLayer,
+    int TensorParallel)
+{
+    public double WeightBytes => Model.Parameters * BytesPerParameter;
+
+    public double KvBytesPerToken => Model.KvBytesPerToken(BytesPerKvElement);
+
+    /// <summary>Seconds of one iteration.</summary>
+    /// <param name="decodes">Sequences decoding one token each.</param>
+    /// <param name="decodeContextTokens">The cached tokens those sequences attend to, summed.</param>
+    /// <param name="prefillTokens">Prompt tokens prefilled in this iteration, summed over sequences.</param>
+    /// <param name="prefillAttentionPairs">Query-key pairs of the prefill chunks (Σ chunk × (past + (chunk + 1) / 2)).</param>
+    /// <param name="prefillPastTokens">Cached tokens the prefill chunks read, summed.</param>
+    public double StepSeconds(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens)
+    {
+        var tokens = decodes + prefillTokens;
+        if (tokens <= 0)
+        {
+            return 0;
+        }
+
+        var flops = (2 * Model.ActiveParameters * tokens) + (4.0 * Model.Layers * Model.Hidden * (decodeContextTokens + prefillAttentionPairs));
+        var activeWeightBytes = Model.Experts > 1
+            ? Math.Min(WeightBytes, Model.ActiveParameters * BytesPerParameter * Math.Max(1, Math.Min(tokens, Model.Experts / (double)Model.ActiveExperts)))
+            : WeightBytes;
+        var bytes = activeWeightBytes + (KvBytesPerToken * (decodeContextTokens + prefillPastTokens + tokens));
+        var compute = flops / (PeakTflops * 1e12 * MatmulEfficiency * TensorParallel);
+        var memory = bytes / (BandwidthGBps * 1e9 * MemoryEfficiency * TensorParallel);
+        return Math.Max(compute, memory) + (Model.Layers * LaunchMicrosecondsPerLayer / 1e6);
+    }
+
+    /// <summary>Steady decode throughput at a batch: generated tokens per second with every sequence at <paramref name="context"/> tokens.</summary>
+    public double DecodeTokensPerSecond(int batch, double context) => batch / StepSeconds(batch, batch * context, 0, 0, 0);
+
+    /// <summary>Which limit dominates a decode step at this batch.</summary>
+    public string DecodeBound(int batch, double context)
+    {
+        var tokens = (double)batch;
+        var flops = (2 * Model.ActiveParameters * tokens) + (4.0 * Model.Layers * Model.Hidden * batch * context);
+        var bytes = WeightBytes + (KvBytesPerToken * ((batch * context) + tokens));
+        return flops / (PeakTflops * 1e12 * MatmulEfficiency) >= bytes / (BandwidthGBps * 1e9 * MemoryEfficiency) ? "compute" : "memory";
+    }
+
+    /// <summary>Tokens the KV cache of one replica holds: device memory × utilization − weights, over KV bytes per token.</summary>
+    public static long KvCapacityTokens(LlmModelPreset model, double memoryGbPerDevice, int tensorParallel, double memoryUtilization, double bytesPerParameter, double bytesPerKvElement)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var free = (memoryGbPerDevice * 1e9 * tensorParallel * memoryUtilization) - (model.Parameters * bytesPerParameter);
+        return free <= 0 ? 0 : (long)(free / model.KvBytesPerToken(bytesPerKvElement));
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Llm;
+using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Simulation.Engine;
+
+namespace InferencePlanner.Simulation.Tests.Llm;
+
+public sealed class LlmServingTests
+{
+    private static readonly Lazy<DeviceCatalog> Catalog = new(() => CatalogLoader.Load(Path.Combine(RepositoryPaths.Root, "data", "catalog")));
+
+    private static Scenario Pool(string model, string precision, int replicas, ArrivalSpec arrivals, Horizon horizon, int maxBatchedTokens = 8192, int maxSequences = 256,
+        TokensSpec? tokens = null, int tensorParallel = 1) => new()
+        {
+            Seed = 3,
+            Horizon = horizon,
+            Workload = new Core.Scenarios.Workload { Arrivals = arrivals, Tokens = tokens },
+            Pools =
+            [
+                new PoolSpec
+                {
+                    Name = "gpu",
+                    Device = "nvidia-h100-sxm",
+                    Region = "aws-us-east-1",
+                    Count = replicas,
+                    Llm = new LlmSpec { Model = model, Precision = precision, MaxBatchedTokens = maxBatchedTokens, MaxSequences = maxSequences, TensorParallel = tensorParallel },
+                },
+            ],
+            Slo = new SloSpec { TtftMs = 2000, TpotMs = 100, Percentile = 99 },
+        };
+
+    [Theory]
+    [InlineData(500, 20, 8192)]
+    [InlineData(5000, 7, 2048)]
+    public void LoneRequest_TakesPrefillThenNMinusOneDecodeSteps_Exactly(int input, int output, int budget)
+    {
+        using var trace = Engine.TraceFile.Write([0], context: input, generated: output);
+        var scenario = Pool("llama-3-8b", "fp16", 1, new ArrivalSpec { Kind = "trace", Path = trace.Path }, new Horizon { Queries = 1 }, maxBatchedTokens: budget);
+        var model = SimulationModel.Compile(scenario, Catalog.Value);
+        var step = model.Pools[0].Llm!.Step;
+
+        var records = new List<FleetSimulator.QueryRecord>();
+        var result = SimulationRunner.RunReplication(model, 0, records.Add);
+
+        // Prefill in chunks of the token budget (the last chunk yields the first token), then one decode step
+        // per further token, each reading one more cached token.
+        var expectedTtft = 0.0;
+        for (var done = 0; done < input; done += budget)
+        {
+            var chunk = Math.Min(budget, input - done);
+            expectedTtft += step.StepSeconds(0, 0, chunk, chunk * (done + ((chunk + 1) / 2.0)), done);
+        }
+
+        var expected = expectedTtft;
+        for (var k = 1; k < output; k++)
+        {
+            expected += step.StepSeconds(1, input + k - 1, 0, 0, 0);
+        }
+
+        var record = Assert.Single(records);
+        Assert.Equal(expected, record.LatencySeconds, 12);
+        Assert.Equal(expectedTtft * 1000, result.TtftMs!.Mean, 9);
+        Assert.Equal((expected - expectedTtft) / (output - 1) * 1000, result.TpotMs!.Mean, 9);
+        Assert.Equal(Math.Ceiling(input / (double)budget) + output - 1, result.Pools[0].Llm!.Iterations);
+    }
+
+    [Fact]
+    public void TokenThroughput_NeverExceedsTheRooflineBound()
+    {
+        var scenario = Pool("llama-3-8b", "fp16", 2, new ArrivalSpec { Kind = "poisson", RatePerSecond = 60 }, new Horizon { Seconds = 120, WarmupSeconds = 20 },
+            tokens: new TokensSpec { Input = new TokenDistributionSpec { Distribution = "lognormal", Mean = 800, Scv = 1 }, Output = new TokenDistributionSpec { Distribution = "lognormal", Mean = 200, Scv = 1, Max = 2000 } });
+        var model = SimulationModel.Compile(scenario, Catalog.Value);
+        var step = model.Pools[0].Llm!.Step;
+
+        var result = SimulationRunner.Run(model);
+
+        // An iteration yields at most maxSequences tokens and lasts at least the time to read every weight;
+        // nor can tokens outrun peak compute at 2 FLOPs per active parameter.
+        var minimumStep = step.StepSeconds(1, 0, 0, 0, 0);
+        var byMemory = 2 * 256 / minimumStep;
+        var byCompute = 2 * step.PeakTflops * 1e12 * step.MatmulEfficiency / (2 * step.Model.ActiveParameters);
+        Assert.True(result.OutputTokensPerSecond > 0);
+        Assert.True(result.OutputTokensPerSecond <= Math.Min(byMemory, byCompute), $"{result.OutputTokensPerSecond:N0} tokens/s over the bound {Math.Min(byMemory, byCompute):N0}");
+    }
+
+    [Fact]
+    public void KvCache_AdmissionRespectsCapacity_AndPreemptionReturnsTheMemory()
+    {
+        // Llama 3 70B at fp8 on one H100 leaves little room for the cache: long prompts and answers force preemptions.
+        var scenario = Pool("llama-3-70b", "fp8", 1, new ArrivalSpec { Kind = "poisson", RatePerSecond = 4 }, new Horizon { Queries = 400 },
+            tokens: new TokensSpec { Input = new TokenDistributionSpec { Distribution = "deterministic", Mean = 1500 }, Output = new TokenDistributionSpec { Distribution = "deterministic", Mean = 600 } });
+        var model = SimulationModel.Compile(scenario, Catalog.Value);
+
+        var result = SimulationRunner.Run(model);
+        var llm = result.Pools[0].Llm!;
+
+        Assert.True(llm.KvCapacityTokensPerReplica > 0);
+        Assert.True(llm.Preemptions > 0, "the cache must run out in this case");
+        Assert.True(llm.PeakKvTokensPerReplica <= llm.KvCapacityTokensPerReplica);
+        Assert.Equal(0, llm.KvTokensAtEnd);
+        Assert.Equal(result.Arrivals, result.Completed + result.Rejected + result.Abandoned);
+    }
+
+    [Fact]
+    public void KvCapacity_IsMemoryLessWeightsOverBytesPerToken()
+    {
+        LlmModelPresets.TryGet("llama-3-8b", out var llama);
+
+        // 8.03 B parameters; KV per token = 2 × 32 layers × 8 KV heads × 128 × 2 bytes = 131,072 bytes.
+        Assert.InRange(llama.Parameters / 1e9, 8.02, 8.04);
+        Assert.Equal(131_072, llama.KvBytesPerToken(2));
+        var expected = (long)(((80e9 * 0.9) - (llama.Parameters * 2)) / 131_072);
+        Assert.Equal(expected, LlmStepModel.KvCapacityTokens(llama, 80, 1, 0.9, 2, 2));
+    }
+
+    [Fact]
+    public void Presets_MatchTheirPublishedSizes()
+    {
+        static double Billions(string id) => LlmModelPresets.All.Single(p => p.Id == id).Parameters / 1e9;
+
+        Assert.InRange(Billions("llama-3-70b"), 70.4, 70.8);
+        Assert.InRange(Billions("llama-2-70b"), 68.8, 69.1);
+        Assert.InRange(Billions("mistral-7b"), 7.2, 7.3);
+        Assert.InRange(Billions("gpt-j-6b"), 6.0, 6.1);
+        Assert.InRange(Billions("mixtral-8x7b"), 46.6, 46.8);
+        Assert.InRange(LlmModelPresets.All.Single(p => p.Id == "mixtral-8x7b").ActiveParameters / 1e9, 12.8, 13.0);
+    }
+
+    [Fact]
+    public void ConversationTrace_EveryRowIsAccountedFor_AndRunsRepeatBitForBit()
+    {
+        var scenario = Pool("llama-3-8b", "fp16", 2, new ArrivalSpec { Kind = "trace", Path = "azure-llm-2023-conv.csv" }, new Horizon { Queries = 19_366 });
+        var model = SimulationModel.Compile(scenario, Catalog.Value);
+
+        var a = SimulationRunner.Run(model);
+        var b = SimulationRunner.Run(model);
+
+        Assert.Equal(19_366, a.Arrivals);
+        Assert.Equal(19_366, a.Completed + a.Rejected + a.Abandoned);
+        Assert.Equal(JsonSerializer.Serialize(a), JsonSerializer.Serialize(b));
+        Assert.True(a.TtftMs!.P99 > 0 && a.TpotMs!.P99 > 0);
+    }
+}
