@@ -52,7 +52,7 @@ public sealed class ProjectCommandTests
     [Theory]
     [InlineData("--device", "gpu-9000", "not a catalog device")]
     [InlineData("--precision", "fp8", "no fp8 support")]
-    [InlineData("--model", "gpt-9", "not a zoo model")]
+    [InlineData("--model", "gpt-9", "neither a zoo model")]
     [InlineData("--batch", "0", "--batch")]
     public void Project_Impossible_ExitsTwoWithTheReason(string option, string value, string reason)
     {
@@ -72,5 +72,21 @@ public sealed class ProjectCommandTests
         Assert.Equal(2, code);
         Assert.Empty(stdout);
         Assert.Contains(reason, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Project_LlmPreset_ReportsDecodeTokensPerSecond()
+    {
+        var (code, stdout, _) = Run("project", "--model", "llama-2-70b", "--device", "nvidia-h100-sxm", "--precision", "fp8", "--batch", "64", "--tensor-parallel", "2");
+
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal("llama-2-70b", root.GetProperty("model").GetString());
+        Assert.Equal("memory", root.GetProperty("bound").GetString());
+        // 64 tokens per step: throughput is the batch over the step time.
+        Assert.Equal(64 / (root.GetProperty("latencyMs").GetDouble() / 1000), root.GetProperty("throughputPerSecond").GetDouble(), 6);
+        // One step reads the 69 GB of fp8 weights over two H100s at 80 % of 3,350 GB/s each: at least 12.9 ms.
+        Assert.True(root.GetProperty("latencyMs").GetDouble() >= 69e9 / (2 * 3350e9 * 0.8) * 1000);
     }
 }

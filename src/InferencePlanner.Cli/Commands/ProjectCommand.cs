@@ -18,14 +18,27 @@ internal static class ProjectCommand
         var precision = new Option<string>("--precision", "-p") { Description = $"One of {string.Join(", ", RooflineProjector.Precisions)}.", DefaultValueFactory = _ => "fp16" };
         var batch = new Option<int>("--batch", "-b") { Description = "Batch size.", DefaultValueFactory = _ => 1 };
         var profileOut = new Option<string?>("--profile-out") { Description = "Also write a projected profile over batches 1, 2, 4, … up to --batch, for scenarios." };
+        var context = new Option<int>("--context") { Description = "LLM presets: tokens cached per sequence during decoding.", DefaultValueFactory = _ => 1024 };
+        var tensorParallel = new Option<int>("--tensor-parallel") { Description = "LLM presets: devices per replica.", DefaultValueFactory = _ => 1 };
 
-        var command = new Command("project", "Project a model onto a catalog device with a roofline and print the projection JSON.") { model, device, precision, batch, profileOut };
+        var command = new Command("project", "Project a model onto a catalog device with a roofline and print the projection JSON (an LLM preset: steady decode throughput in generated tokens per second).")
+        {
+            model, device, precision, batch, profileOut, context, tensorParallel,
+        };
         command.SetAction(parse =>
         {
             var name = parse.GetValue(model)!;
+            if (Core.Llm.LlmModelPresets.TryGet(name, out var preset))
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(
+                    LlmProjection.Decode(CatalogLoader.Load(), preset, parse.GetValue(device)!, parse.GetValue(precision)!, parse.GetValue(batch), parse.GetValue(context), parse.GetValue(tensorParallel)),
+                    CliJson.Options));
+                return CliApp.Success;
+            }
+
             if (!ModelZoo.Names.Contains(name, StringComparer.Ordinal))
             {
-                throw new ScenarioException("--model", $"'{name}' is not a zoo model ({string.Join(", ", ModelZoo.Names)})");
+                throw new ScenarioException("--model", $"'{name}' is neither a zoo model ({string.Join(", ", ModelZoo.Names)}) nor an LLM preset ({string.Join(", ", Core.Llm.LlmModelPresets.All.Select(p => p.Id))})");
             }
 
             var b = parse.GetValue(batch);

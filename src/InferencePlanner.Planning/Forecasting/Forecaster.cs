@@ -87,9 +87,9 @@ public sealed class Forecaster
     private Context Prepare(Scenario scenario, string? baseDirectory)
     {
         var model = SimulationModel.Compile(scenario, _catalog, baseDirectory, _profiles);
-        if (scenario.Slo?.LatencyMs is null)
+        if (scenario.Slo?.LatencyMs is null && scenario.Slo?.TtftMs is null && scenario.Slo?.TpotMs is null)
         {
-            throw new ScenarioException("$.slo.latencyMs", "sizing needs a latency target");
+            throw new ScenarioException("$.slo.latencyMs", "sizing needs a latency target (or, for generative pools, ttftMs and tpotMs)");
         }
 
         var arrivals = model.CreateArrivals(0);
@@ -114,7 +114,7 @@ public sealed class Forecaster
     {
         var scenario = context.Scenario;
         var economics = scenario.Economics;
-        var slo = new SloTarget(scenario.Slo!.LatencyMs!.Value, scenario.Slo.Percentile ?? 99, scenario.Slo.MaxRejectionPercent);
+        var slo = new SloTarget(scenario.Slo!.LatencyMs ?? double.PositiveInfinity, scenario.Slo.Percentile ?? 99, scenario.Slo.MaxRejectionPercent, scenario.Slo.TtftMs, scenario.Slo.TpotMs);
         var peak = context.PeakRate * multiplier;
         var factor = growth.ServiceFactor(month);
         var available = context.Pools.Where(p => (p.AvailableFromMonth ?? 0) <= month).Select(p => Adjust(p, month, factor, scenario.Growth)).ToList();
@@ -122,7 +122,7 @@ public sealed class Forecaster
         var edgeShare = offload?.Share ?? 0;
         var routable = available.Where(p => p.Edge != true).ToList();
         var totalWeight = routable.Sum(p => p.Weight ?? 1);
-        var sizer = new PoolSizer(scenario.Seed ?? 1, options.SizingQueries);
+        var sizer = new PoolSizer(scenario.Seed ?? 1, options.SizingQueries, _catalog, scenario.Workload?.Tokens);
 
         var shares = available.ToDictionary(p => p.Name!, p => p.Edge == true ? edgeShare : (1 - edgeShare) * (p.Weight ?? 1) / totalWeight, StringComparer.Ordinal);
         if (economics?.Mix is { } mix && routable.Count > 1)
@@ -195,6 +195,8 @@ public sealed class Forecaster
     /// <summary>Cost, energy and carbon of <paramref name="count"/> devices of a pool for one month.</summary>
     internal PoolForecast Price(PoolSpec pool, int count, int required, double rate, double peakUtilization, SizingResult? sized, int month, Context context)
     {
+        // A generative pool's count is its replicas, each of tensorParallel devices.
+        var devicesPerServer = pool.Llm?.TensorParallel ?? 1;
         var economics = context.Scenario.Economics;
         var hours = FleetEconomics.HoursPerMonth;
         var edge = pool.Edge == true;
@@ -209,11 +211,11 @@ public sealed class Forecaster
         if (device?.TdpWatts.Effective is { } tdp && device.IdleWatts.Effective is { } idle)
         {
             var pue = edge ? 1 : region?.Pue.Effective ?? 1;
-            energy = FleetEconomics.EnergyKWh(count, hours, FleetEconomics.PowerWatts(idle, tdp, averageUtilization), pue);
+            energy = FleetEconomics.EnergyKWh(count * devicesPerServer, hours, FleetEconomics.PowerWatts(idle, tdp, averageUtilization), pue);
             if (region?.GridGramsCo2PerKwh.Effective is { } grid)
             {
                 operational = economics?.HourlyGridGramsCo2PerKwh is { } hourly && hourly.TryGetValue(region.Id, out var curve)
-                    ? FleetEconomics.DailyOperationalCarbonKg(count, idle, tdp, peakUtilization, pue, context.DailyLoad, curve) * hours / 24
+                    ? FleetEconomics.DailyOperationalCarbonKg(count * devicesPerServer, idle, tdp, peakUtilization, pue, context.DailyLoad, curve) * hours / 24
                     : FleetEconomics.OperationalCarbonKg(energy, grid);
             }
             else
@@ -228,7 +230,7 @@ public sealed class Forecaster
 
         if (device?.EmbodiedKgCo2e.Effective is { } embodiedKg)
         {
-            embodied = FleetEconomics.EmbodiedCarbonKg(count, embodiedKg, lifeYears);
+            embodied = FleetEconomics.EmbodiedCarbonKg(count * devicesPerServer, embodiedKg, lifeYears);
         }
         else if (device is not null)
         {
@@ -242,7 +244,7 @@ public sealed class Forecaster
         {
             pricing = "owned";
             var electricity = region?.ElectricityUsdPerKwh.Effective ?? 0;
-            cost = FleetEconomics.OwnedCostUsd(count, owned.PurchaseUsd ?? 0, owned.LifeYears ?? lifeYears, owned.HostingUsdPerMonth ?? 0, energy, electricity);
+            cost = FleetEconomics.OwnedCostUsd(count * devicesPerServer, owned.PurchaseUsd ?? 0, owned.LifeYears ?? lifeYears, owned.HostingUsdPerMonth ?? 0, energy, electricity);
         }
         else if (!edge)
         {
@@ -252,7 +254,7 @@ public sealed class Forecaster
             {
                 unitPrice = FleetEconomics.PriceAfterDecline(p, context.Scenario.Growth?.PriceDeclinePercentPerYear ?? 0, month);
                 var interruption = pricing == "spot" ? (economics?.SpotInterruptionPercent ?? 0) / 100 : 0;
-                cost = FleetEconomics.CloudCostUsd(count, hours, unitPrice.Value, interruption);
+                cost = FleetEconomics.CloudCostUsd(count * devicesPerServer, hours, unitPrice.Value, interruption);
             }
             else
             {

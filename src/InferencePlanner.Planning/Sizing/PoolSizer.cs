@@ -6,7 +6,8 @@ using InferencePlanner.Simulation.Results;
 namespace InferencePlanner.Planning.Sizing;
 
 /// <summary>A latency percentile target and a rejection ceiling.</summary>
-public sealed record SloTarget(double LatencyMs, double Percentile = 99, double? MaxRejectionPercent = null);
+/// <summary>A latency percentile target (+∞ for none), a rejection ceiling, and for generative pools TTFT and TPOT targets.</summary>
+public sealed record SloTarget(double LatencyMs, double Percentile = 99, double? MaxRejectionPercent = null, double? TtftMs = null, double? TpotMs = null);
 
 /// <summary>The smallest count that meets the SLO, how it was found, and the run that confirms it.</summary>
 public sealed record SizingResult(int Count, string Method, SimulationResult Check, int Simulations)
@@ -44,11 +45,17 @@ public sealed class PoolSizer
 {
     private readonly long _seed;
     private readonly long _queries;
+    private readonly Core.Catalog.DeviceCatalog? _catalog;
+    private readonly TokensSpec? _tokens;
 
-    public PoolSizer(long seed = 1, long queries = 100_000)
+    /// <param name="catalog">Needed for generative pools (their device's memory, bandwidth and peak).</param>
+    /// <param name="tokens">The token mix of generative queries.</param>
+    public PoolSizer(long seed = 1, long queries = 100_000, Core.Catalog.DeviceCatalog? catalog = null, TokensSpec? tokens = null)
     {
         _seed = seed;
         _queries = queries;
+        _catalog = catalog;
+        _tokens = tokens;
     }
 
     public SizingResult Size(PoolSpec pool, double ratePerSecond, SloTarget slo, double networkRttMs = 0)
@@ -68,7 +75,7 @@ public sealed class PoolSizer
             if (!cache.TryGetValue(count, out var result))
             {
                 simulations++;
-                result = SimulationRunner.Run(SimulationModel.Compile(Scenario(pool with { Count = count }, ratePerSecond, slo with { LatencyMs = budgetMs })),
+                result = SimulationRunner.Run(SimulationModel.Compile(Scenario(pool with { Count = count }, ratePerSecond, slo with { LatencyMs = budgetMs }), _catalog),
                     new SimulationOptions { MaxDegreeOfParallelism = 1 });
                 cache[count] = result;
             }
@@ -95,12 +102,12 @@ public sealed class PoolSizer
         return IsMmc(pool) ? MmcMinimum(pool, ratePerSecond, slo, slo.LatencyMs - networkRttMs) : Size(pool, ratePerSecond, slo, networkRttMs).Count;
     }
 
-    private static SizingResult SearchBySimulation(PoolSpec pool, double ratePerSecond, SloTarget slo, Func<int, SimulationResult> Evaluate, Func<int, bool> Meets, Func<int> simulationsSoFar)
+    private SizingResult SearchBySimulation(PoolSpec pool, double ratePerSecond, SloTarget slo, Func<int, SimulationResult> Evaluate, Func<int, bool> Meets, Func<int> simulationsSoFar)
     {
 
-        var model = PoolModelOf(pool with { Count = 1 });
+        var model = PoolModelOf(pool with { Count = 1 }, _catalog);
         var perServer = model.CapacityPerSecond;
-        var lo = model.ShedsLoad ? 1 : (int)Math.Floor(ratePerSecond / perServer) + 1;
+        var lo = model.ShedsLoad || double.IsPositiveInfinity(perServer) ? 1 : (int)Math.Floor(ratePerSecond / perServer) + 1;
         if (Meets(lo))
         {
             return new SizingResult(lo, "capacity bound, confirmed by simulation", Evaluate(lo), simulationsSoFar());
@@ -170,16 +177,23 @@ public sealed class PoolSizer
     {
         Seed = _seed,
         Horizon = new Horizon { Queries = _queries, WarmupQueries = _queries / 10 },
-        Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = rate } },
+        Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = rate }, Tokens = pool.Llm is null ? null : _tokens },
         Pools = [pool with { Edge = null, Weight = null, AvailableFromMonth = null, Pricing = null, Owned = null }],
-        Slo = new SloSpec { LatencyMs = slo.LatencyMs, Percentile = slo.Percentile, MaxRejectionPercent = slo.MaxRejectionPercent },
+        Slo = new SloSpec
+        {
+            LatencyMs = double.IsPositiveInfinity(slo.LatencyMs) ? null : slo.LatencyMs,
+            Percentile = slo.Percentile,
+            MaxRejectionPercent = slo.MaxRejectionPercent,
+            TtftMs = slo.TtftMs,
+            TpotMs = slo.TpotMs,
+        },
     };
 
-    private static PoolModel PoolModelOf(PoolSpec pool) =>
+    private PoolModel PoolModelOf(PoolSpec pool, Core.Catalog.DeviceCatalog? catalog) =>
         SimulationModel.Compile(new Scenario
         {
             Horizon = new Horizon { Queries = 1 },
-            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = 1 } },
+            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = 1 }, Tokens = pool.Llm is null ? null : _tokens },
             Pools = [pool with { Edge = null, Weight = null, AvailableFromMonth = null, Pricing = null, Owned = null }],
-        }).Pools[0];
+        }, catalog).Pools[0];
 }

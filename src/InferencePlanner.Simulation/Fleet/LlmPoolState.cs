@@ -66,8 +66,32 @@ internal sealed class LlmPoolState
     public double AreaRunning;
     public double LastChange;
 
-    /// <summary>Tokens held in all replicas' caches.</summary>
-    public long KvUsed => Replicas.Sum(r => r.KvUsed);
+    /// <summary>Tokens held in all replicas' caches (a plain loop: this runs on every iteration).</summary>
+    public long KvUsed
+    {
+        get
+        {
+            long total = 0;
+            foreach (var replica in Replicas)
+            {
+                total += replica.KvUsed;
+            }
 
-    public int RunningCount => Replicas.Sum(r => r.Running.Count);
+            return total;
+        }
+    }
+
+    public int RunningCount
+    {
+        get
+        {
+            var total = 0;
+            foreach (var replica in Replicas)
+            {
+                total += replica.Running.Count;
+            }
+
+            return total;
+        }
+    }
 }
