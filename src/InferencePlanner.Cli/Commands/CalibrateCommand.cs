@@ -52,6 +52,12 @@ internal static class CalibrateCommand
 
                 stderr.WriteLine($"building {name}…");
                 var profile = Profiler.Run(ModelUnderTest.From(ModelZoo.Create(name)), options, Progress(stderr), cancellation);
+                if (name == "llm-block")
+                {
+                    stderr.WriteLine("measuring prefill and decode steps of the decoder block…");
+                    profile = profile with { LlmSteps = LlmStepCalibration.Measure(new LlmBlockConfig(), options.Threads, cancellation: cancellation) };
+                }
+
                 json = ProfileStore.Write(profile);
             }
 

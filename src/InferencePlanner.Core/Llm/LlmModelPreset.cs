@@ -56,6 +56,8 @@ public static class LlmModelPresets
             "EleutherAI GPT-J-6B, config.json of EleutherAI/gpt-j-6b (Hugging Face), 2021-06"),
         new("mixtral-8x7b", 32, 4096, 32, 8, 32_000, 14_336, true, false, 8, 2,
             "Jiang et al., Mixtral of Experts (arXiv:2401.04088), table 1: 8 experts, 2 active per token, 2024-01"),
+        new("tinyllama-1.1b", 22, 2048, 32, 4, 32_000, 5632, true, false, 1, 1,
+            "Zhang et al., TinyLlama (arXiv:2401.02385), table 1; config.json of TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T, 2024-01"),
     ];
 
     public static bool TryGet(string id, out LlmModelPreset preset)

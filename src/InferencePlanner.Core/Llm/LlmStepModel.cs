@@ -9,6 +9,43 @@ namespace InferencePlanner.Core.Llm;
 /// Tensor parallelism multiplies peak and bandwidth by the devices of a replica (communication is not
 /// modelled).
 /// </summary>
+/// <summary>How long one iteration of continuous batching takes on one replica.</summary>
+public interface ILlmStepTimes
+{
+    /// <summary>Seconds of one iteration (see <see cref="LlmStepModel.StepSeconds"/> for the arguments).</summary>
+    double StepSeconds(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens);
+}
+
+/// <summary>
+/// Step times measured live with the <c>llm-block</c> decoder on this machine: time = overhead + per-token
+/// cost × tokens + per-pair cost × query-key pairs, fitted over measured prefill and decode steps, and
+/// scaled to a preset by its weights per token, its attention width and its layers.
+/// </summary>
+public sealed record MeasuredLlmStepModel(LlmMeasuredSteps Measured, LlmModelPreset Model) : ILlmStepTimes
+{
+    private double TokenScale => (Model.ActiveParameters - ((Model.TiedEmbeddings ? 1.0 : 2.0) * Model.Vocabulary * Model.Hidden)) / Measured.BlockParameters;
+
+    private double AttentionScale => (double)Model.Layers * Model.Hidden / (Measured.BlockLayers * Measured.BlockHidden);
+
+    private double OverheadScale => (double)Model.Layers / Measured.BlockLayers;
+
+    public double StepSeconds(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens)
+    {
+        var tokens = decodes + prefillTokens;
+        if (tokens <= 0)
+        {
+            return 0;
+        }
+
+        var ms = (Measured.OverheadMs * OverheadScale) + (Measured.MsPerToken * TokenScale * tokens)
+            + (Measured.MsPerAttentionPair * AttentionScale * (decodeContextTokens + prefillAttentionPairs));
+        return Math.Max(ms, 0) / 1000;
+    }
+}
+
+/// <summary>The llm-block's measured step costs (ms) and the block they were measured on.</summary>
+public sealed record LlmMeasuredSteps(double OverheadMs, double MsPerToken, double MsPerAttentionPair, double RSquared, int BlockLayers, int BlockHidden, double BlockParameters, int Points);
+
 public sealed record LlmStepModel(
     LlmModelPreset Model,
     double BytesPerParameter,
@@ -18,7 +55,7 @@ public sealed record LlmStepModel(
     double BandwidthGBps,
     double MemoryEfficiency,
     double LaunchMicrosecondsPerLayer,
-    int TensorParallel)
+    int TensorParallel) : ILlmStepTimes
 {
     public double WeightBytes => Model.Parameters * BytesPerParameter;
 

@@ -49,6 +49,9 @@ public sealed record ThroughputProfile
     /// <summary>For projections: <c>compute</c> or <c>memory</c>, whichever dominates at the largest batch.</summary>
     public string? Bound { get; init; }
 
+    /// <summary>For the llm-block: its measured step costs, the step model of generative pools on this machine.</summary>
+    public Llm.LlmMeasuredSteps? LlmSteps { get; init; }
+
     /// <summary>How far each operator class falls short of the GEMM microbenchmark here (1 = GEMM speed).</summary>
     public IReadOnlyDictionary<string, double>? ClassEfficiency { get; init; }
 

@@ -391,7 +391,7 @@ public sealed class ScenarioValidator
             Add($"{p}.llm.model", $"'{llm.Model}' is not a model preset ({string.Join(", ", Llm.LlmModelPresets.All.Select(m => m.Id))})");
         }
 
-        string[] precisions = ["fp16", "bf16", "fp8", "int8"];
+        string[] precisions = ["fp32", "fp16", "bf16", "fp8", "int8"];
         if (llm.Precision is not null)
         {
             OneOf($"{p}.llm.precision", llm.Precision, precisions);

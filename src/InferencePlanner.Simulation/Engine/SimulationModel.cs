@@ -71,7 +71,7 @@ public sealed class SimulationModel
             .Select(p => p.Service?.Profile is { } profile && profiles is not null
                 ? p with { Service = p.Service! with { Profile = profiles.Resolve(profile) } }
                 : p)
-            .Select(p => PoolModel.From(p, catalog, scenario.Slo))
+            .Select(p => PoolModel.From(p, catalog, scenario.Slo, profiles))
             .ToList();
         var classes = scenario.Workload.Classes is { Count: > 0 } specified
             ? specified.Select(c => new ClassModel(
@@ -260,9 +260,9 @@ public sealed record PoolModel
     /// <summary>Whether queries can be lost (a bounded queue or a timeout), which keeps the pool stable under any load.</summary>
     public bool ShedsLoad => MaxQueueLength != int.MaxValue || !double.IsPositiveInfinity(TimeoutSeconds);
 
-    internal static PoolModel From(PoolSpec spec, DeviceCatalog? catalog = null, SloSpec? slo = null) => new()
+    internal static PoolModel From(PoolSpec spec, DeviceCatalog? catalog = null, SloSpec? slo = null, ProfileStore? profiles = null) => new()
     {
-        Llm = spec.Llm is { } llm ? LlmPoolModel.Create(spec, llm, catalog, slo) : null,
+        Llm = spec.Llm is { } llm ? LlmPoolModel.Create(spec, llm, catalog, slo, profiles) : null,
         Name = spec.Name!,
         Device = spec.Device,
         Region = spec.Region,
@@ -278,9 +278,9 @@ public sealed record PoolModel
 }
 
 /// <summary>A generative pool's step model, cache capacity and batching limits.</summary>
-public sealed record LlmPoolModel(LlmStepModel Step, long KvCapacityTokens, int MaxBatchedTokens, int MaxSequences, double SloTtftSeconds, double SloTpotSeconds)
+public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int MaxBatchedTokens, int MaxSequences, double SloTtftSeconds, double SloTpotSeconds)
 {
-    internal static LlmPoolModel Create(PoolSpec pool, LlmSpec llm, DeviceCatalog? catalog, SloSpec? slo)
+    internal static LlmPoolModel Create(PoolSpec pool, LlmSpec llm, DeviceCatalog? catalog, SloSpec? slo, ProfileStore? profiles = null)
     {
         var path = $"$.pools[{pool.Name}].llm";
         if (catalog is null)
@@ -294,6 +294,11 @@ public sealed record LlmPoolModel(LlmStepModel Step, long KvCapacityTokens, int 
         }
 
         LlmModelPresets.TryGet(llm.Model!, out var preset);
+        if (device.Id == LocalMachine.DeviceId)
+        {
+            return Local(pool, llm, device, preset, slo, profiles);
+        }
+
         var precision = llm.Precision ?? "fp16";
         var efficiency = ProjectionEfficiency.Load(catalog);
         var (peak, matmul, note) = efficiency.Peak(device, precision);
@@ -316,6 +321,26 @@ public sealed record LlmPoolModel(LlmStepModel Step, long KvCapacityTokens, int 
         }
 
         return new LlmPoolModel(step, capacity, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256,
+            (slo?.TtftMs / 1000.0) ?? double.PositiveInfinity, (slo?.TpotMs / 1000.0) ?? double.PositiveInfinity);
+    }
+
+    /// <summary>On this machine: the llm-block's measured step costs, scaled to the preset; fp32 weights and cache.</summary>
+    private static LlmPoolModel Local(PoolSpec pool, LlmSpec llm, Device device, LlmModelPreset preset, SloSpec? slo, ProfileStore? profiles)
+    {
+        var measured = profiles?.All.FirstOrDefault(p => p.LlmSteps is not null && p.Device == LocalMachine.DeviceId)?.LlmSteps
+            ?? throw new ScenarioException($"$.pools[{pool.Name}].device", "local-cpu serves a generative pool from the llm-block's measured steps: run 'calibrate --model llm-block' first");
+        if ((llm.Precision ?? "fp32") != "fp32")
+        {
+            throw new ScenarioException($"$.pools[{pool.Name}].llm.precision", "local-cpu is measured at fp32");
+        }
+
+        var capacity = LlmStepModel.KvCapacityTokens(preset, device.MemoryGb.Effective ?? 0, 1, llm.MemoryUtilization ?? 0.9, 4, 4);
+        if (capacity <= 0)
+        {
+            throw new ScenarioException($"$.pools[{pool.Name}].llm.model", $"{preset.Id} at fp32 ({preset.Parameters * 4 / 1e9:N0} GB) does not fit in this machine's {device.MemoryGb.Effective} GB");
+        }
+
+        return new LlmPoolModel(new MeasuredLlmStepModel(measured, preset), capacity, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256,
             (slo?.TtftMs / 1000.0) ?? double.PositiveInfinity, (slo?.TpotMs / 1000.0) ?? double.PositiveInfinity);
     }
 }

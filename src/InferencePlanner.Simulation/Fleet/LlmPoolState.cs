@@ -33,7 +33,7 @@ internal sealed class LlmReplica
 /// </summary>
 internal sealed class LlmPoolState
 {
-    public LlmPoolState(LlmStepModel step, long kvCapacity, int maxBatchedTokens, int maxSequences, int replicas, double sloTtftSeconds, double sloTpotSeconds)
+    public LlmPoolState(ILlmStepTimes step, long kvCapacity, int maxBatchedTokens, int maxSequences, int replicas, double sloTtftSeconds, double sloTpotSeconds)
     {
         Step = step;
         KvCapacity = kvCapacity;
@@ -44,7 +44,7 @@ internal sealed class LlmPoolState
         Replicas = Enumerable.Range(0, replicas).Select(_ => new LlmReplica()).ToArray();
     }
 
-    public readonly LlmStepModel Step;
+    public readonly ILlmStepTimes Step;
     public readonly long KvCapacity;
     public readonly int MaxBatchedTokens;
     public readonly int MaxSequences;

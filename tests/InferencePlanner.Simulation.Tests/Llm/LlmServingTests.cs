@@ -38,7 +38,7 @@ public sealed class LlmServingTests
         using var trace = Engine.TraceFile.Write([0], context: input, generated: output);
         var scenario = Pool("llama-3-8b", "fp16", 1, new ArrivalSpec { Kind = "trace", Path = trace.Path }, new Horizon { Queries = 1 }, maxBatchedTokens: budget);
         var model = SimulationModel.Compile(scenario, Catalog.Value);
-        var step = model.Pools[0].Llm!.Step;
+        var step = (LlmStepModel)model.Pools[0].Llm!.Step;
 
         var records = new List<FleetSimulator.QueryRecord>();
         var result = SimulationRunner.RunReplication(model, 0, records.Add);
@@ -71,7 +71,7 @@ public sealed class LlmServingTests
         var scenario = Pool("llama-3-8b", "fp16", 2, new ArrivalSpec { Kind = "poisson", RatePerSecond = 60 }, new Horizon { Seconds = 120, WarmupSeconds = 20 },
             tokens: new TokensSpec { Input = new TokenDistributionSpec { Distribution = "lognormal", Mean = 800, Scv = 1 }, Output = new TokenDistributionSpec { Distribution = "lognormal", Mean = 200, Scv = 1, Max = 2000 } });
         var model = SimulationModel.Compile(scenario, Catalog.Value);
-        var step = model.Pools[0].Llm!.Step;
+        var step = (LlmStepModel)model.Pools[0].Llm!.Step;
 
         var result = SimulationRunner.Run(model);
 
@@ -124,6 +124,7 @@ public sealed class LlmServingTests
         Assert.InRange(Billions("mistral-7b"), 7.2, 7.3);
         Assert.InRange(Billions("gpt-j-6b"), 6.0, 6.1);
         Assert.InRange(Billions("mixtral-8x7b"), 46.6, 46.8);
+        Assert.InRange(Billions("tinyllama-1.1b"), 1.09, 1.11);
         Assert.InRange(LlmModelPresets.All.Single(p => p.Id == "mixtral-8x7b").ActiveParameters / 1e9, 12.8, 13.0);
     }
 
@@ -140,5 +141,54 @@ public sealed class LlmServingTests
         Assert.Equal(19_366, a.Completed + a.Rejected + a.Abandoned);
         Assert.Equal(JsonSerializer.Serialize(a), JsonSerializer.Serialize(b));
         Assert.True(a.TtftMs!.P99 > 0 && a.TpotMs!.P99 > 0);
+    }
+
+    [Fact]
+    public void LocalCpu_ServesFromTheMeasuredLlmBlockSteps_ScaledToThePreset()
+    {
+        var profiles = Core.Profiles.ProfileStore.Load(Path.Combine(RepositoryPaths.Root, "data", "profiles"));
+        var measured = profiles.All.Single(p => p.LlmSteps is not null).LlmSteps!;
+        Assert.True(measured.MsPerToken > 0 && measured.RSquared > 0.9, $"per token {measured.MsPerToken} ms, R² {measured.RSquared}");
+
+        using var trace = Engine.TraceFile.Write([0], context: 64, generated: 5);
+        var scenario = new Scenario
+        {
+            Seed = 1,
+            Horizon = new Horizon { Queries = 1 },
+            Workload = new Core.Scenarios.Workload { Arrivals = new ArrivalSpec { Kind = "trace", Path = trace.Path } },
+            Pools = [new PoolSpec { Name = "cpu", Device = "local-cpu", Count = 1, Llm = new LlmSpec { Model = "tinyllama-1.1b", Precision = "fp32" } }],
+        };
+        var model = SimulationModel.Compile(scenario, Catalog.Value, profiles: profiles);
+        var step = Assert.IsType<MeasuredLlmStepModel>(model.Pools[0].Llm!.Step);
+
+        var records = new List<FleetSimulator.QueryRecord>();
+        SimulationRunner.RunReplication(model, 0, records.Add);
+
+        var expected = step.StepSeconds(0, 0, 64, 64 * 32.5, 0);
+        for (var k = 1; k < 5; k++)
+        {
+            expected += step.StepSeconds(1, 64 + k - 1, 0, 0, 0);
+        }
+
+        Assert.Equal(expected, Assert.Single(records).LatencySeconds, 12);
+    }
+
+    [Fact]
+    public void LocalCpu_WithoutAMeasuredProfile_SaysHowToGetOne()
+    {
+        var scenario = new Scenario
+        {
+            Horizon = new Horizon { Queries = 10 },
+            Workload = new Core.Scenarios.Workload
+            {
+                Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = 1 },
+                Tokens = new TokensSpec { Input = new TokenDistributionSpec { Distribution = "deterministic", Mean = 10 }, Output = new TokenDistributionSpec { Distribution = "deterministic", Mean = 10 } },
+            },
+            Pools = [new PoolSpec { Name = "cpu", Device = "local-cpu", Count = 1, Llm = new LlmSpec { Model = "tinyllama-1.1b", Precision = "fp32" } }],
+        };
+
+        var ex = Assert.Throws<ScenarioException>(() => SimulationModel.Compile(scenario, Catalog.Value, profiles: Core.Profiles.ProfileStore.Empty));
+
+        Assert.Contains("calibrate --model llm-block", ex.Message, StringComparison.Ordinal);
     }
 }
