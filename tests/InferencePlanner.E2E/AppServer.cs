@@ -14,6 +14,7 @@ public sealed class AppServer : IAsyncLifetime
 {
     private readonly StringBuilder _log = new();
     private Process? _process;
+    private string? _storage;
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
@@ -49,6 +50,9 @@ public sealed class AppServer : IAsyncLifetime
             UseShellExecute = false,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        // A fresh database per run, so the demos are seeded and nothing of an earlier run leaks in.
+        _storage = Directory.CreateTempSubdirectory("ip-e2e-").FullName;
+        start.Environment["Storage__Folder"] = _storage;
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the web app");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -96,6 +100,10 @@ public sealed class AppServer : IAsyncLifetime
         }
 
         _process?.Dispose();
+        if (_storage is not null)
+        {
+            Directory.Delete(_storage, recursive: true);
+        }
     }
 
     private void Append(string? line)

@@ -219,6 +219,7 @@ public static class SimulationRunner
             OutputTokensPerSecond = model.HasLlmPools ? Ratio(outputTokens, window) : null,
             WaitMs = Summary(wait),
             LatencyMs = Summary(latency),
+            LatencyCdf = latency.Count == 0 ? [] : CdfLevels.Select(q => new CdfPoint(latency.Quantile(q), q)).ToList(),
             Pools = poolResults,
             Classes = classes,
             TimeSeries = outcome.Series,
@@ -259,6 +260,8 @@ public static class SimulationRunner
 
         return true;
     }
+
+    private static readonly double[] CdfLevels = [.. Enumerable.Range(1, 99).Select(i => i / 100.0), 0.995, 0.999];
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
@@ -371,6 +374,7 @@ public static class SimulationRunner
             SloMet = runs.All(r => r.SloMet is null) ? null : runs.Count(r => r.SloMet == true) * 2 > runs.Length,
             WaitMs = MeanSummary(r => r.WaitMs),
             LatencyMs = MeanSummary(r => r.LatencyMs),
+            LatencyCdf = first.LatencyCdf.Select((p, i) => p with { Ms = runs.Average(r => r.LatencyCdf.Count > i ? r.LatencyCdf[i].Ms : 0) }).ToList(),
             Pools = pools,
             Classes = classes,
             TimeSeries = first.TimeSeries,

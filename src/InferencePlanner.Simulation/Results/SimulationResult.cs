@@ -44,6 +44,10 @@ public sealed record SimulationResult
 
     public LatencySummary WaitMs { get; init; } = LatencySummary.Empty;
     public LatencySummary LatencyMs { get; init; } = LatencySummary.Empty;
+
+    /// <summary>The latency distribution for charts: (ms, share of queries at or below), at percentiles 1 … 99, 99.5, 99.9.</summary>
+    public IReadOnlyList<CdfPoint> LatencyCdf { get; init; } = [];
+
     public IReadOnlyList<PoolResult> Pools { get; init; } = [];
     public IReadOnlyList<ClassResult> Classes { get; init; } = [];
     public TimeSeries? TimeSeries { get; init; }
@@ -159,6 +163,8 @@ public sealed record PoolResult
 }
 
 public sealed record BatchShare(int Size, double Share);
+
+public sealed record CdfPoint(double Ms, double Fraction);
 
 public sealed record ClassResult
 {

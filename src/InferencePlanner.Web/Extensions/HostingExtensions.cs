@@ -1,4 +1,8 @@
 using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Profiles;
+using InferencePlanner.Web.Jobs;
+using InferencePlanner.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
 using InferencePlanner.Web.Components;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -17,18 +21,62 @@ public static class HostingExtensions
         // message naming file, entry and field rather than failing later on a page.
         builder.Services.AddSingleton(_ => CatalogLoader.Load(builder.Configuration["Catalog:Directory"]));
 
+        // Persistence: a SQLite file in the app's data folder unless a connection string says otherwise.
+        var connection = builder.Configuration.GetConnectionString("Planner")
+            ?? $"Data Source={Path.Combine(DataFolder(builder), "inferenceplanner.db")}";
+        builder.Services.AddDbContextFactory<PlannerDb>(options => options.UseSqlite(connection));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ScenarioStore>();
+        builder.Services.AddSingleton(_ => ProfileStore.Load());
+        builder.Services.AddSingleton<WorkQueueService>();
+        builder.Services.AddHostedService<JobWorker>();
+        builder.Services.AddScoped<PlannerActions>();
+
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddHealthChecks().AddCheck<CatalogHealthCheck>("catalog");
         return builder;
     }
 
+    /// <summary>Where the app keeps its database: Storage:Folder, else App_Data under the content root.</summary>
+    private static string DataFolder(WebApplicationBuilder builder)
+    {
+        var folder = builder.Configuration["Storage:Folder"] ?? Path.Combine(builder.Environment.ContentRootPath, "App_Data");
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    /// <summary>data/&lt;name&gt; beside the program or in the repository.</summary>
+    internal static string? FindDataFolder(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "data", name);
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
     public static WebApplication UseInferencePlanner(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        // Fail at start, not on the first request.
+        // Fail at start, not on the first request; create the database and the demo scenarios on first start.
         _ = app.Services.GetRequiredService<DeviceCatalog>();
+        using (var db = app.Services.GetRequiredService<IDbContextFactory<PlannerDb>>().CreateDbContext())
+        {
+            db.Database.EnsureCreated();
+        }
+
+        var scenarios = FindDataFolder("scenarios");
+        if (scenarios is not null)
+        {
+            app.Services.GetRequiredService<ScenarioStore>().SeedDemosAsync(scenarios).GetAwaiter().GetResult();
+        }
 
         if (!app.Environment.IsDevelopment())
         {

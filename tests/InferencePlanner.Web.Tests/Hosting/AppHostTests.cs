@@ -40,7 +40,7 @@ public sealed class AppHostTests(WebApplicationFactory<Program> factory) : IClas
     [InlineData("/", "How many accelerators")]
     [InlineData("/catalog", "nvidia-h100-sxm")]
     [InlineData("/plan", "This page is coming")]
-    [InlineData("/simulate", "This page is coming")]
+    [InlineData("/simulate", "Run")]
     [InlineData("/forecast", "This page is coming")]
     [InlineData("/compare", "This page is coming")]
     [InlineData("/calibrate", "This page is coming")]

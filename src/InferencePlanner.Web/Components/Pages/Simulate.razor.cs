@@ -1,0 +1,175 @@
+using System.Globalization;
+using InferencePlanner.Core.Analytics;
+using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Simulation.Results;
+using InferencePlanner.Web.Jobs;
+using InferencePlanner.Web.Persistence;
+using Microsoft.AspNetCore.Components;
+
+namespace InferencePlanner.Web.Components.Pages;
+
+public partial class Simulate
+{
+    private Guid? _job;
+
+    [Inject]
+    public required ScenarioStore Store { get; init; }
+
+    [Inject]
+    public required PlannerActions Actions { get; init; }
+
+    [Inject]
+    public required WorkQueueService Queue { get; init; }
+
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
+    /// <summary>The scenario, in the URL so that a run can be shared as a link.</summary>
+    [SupplyParameterFromQuery(Name = "scenario")]
+    public int? ScenarioId { get; set; }
+
+    private IReadOnlyList<ScenarioRecord> Scenarios { get; set; } = [];
+    private ScenarioRecord? Selected { get; set; }
+    private SimulationResult? Result { get; set; }
+    private bool Running { get; set; }
+    private double Progress { get; set; }
+    private string? Message { get; set; }
+    private string? CrossCheck { get; set; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        Queue.Changed += OnJobChanged;
+        Scenarios = await Store.ListAsync();
+        Selected = Scenarios.FirstOrDefault(s => s.Id == ScenarioId);
+    }
+
+    private async Task SelectAsync(int? id)
+    {
+        ScenarioId = id;
+        Selected = Scenarios.FirstOrDefault(s => s.Id == id);
+        Result = null;
+        CrossCheck = null;
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("scenario", id), replace: true);
+        await Task.CompletedTask;
+    }
+
+    private async Task RunAsync()
+    {
+        if (Selected is null)
+        {
+            return;
+        }
+
+        Message = null;
+        Scenario scenario;
+        try
+        {
+            scenario = ScenarioJson.Parse(Selected.Json);
+            var errors = Actions.Validate(scenario);
+            if (errors.Count > 0)
+            {
+                Message = string.Join("; ", errors.Select(e => e.ToString()));
+                return;
+            }
+
+            Running = true;
+            Progress = 0;
+            _job = await Actions.SimulateAsync(scenario, Selected.Id, Selected.Version);
+        }
+        catch (ScenarioException ex)
+        {
+            Running = false;
+            Message = ex.Message;
+            return;
+        }
+
+        if (_job is null)
+        {
+            Running = false;
+            Message = "The work queue is full: try again shortly.";
+        }
+
+        CrossCheck = ClosedForm(scenario);
+    }
+
+    private void Cancel()
+    {
+        if (_job is { } id)
+        {
+            Queue.Cancel(id);
+        }
+    }
+
+    private void OnJobChanged(JobStatus status)
+    {
+        if (status.Id != _job)
+        {
+            return;
+        }
+
+        // Background thread: hand the update to the circuit.
+        _ = InvokeAsync(() =>
+        {
+            Progress = status.Progress;
+            switch (status.State)
+            {
+                case JobState.Succeeded:
+                    Running = false;
+                    Result = PlannerActions.ReadSimulation(status.ResultJson);
+                    break;
+                case JobState.Failed or JobState.Cancelled:
+                    Running = false;
+                    Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
+                    break;
+            }
+
+            StateHasChanged();
+        });
+    }
+
+    /// <summary>The closed form that applies to a one-pool scenario, for a cross-check beside the run.</summary>
+    internal static string? ClosedForm(Scenario scenario)
+    {
+        if (scenario.Pools is not [{ } pool] || scenario.Workload?.Arrivals is not { Kind: "poisson", RatePerSecond: { } rate }
+            || pool.Service is not { MeanMs: { } meanMs } service || (pool.Batching?.MaxBatch ?? 1) != 1 || pool.MaxQueueLength is not null || pool.TimeoutMs is not null)
+        {
+            return null;
+        }
+
+        var mu = 1000 / meanMs;
+        var servers = pool.Count ?? 1;
+        if (rate >= servers * mu)
+        {
+            return null;
+        }
+
+        if (service.Distribution == "exponential")
+        {
+            var q = new MmcQueue(rate, mu, servers);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"Erlang C (M/M/{servers}): P(wait) {q.ProbabilityOfWait:0.0000}, mean wait {q.MeanWait * 1000:N2} ms, p99 latency {q.SojournQuantile(0.99) * 1000:N2} ms");
+        }
+
+        if (servers == 1)
+        {
+            var scv = service.Distribution switch { "deterministic" => 0, "erlang" => 1.0 / (service.Shape ?? 1), _ => service.Scv ?? 1 };
+            return string.Create(CultureInfo.InvariantCulture,
+                $"Pollaczek–Khinchine (M/G/1, scv {scv:0.##}): mean wait {PollaczekKhinchine.MeanWait(rate, meanMs / 1000, scv) * 1000:N2} ms, P(wait) {rate * meanMs / 1000:0.0000}");
+        }
+
+        return null;
+    }
+
+    private static string SloText(SimulationResult r) => r.SloMet switch
+    {
+        true => "meets the SLO",
+        false => "misses the SLO",
+        _ => "no SLO set",
+    };
+
+    public void Dispose()
+    {
+        Queue.Changed -= OnJobChanged;
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,121 @@
+using InferencePlanner.Core.Scenarios;
+using Microsoft.EntityFrameworkCore;
+
+namespace InferencePlanner.Web.Persistence;
+
+/// <summary>A save refused because someone else saved the scenario since it was loaded.</summary>
+public sealed class ScenarioConflictException : Exception
+{
+    public ScenarioConflictException()
+    {
+    }
+
+    public ScenarioConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public ScenarioConflictException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Scenarios in the database: list, load, save (versioned, with conflict detection), delete, and the demos.</summary>
+public sealed class ScenarioStore(IDbContextFactory<PlannerDb> factory, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<ScenarioRecord>> ListAsync(CancellationToken cancellation = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
+        return await db.Scenarios.AsNoTracking().OrderByDescending(s => s.IsDemo).ThenBy(s => s.Name).ToListAsync(cancellation).ConfigureAwait(false);
+    }
+
+    public async Task<ScenarioRecord?> GetAsync(int id, CancellationToken cancellation = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
+        return await db.Scenarios.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates a scenario; the document must parse (it is validated by the caller against the catalog).</summary>
+    public async Task<ScenarioRecord> CreateAsync(Scenario scenario, bool demo = false, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
+        var json = ScenarioJson.Write(scenario);
+        var now = clock.GetUtcNow();
+        var record = new ScenarioRecord { Name = scenario.Name ?? "untitled", Json = json, IsDemo = demo, UpdatedAt = now, Version = 1 };
+        record.History.Add(new ScenarioVersion { Version = 1, Json = json, SavedAt = now });
+        db.Scenarios.Add(record);
+        await db.SaveChangesAsync(cancellation).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>Saves a new version on top of <paramref name="basedOnVersion"/>; refuses if the stored version moved on.</summary>
+    public async Task<ScenarioRecord> SaveAsync(int id, Scenario scenario, int basedOnVersion, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
+        var record = await db.Scenarios.FirstOrDefaultAsync(s => s.Id == id, cancellation).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"scenario {id} does not exist");
+        if (record.Version != basedOnVersion)
+        {
+            throw new ScenarioConflictException($"'{record.Name}' was saved as version {record.Version} since you loaded version {basedOnVersion}: reload it to see the changes");
+        }
+
+        var json = ScenarioJson.Write(scenario);
+        record.Json = json;
+        record.Name = scenario.Name ?? record.Name;
+        record.Version = basedOnVersion + 1;
+        record.UpdatedAt = clock.GetUtcNow();
+        db.ScenarioVersions.Add(new ScenarioVersion { ScenarioId = id, Version = record.Version, Json = json, SavedAt = record.UpdatedAt });
+        try
+        {
+            await db.SaveChangesAsync(cancellation).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException ex)
+        {
+            throw new ScenarioConflictException($"'{record.Name}' was saved by someone else at the same moment: reload it", ex);
+        }
+
+        return record;
+    }
+
+    public async Task<bool> DeleteAsync(int id, CancellationToken cancellation = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
+        var removed = await db.Scenarios.Where(s => s.Id == id).ExecuteDeleteAsync(cancellation).ConfigureAwait(false);
+        return removed > 0;
+    }
+
+    public async Task<int> VersionCountAsync(int id, CancellationToken cancellation = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
+        return await db.ScenarioVersions.CountAsync(v => v.ScenarioId == id, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>On first start (an empty database), the demo scenarios.</summary>
+    public async Task SeedDemosAsync(string scenarioDirectory, CancellationToken cancellation = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
+        if (await db.Scenarios.AnyAsync(cancellation).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        foreach (var file in DemoFiles)
+        {
+            var path = Path.Combine(scenarioDirectory, file);
+            if (File.Exists(path))
+            {
+                await CreateAsync(ScenarioJson.Load(path), demo: true, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The demos: LLM serving, a recommendation model with edge offload, image classification growing across three regions, and the textbook queue.</summary>
+    public static readonly string[] DemoFiles =
+    [
+        "llm-conversation-trace.json", "recommendation-edge.json", "image-classification-three-regions.json",
+        "chatbot-growth.json", "chatbot-h100.json", "mm4-erlang-c.json",
+    ];
+}
