@@ -2,6 +2,7 @@ using System.Text.Json;
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Profiles;
 using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Planning.Forecasting;
 using InferencePlanner.Simulation.Engine;
 using InferencePlanner.Simulation.Results;
 using InferencePlanner.Web.Extensions;
@@ -40,6 +41,21 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
             return Task.FromResult(JsonSerializer.Serialize(result, Json));
         }));
     }
+
+    /// <summary>Queues the monthly forecast of <paramref name="scenario"/>; null when the queue is full.</summary>
+    public Task<Guid?> ForecastAsync(Scenario scenario, int? scenarioId = null, int? version = null)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var baseDirectory = HostingExtensions.FindDataFolder("scenarios");
+        var forecaster = new Forecaster(catalog, profiles);
+        return queue.TryEnqueueAsync(new JobRequest("forecast", scenarioId, version, (progress, cancellation) =>
+        {
+            var result = forecaster.Forecast(scenario, new ForecastOptions { Progress = progress }, baseDirectory, cancellation);
+            return Task.FromResult(JsonSerializer.Serialize(result, Json));
+        }));
+    }
+
+    public static ForecastResult? ReadForecast(string? json) => json is null ? null : JsonSerializer.Deserialize<ForecastResult>(json, Json);
 
     public static SimulationResult? ReadSimulation(string? json) => json is null ? null : JsonSerializer.Deserialize<SimulationResult>(json, Json);
 

@@ -61,6 +61,31 @@ public static class HostingExtensions
         return null;
     }
 
+    /// <summary>A saved forecast as CSV or XLSX, for the finance team's spreadsheets.</summary>
+    private static async Task<IResult> DownloadForecastAsync(Guid id, string format, IDbContextFactory<PlannerDb> factory)
+    {
+        await using var db = await factory.CreateDbContextAsync().ConfigureAwait(false);
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id && r.Kind == "forecast").ConfigureAwait(false);
+        if (PlannerActions.ReadForecast(run?.ResultJson) is not { } forecast)
+        {
+            return Results.NotFound();
+        }
+
+        var name = $"forecast-{id:N}";
+        switch (format)
+        {
+            case "csv":
+                return Results.File(System.Text.Encoding.UTF8.GetBytes(Planning.Export.ForecastExport.ToCsv(forecast)), "text/csv", $"{name}.csv");
+            case "xlsx":
+                var stream = new MemoryStream();
+                Planning.Export.ForecastExport.ToXlsx(forecast, stream);
+                stream.Position = 0;
+                return Results.File(stream, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{name}.xlsx");
+            default:
+                return Results.BadRequest($"format '{format}' is not csv or xlsx");
+        }
+    }
+
     public static WebApplication UseInferencePlanner(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -86,6 +111,7 @@ public static class HostingExtensions
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+        app.MapGet("/api/runs/{id:guid}/forecast.{format}", DownloadForecastAsync);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

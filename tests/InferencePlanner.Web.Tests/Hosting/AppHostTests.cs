@@ -41,7 +41,7 @@ public sealed class AppHostTests(WebApplicationFactory<Program> factory) : IClas
     [InlineData("/catalog", "nvidia-h100-sxm")]
     [InlineData("/plan", "This page is coming")]
     [InlineData("/simulate", "Run")]
-    [InlineData("/forecast", "This page is coming")]
+    [InlineData("/forecast", "Forecast")]
     [InlineData("/compare", "This page is coming")]
     [InlineData("/calibrate", "This page is coming")]
     public async Task Page_EveryDesignRoute_Answers(string route, string expectedText)

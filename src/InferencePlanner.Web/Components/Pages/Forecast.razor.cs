@@ -1,0 +1,138 @@
+using System.Globalization;
+using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Planning.Forecasting;
+using InferencePlanner.Web.Components.Charts;
+using InferencePlanner.Web.Jobs;
+using InferencePlanner.Web.Persistence;
+using Microsoft.AspNetCore.Components;
+
+namespace InferencePlanner.Web.Components.Pages;
+
+public partial class Forecast
+{
+    [Inject]
+    public required ScenarioStore Store { get; init; }
+
+    [Inject]
+    public required PlannerActions Actions { get; init; }
+
+    [Inject]
+    public required WorkQueueService Queue { get; init; }
+
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
+    [SupplyParameterFromQuery(Name = "scenario")]
+    public int? ScenarioId { get; set; }
+
+    private IReadOnlyList<ScenarioRecord> Scenarios { get; set; } = [];
+    private ScenarioRecord? Selected { get; set; }
+    private ForecastResult? Result { get; set; }
+    private Guid? RunId { get; set; }
+    private bool Running { get; set; }
+    private double Progress { get; set; }
+    private string? Message { get; set; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        Queue.Changed += OnJobChanged;
+        Scenarios = (await Store.ListAsync()).Where(s => s.Json.Contains("\"growth\"", StringComparison.Ordinal)).ToList();
+        Selected = Scenarios.FirstOrDefault(s => s.Id == ScenarioId);
+    }
+
+    private void Select(int? id)
+    {
+        ScenarioId = id;
+        Selected = Scenarios.FirstOrDefault(s => s.Id == id);
+        Result = null;
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("scenario", id), replace: true);
+    }
+
+    private async Task RunAsync()
+    {
+        if (Selected is null)
+        {
+            return;
+        }
+
+        Message = null;
+        try
+        {
+            var scenario = ScenarioJson.Parse(Selected.Json);
+            Running = true;
+            Progress = 0;
+            RunId = await Actions.ForecastAsync(scenario, Selected.Id, Selected.Version);
+            if (RunId is null)
+            {
+                Running = false;
+                Message = "The work queue is full: try again shortly.";
+            }
+        }
+        catch (ScenarioException ex)
+        {
+            Running = false;
+            Message = ex.Message;
+        }
+    }
+
+    private void Cancel()
+    {
+        if (RunId is { } id)
+        {
+            Queue.Cancel(id);
+        }
+    }
+
+    private void OnJobChanged(JobStatus status)
+    {
+        if (status.Id != RunId)
+        {
+            return;
+        }
+
+        _ = InvokeAsync(() =>
+        {
+            Progress = status.Progress;
+            if (status.State == JobState.Succeeded)
+            {
+                Running = false;
+                Result = PlannerActions.ReadForecast(status.ResultJson);
+            }
+            else if (status.State is JobState.Failed or JobState.Cancelled)
+            {
+                Running = false;
+                Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
+            }
+
+            StateHasChanged();
+        });
+    }
+
+    internal static IReadOnlyList<PlotSeries> FleetSeries(ForecastResult f) =>
+        f.Months.SelectMany(m => m.Pools).Select(p => p.Name).Distinct(StringComparer.Ordinal)
+            .Select(name => Line(f, name, m => m.Pools.Where(p => p.Name == name).Sum(p => p.Count), true)).ToList();
+
+    internal static IReadOnlyList<PlotSeries> CostSeries(ForecastResult f)
+    {
+        var byPool = f.Months.SelectMany(m => m.Pools).Select(p => p.Name).Distinct(StringComparer.Ordinal)
+            .Select(name => Line(f, name, m => m.Pools.Where(p => p.Name == name).Sum(p => p.CostUsd), true)).ToList();
+        if (f.Months.All(m => m.CostBand is not null))
+        {
+            byPool.Add(Line(f, "P10", m => m.CostBand!.P10));
+            byPool.Add(Line(f, "P90", m => m.CostBand!.P90));
+        }
+
+        return byPool;
+    }
+
+    internal static PlotSeries Line(ForecastResult f, string name, Func<MonthForecast, double> value, bool stacked = false) =>
+        new(name, f.Months.Select(m => (double)m.Month).ToList(), f.Months.Select(value).ToList(), stacked);
+
+    private static string Usd(double value) => $"{value.ToString(value >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture)} USD";
+
+    public void Dispose()
+    {
+        Queue.Changed -= OnJobChanged;
+        GC.SuppressFinalize(this);
+    }
+}
