@@ -39,7 +39,7 @@ public sealed class AppHostTests(WebApplicationFactory<Program> factory) : IClas
     [Theory]
     [InlineData("/", "How many accelerators")]
     [InlineData("/catalog", "nvidia-h100-sxm")]
-    [InlineData("/plan", "This page is coming")]
+    [InlineData("/plan", "Plan")]
     [InlineData("/simulate", "Run")]
     [InlineData("/forecast", "Forecast")]
     [InlineData("/compare", "This page is coming")]
