@@ -1,6 +1,9 @@
 using System.Text.Json;
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Profiles;
+using InferencePlanner.Calibration.Models;
+using InferencePlanner.Calibration.Profiling;
+using InferencePlanner.Calibration.Projection;
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Planning.Forecasting;
 using InferencePlanner.Simulation.Engine;
@@ -55,6 +58,91 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
         }));
     }
 
+    /// <summary>Side by side: each scenario simulated (bounded) and its fleet's month of cost, energy and carbon.</summary>
+    public Task<Guid?> CompareAsync(IReadOnlyList<(int Id, string Name, Scenario Scenario)> scenarios)
+    {
+        ArgumentNullException.ThrowIfNull(scenarios);
+        var baseDirectory = HostingExtensions.FindDataFolder("scenarios");
+        var forecaster = new Forecaster(catalog, profiles);
+        return queue.TryEnqueueAsync(new JobRequest("compare", null, null, (progress, cancellation) =>
+        {
+            var rows = new List<ComparedScenario>();
+            for (var i = 0; i < scenarios.Count; i++)
+            {
+                var (id, name, scenario) = scenarios[i];
+                var model = SimulationModel.Compile(scenario, catalog, baseDirectory, profiles);
+                var bounded = model.HorizonInQueries && model.MeasuredQueries <= WhatIfQueries ? model : model.With(queries: WhatIfQueries);
+                var result = SimulationRunner.Run(bounded, new SimulationOptions(), cancellation);
+                var month = result.Stable ? forecaster.Evaluate(scenario, result, baseDirectory) : null;
+                rows.Add(new ComparedScenario(id, name, scenario.Pools?.Sum(p => (p.Count ?? 0) * (p.Llm?.TensorParallel ?? 1)) ?? 0, result.Stable, result.LatencyMs.P99, result.SloMet, month?.CostUsd, month?.EnergyKWh, month?.CarbonKg, month?.CostPerMillionQueriesUsd));
+                progress.Report((i + 1.0) / scenarios.Count);
+            }
+
+            return Task.FromResult(JsonSerializer.Serialize(rows, Json));
+        }));
+    }
+
+    public static IReadOnlyList<ComparedScenario>? ReadComparison(string? json) => json is null ? null : JsonSerializer.Deserialize<List<ComparedScenario>>(json, Json);
+
+    /// <summary>Profiles a zoo model live (ONNX Runtime, here) in the background queue.</summary>
+    public Task<Guid?> CalibrateAsync(string model, IReadOnlyList<int> batches)
+    {
+        if (!ModelZoo.Names.Contains(model, StringComparer.Ordinal))
+        {
+            throw new ScenarioException("model", $"'{model}' is not a zoo model");
+        }
+
+        return queue.TryEnqueueAsync(new JobRequest("calibrate", null, null, (progress, cancellation) =>
+        {
+            var options = new ProfilerOptions { Batches = batches, Threads = Environment.ProcessorCount, MinSecondsPerBatch = 0.3, MinRuns = 10, OperatorClasses = false };
+            var profile = Profiler.Run(ModelUnderTest.From(ModelZoo.Create(model)), options, new Relay<ProfilerProgress>(p => progress.Report(p.Fraction)), cancellation);
+            return Task.FromResult(ProfileStore.Write(profile));
+        }));
+    }
+
+    /// <summary>Projections of a zoo model at batch 8 onto the main catalog devices (fp16), for the calibrate page.</summary>
+    public IReadOnlyList<ProjectionResult> Projections(string model)
+    {
+        var projector = new RooflineProjector(catalog, profiles);
+        var results = new List<ProjectionResult>();
+        foreach (var device in MainDevices)
+        {
+            try
+            {
+                results.Add(projector.Project(model, device, "fp16", 8));
+            }
+            catch (ProjectionException)
+            {
+                // the device lacks a figure the projection needs: it is left out of the table
+            }
+        }
+
+        return results;
+    }
+
+    public static readonly string[] MainDevices = ["nvidia-h100-sxm", "nvidia-h200", "nvidia-a100-sxm-80gb", "nvidia-l4", "nvidia-l40s", "nvidia-t4", "amd-mi300x", "google-tpu-v5e", "aws-inferentia2"];
+
+    /// <summary>Keeps a calibrated profile: in the database, and in the store scenarios resolve profile ids from.</summary>
+    public async Task SaveProfileAsync(ThroughputProfile profile, Persistence.PlannerDb db)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(db);
+        var existing = await db.Profiles.FindAsync(profile.Id).ConfigureAwait(false);
+        var json = ProfileStore.Write(profile);
+        if (existing is null)
+        {
+            db.Profiles.Add(new Persistence.ProfileRecord { Id = profile.Id, Json = json, SavedAt = DateTimeOffset.UtcNow });
+        }
+        else
+        {
+            existing.Json = json;
+            existing.SavedAt = DateTimeOffset.UtcNow;
+        }
+
+        await db.SaveChangesAsync().ConfigureAwait(false);
+        profiles.Add(profile);
+    }
+
     public static ForecastResult? ReadForecast(string? json) => json is null ? null : JsonSerializer.Deserialize<ForecastResult>(json, Json);
 
     public static SimulationResult? ReadSimulation(string? json) => json is null ? null : JsonSerializer.Deserialize<SimulationResult>(json, Json);
@@ -70,8 +158,16 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
         return scenario with { TimeSeriesIntervalSeconds = Math.Max(0.001, seconds / 60) };
     }
 
+    /// <summary>One column of the compare page.</summary>
+    public sealed record ComparedScenario(int Id, string Name, int Devices, bool Stable, double P99LatencyMs, bool? SloMet, double? CostUsdPerMonth, double? EnergyKWhPerMonth, double? CarbonKgPerMonth, double? CostPerMillionQueriesUsd);
+
     private sealed class Relay(Action<SimulationProgress> report) : IProgress<SimulationProgress>
     {
         public void Report(SimulationProgress value) => report(value);
+    }
+
+    private sealed class Relay<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 }

@@ -12,9 +12,18 @@ public sealed class ProfileStore
 
     private ProfileStore(Dictionary<string, ThroughputProfile> profiles) => _profiles = profiles;
 
-    public IReadOnlyCollection<ThroughputProfile> All => _profiles.Values;
+    public IReadOnlyCollection<ThroughputProfile> All
+    {
+        get
+        {
+            lock (_profiles)
+            {
+                return [.. _profiles.Values];
+            }
+        }
+    }
 
-    public static ProfileStore Empty { get; } = new(new Dictionary<string, ThroughputProfile>(StringComparer.Ordinal));
+    public static ProfileStore Empty => new(new Dictionary<string, ThroughputProfile>(StringComparer.Ordinal));
 
     /// <summary>Loads every <c>*.json</c> of <paramref name="directory"/> (default: <c>data/profiles</c>).</summary>
     public static ProfileStore Load(string? directory = null)
@@ -50,9 +59,31 @@ public sealed class ProfileStore
         return new ProfileStore(profiles);
     }
 
-    public bool TryGet(string id, out ThroughputProfile profile) => _profiles.TryGetValue(id, out profile!);
+    public bool TryGet(string id, out ThroughputProfile profile)
+    {
+        lock (_profiles)
+        {
+            return _profiles.TryGetValue(id, out profile!);
+        }
+    }
 
-    public bool Contains(string id) => _profiles.ContainsKey(id);
+    /// <summary>Adds (or replaces) a profile, e.g. one calibrated from the dashboard.</summary>
+    public void Add(ThroughputProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        lock (_profiles)
+        {
+            _profiles[profile.Id] = profile;
+        }
+    }
+
+    public bool Contains(string id)
+    {
+        lock (_profiles)
+        {
+            return _profiles.ContainsKey(id);
+        }
+    }
 
     /// <summary>Resolves a scenario's profile reference to its points and jitter; inline profiles pass through.</summary>
     public ProfileSpec? Resolve(ProfileSpec? spec) =>

@@ -75,6 +75,49 @@ public sealed class Forecaster
         };
     }
 
+    /// <summary>
+    /// A month of the fleet exactly as the scenario lists it (no sizing), at the utilization a simulation of it
+    /// measured: what it costs, draws and emits. The compare page puts scenarios side by side with it.
+    /// </summary>
+    public MonthForecast Evaluate(Scenario scenario, Simulation.Results.SimulationResult result, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(result);
+        var context = Prepare(scenario with { Slo = scenario.Slo ?? new SloSpec { LatencyMs = double.MaxValue } }, baseDirectory);
+        var pools = context.Pools.Select((pool, i) =>
+        {
+            var simulated = result.Pools.Count > i ? result.Pools[i] : null;
+            return Price(pool, pool.Count ?? 1, pool.Count ?? 1, simulated?.ThroughputPerSecond ?? 0, simulated?.Utilization ?? 0, null, 0, context with { MeanToPeak = 1 }) with
+            {
+                LatencyMsP50 = simulated?.LatencyMs.P50 ?? 0,
+                LatencyMsP99 = simulated?.LatencyMs.P99 ?? 0,
+            };
+        }).ToList();
+        var queries = result.ThroughputPerSecond * FleetEconomics.HoursPerMonth * 3600;
+        var cost = pools.Sum(p => p.CostUsd);
+        var operational = pools.Sum(p => p.OperationalCarbonKg);
+        var embodied = pools.Sum(p => p.EmbodiedCarbonKg);
+        return new MonthForecast
+        {
+            Month = 0,
+            PeakRatePerSecond = context.PeakRate,
+            Pools = pools,
+            LatencyMsP50 = result.LatencyMs.P50,
+            LatencyMsP99 = result.LatencyMs.P99,
+            SloMet = result.SloMet ?? true,
+            Utilization = result.Utilization,
+            Queries = queries,
+            CostUsd = cost,
+            EnergyKWh = pools.Where(p => !p.Edge).Sum(p => p.EnergyKWh),
+            EdgeEnergyKWh = pools.Where(p => p.Edge).Sum(p => p.EnergyKWh),
+            OperationalCarbonKg = operational,
+            EmbodiedCarbonKg = embodied,
+            CarbonKg = operational + embodied,
+            CostPerMillionQueriesUsd = queries > 0 ? cost / (queries / 1e6) : 0,
+            GramsCo2PerQuery = queries > 0 ? (operational + embodied) * 1000 / queries : 0,
+        };
+    }
+
     /// <summary>One month (default: month 0) sized at its peak, for the <c>size</c> command.</summary>
     public MonthForecast Size(Scenario scenario, int month = 0, ForecastOptions? options = null, string? baseDirectory = null)
     {
@@ -87,7 +130,7 @@ public sealed class Forecaster
     private Context Prepare(Scenario scenario, string? baseDirectory)
     {
         var model = SimulationModel.Compile(scenario, _catalog, baseDirectory, _profiles);
-        if (scenario.Slo?.LatencyMs is null && scenario.Slo?.TtftMs is null && scenario.Slo?.TpotMs is null)
+        if (scenario.Slo?.LatencyMs is null && scenario.Slo?.TtftMs is null && scenario.Slo?.TpotMs is null && scenario.Growth is not null)
         {
             throw new ScenarioException("$.slo.latencyMs", "sizing needs a latency target (or, for generative pools, ttftMs and tpotMs)");
         }
@@ -114,6 +157,11 @@ public sealed class Forecaster
     {
         var scenario = context.Scenario;
         var economics = scenario.Economics;
+        if (scenario.Slo is null || (scenario.Slo.LatencyMs is null && scenario.Slo.TtftMs is null && scenario.Slo.TpotMs is null))
+        {
+            throw new ScenarioException("$.slo.latencyMs", "sizing needs a latency target (or, for generative pools, ttftMs and tpotMs)");
+        }
+
         var slo = new SloTarget(scenario.Slo!.LatencyMs ?? double.PositiveInfinity, scenario.Slo.Percentile ?? 99, scenario.Slo.MaxRejectionPercent, scenario.Slo.TtftMs, scenario.Slo.TpotMs);
         var peak = context.PeakRate * multiplier;
         var factor = growth.ServiceFactor(month);

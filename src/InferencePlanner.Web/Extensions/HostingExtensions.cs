@@ -95,6 +95,15 @@ public static class HostingExtensions
         using (var db = app.Services.GetRequiredService<IDbContextFactory<PlannerDb>>().CreateDbContext())
         {
             db.Database.EnsureCreated();
+            // Profiles saved from the dashboard join the shipped ones.
+            var store = app.Services.GetRequiredService<ProfileStore>();
+            foreach (var saved in db.Profiles.AsNoTracking())
+            {
+                if (System.Text.Json.JsonSerializer.Deserialize<ThroughputProfile>(saved.Json, Core.Scenarios.ScenarioJson.Options) is { } profile)
+                {
+                    store.Add(profile);
+                }
+            }
         }
 
         var scenarios = FindDataFolder("scenarios");

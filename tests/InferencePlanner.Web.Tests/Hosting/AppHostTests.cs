@@ -42,8 +42,8 @@ public sealed class AppHostTests(WebApplicationFactory<Program> factory) : IClas
     [InlineData("/plan", "Plan")]
     [InlineData("/simulate", "Run")]
     [InlineData("/forecast", "Forecast")]
-    [InlineData("/compare", "This page is coming")]
-    [InlineData("/calibrate", "This page is coming")]
+    [InlineData("/compare", "side by side")]
+    [InlineData("/calibrate", "Calibrate")]
     public async Task Page_EveryDesignRoute_Answers(string route, string expectedText)
     {
         using var client = factory.CreateClient();
