@@ -83,7 +83,7 @@ public sealed class Forecaster
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(result);
-        var context = Prepare(scenario with { Slo = scenario.Slo ?? new SloSpec { LatencyMs = double.MaxValue } }, baseDirectory);
+        var context = Prepare(scenario, baseDirectory, sizing: false);
         var pools = context.Pools.Select((pool, i) =>
         {
             var simulated = result.Pools.Count > i ? result.Pools[i] : null;
@@ -127,10 +127,10 @@ public sealed class Forecaster
         return ForecastMonth(context, growth, month, growth.Multiplier(month), options ?? new ForecastOptions());
     }
 
-    private Context Prepare(Scenario scenario, string? baseDirectory)
+    private Context Prepare(Scenario scenario, string? baseDirectory, bool sizing = true)
     {
         var model = SimulationModel.Compile(scenario, _catalog, baseDirectory, _profiles);
-        if (scenario.Slo?.LatencyMs is null && scenario.Slo?.TtftMs is null && scenario.Slo?.TpotMs is null && scenario.Growth is not null)
+        if (scenario.Slo?.LatencyMs is null && scenario.Slo?.TtftMs is null && scenario.Slo?.TpotMs is null && sizing)
         {
             throw new ScenarioException("$.slo.latencyMs", "sizing needs a latency target (or, for generative pools, ttftMs and tpotMs)");
         }

@@ -5,6 +5,7 @@ using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Planning.Export;
 using InferencePlanner.Planning.Forecasting;
 using InferencePlanner.Planning.Sizing;
+using InferencePlanner.Simulation.Engine;
 
 namespace InferencePlanner.Planning.Tests.Forecasting;
 
@@ -51,6 +52,30 @@ public sealed class ForecasterTests
         Assert.Equal(month.CostUsd / (queries / 1e6), month.CostPerMillionQueriesUsd, 9);
         Assert.Equal((month.OperationalCarbonKg + month.EmbodiedCarbonKg) * 1000 / queries, month.GramsCo2PerQuery, 12);
         Assert.Equal(forecast.Months.Sum(m => m.CostUsd), forecast.Totals.CostUsd, 6);
+    }
+
+    [Fact]
+    public void Evaluate_PricesTheListedFleet_AtItsSimulatedUtilization()
+    {
+        // Four H100s as listed, no SLO and no growth: nothing is sized, the month is priced as it stands.
+        var scenario = MmcOnH100(60) with { Growth = null, Slo = null };
+        scenario = scenario with { Pools = [scenario.Pools![0] with { Count = 4 }] };
+        var result = SimulationRunner.Run(SimulationModel.Compile(scenario, Catalog.Value), new SimulationOptions());
+
+        var month = new Forecaster(Catalog.Value).Evaluate(scenario, result);
+        var pool = Assert.Single(month.Pools);
+
+        Assert.Equal(4, pool.Count);
+        Assert.Equal(12.29 * 730.5 * 4, pool.CostUsd, 6);
+        Assert.Equal(result.Pools[0].Utilization, pool.Utilization, 12);
+        Assert.True(Catalog.Value.TryGetDevice("nvidia-h100-sxm", out var h100));
+        var watts = FleetEconomics.PowerWatts(h100.IdleWatts.Effective!.Value, 700, result.Pools[0].Utilization);
+        Assert.Equal(4 * 730.5 * watts * 1.135 / 1000, pool.EnergyKWh, 6);
+        Assert.Equal(result.ThroughputPerSecond * 730.5 * 3600, month.Queries, 3);
+        Assert.Equal(result.LatencyMs.P99, month.LatencyMsP99, 12);
+
+        // λ/(cμ) = 60/(4·25) = 0.6 offered per server; the measured utilization sits within its sampling spread.
+        Assert.Equal(0.6, pool.Utilization, 0.02);
     }
 
     [Fact]
