@@ -73,8 +73,15 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
                 var model = SimulationModel.Compile(scenario, catalog, baseDirectory, profiles);
                 var bounded = model.HorizonInQueries && model.MeasuredQueries <= WhatIfQueries ? model : model.With(queries: WhatIfQueries);
                 var result = SimulationRunner.Run(bounded, new SimulationOptions(), cancellation);
-                var month = result.Stable ? forecaster.Evaluate(scenario, result, baseDirectory) : null;
-                rows.Add(new ComparedScenario(id, name, scenario.Pools?.Sum(p => (p.Count ?? 0) * (p.Llm?.TensorParallel ?? 1)) ?? 0, result.Stable, result.LatencyMs.P99, result.SloMet, month?.CostUsd, month?.EnergyKWh, month?.CarbonKg, month?.CostPerMillionQueriesUsd));
+                var evaluation = result.Stable ? forecaster.Evaluate(scenario, result, baseDirectory) : null;
+                var month = evaluation?.Month;
+                rows.Add(new ComparedScenario(id, name, scenario.Pools?.Sum(p => (p.Count ?? 0) * (p.Llm?.TensorParallel ?? 1)) ?? 0, result.Stable, result.LatencyMs.P99, result.SloMet, month?.CostUsd, month?.EnergyKWh, month?.CarbonKg, month?.CostPerMillionQueriesUsd)
+                {
+                    P99TtftMs = result.TtftMs?.P99,
+                    P99TpotMs = result.TpotMs?.P99,
+                    EnergyKnown = evaluation?.EnergyKnown ?? true,
+                    Notes = evaluation?.Warnings ?? [result.Reason ?? "unstable: the offered load exceeds the fleet's capacity"],
+                });
                 progress.Report((i + 1.0) / scenarios.Count);
             }
 
@@ -159,7 +166,20 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
     }
 
     /// <summary>One column of the compare page.</summary>
-    public sealed record ComparedScenario(int Id, string Name, int Devices, bool Stable, double P99LatencyMs, bool? SloMet, double? CostUsdPerMonth, double? EnergyKWhPerMonth, double? CarbonKgPerMonth, double? CostPerMillionQueriesUsd);
+    public sealed record ComparedScenario(int Id, string Name, int Devices, bool Stable, double P99LatencyMs, bool? SloMet, double? CostUsdPerMonth, double? EnergyKWhPerMonth, double? CarbonKgPerMonth, double? CostPerMillionQueriesUsd)
+    {
+        /// <summary>p99 time to first token, for generative scenarios.</summary>
+        public double? P99TtftMs { get; init; }
+
+        /// <summary>p99 time per output token, for generative scenarios.</summary>
+        public double? P99TpotMs { get; init; }
+
+        /// <summary>False where a device's power is unknown: energy is then unknown and carbon is embodied only.</summary>
+        public bool EnergyKnown { get; init; } = true;
+
+        /// <summary>What was assumed or missing (no price, no power figure, overload).</summary>
+        public IReadOnlyList<string> Notes { get; init; } = [];
+    }
 
     private sealed class Relay(Action<SimulationProgress> report) : IProgress<SimulationProgress>
     {

@@ -17,7 +17,7 @@ public sealed class ForecastCommandTests
     [Theory]
     [InlineData("chatbot-growth.json", 24)]
     [InlineData("recommendation-edge.json", 18)]
-    [InlineData("image-classification-three-regions.json", 12)]
+    [InlineData("image-classification-three-regions.json", 24)]
     public void Forecast_ExampleScenario_PrintsEveryMonthWithTheContractFields(string file, int months)
     {
         var (code, stdout, stderr) = Run("forecast", Scenario(file));

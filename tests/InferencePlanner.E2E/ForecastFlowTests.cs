@@ -31,7 +31,7 @@ public sealed class ForecastFlowTests(AppServer app) : IClassFixture<AppServer>
         await page.Locator("[data-testid=run]").ClickAsync();
 
         var rows = page.Locator("[data-testid=months] tbody tr");
-        await Assertions.Expect(rows).ToHaveCountAsync(12, new() { Timeout = 120_000 });
+        await Assertions.Expect(rows).ToHaveCountAsync(24, new() { Timeout = 120_000 });
         await Assertions.Expect(page.Locator("[data-testid=cost-chart] svg.main-svg").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=download-csv]").ClickAsync());
@@ -40,7 +40,7 @@ public sealed class ForecastFlowTests(AppServer app) : IClassFixture<AppServer>
         var lines = (await File.ReadAllLinesAsync(file)).Where(l => l.Length > 0).ToList();
         File.Delete(file);
         Assert.StartsWith("month,peakRatePerSecond", lines[0], StringComparison.Ordinal);
-        Assert.Equal(13, lines.Count);
+        Assert.Equal(25, lines.Count); // the header and 24 months
 
         Directory.CreateDirectory(Path.Combine(ResultsDirectory, "screenshots"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(ResultsDirectory, "screenshots", "forecast.png"), FullPage = true });

@@ -79,7 +79,7 @@ public sealed class Forecaster
     /// A month of the fleet exactly as the scenario lists it (no sizing), at the utilization a simulation of it
     /// measured: what it costs, draws and emits. The compare page puts scenarios side by side with it.
     /// </summary>
-    public MonthForecast Evaluate(Scenario scenario, Simulation.Results.SimulationResult result, string? baseDirectory = null)
+    public MonthEvaluation Evaluate(Scenario scenario, Simulation.Results.SimulationResult result, string? baseDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(result);
@@ -97,7 +97,7 @@ public sealed class Forecaster
         var cost = pools.Sum(p => p.CostUsd);
         var operational = pools.Sum(p => p.OperationalCarbonKg);
         var embodied = pools.Sum(p => p.EmbodiedCarbonKg);
-        return new MonthForecast
+        var month = new MonthForecast
         {
             Month = 0,
             PeakRatePerSecond = context.PeakRate,
@@ -116,6 +116,9 @@ public sealed class Forecaster
             CostPerMillionQueriesUsd = queries > 0 ? cost / (queries / 1e6) : 0,
             GramsCo2PerQuery = queries > 0 ? (operational + embodied) * 1000 / queries : 0,
         };
+        var energyKnown = context.Pools.All(p => p.Device is { } id && _catalog.TryGetDevice(id, out var device)
+            && device.TdpWatts.Effective is not null && device.IdleWatts.Effective is not null);
+        return new MonthEvaluation(month, energyKnown, [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
     }
 
     /// <summary>One month (default: month 0) sized at its peak, for the <c>size</c> command.</summary>
@@ -175,11 +178,12 @@ public sealed class Forecaster
         var shares = available.ToDictionary(p => p.Name!, p => p.Edge == true ? edgeShare : (1 - edgeShare) * (p.Weight ?? 1) / totalWeight, StringComparer.Ordinal);
         if (economics?.Mix is { } mix && routable.Count > 1)
         {
-            var counts = new MixOptimizer(sizer, this, scenario).Optimize(routable, peak * (1 - edgeShare), slo, mix, month);
-            var capacity = routable.Sum(p => counts[p.Name!] * Capacity(p));
+            var optimized = new MixOptimizer(sizer, this, scenario).Optimize(routable, peak * (1 - edgeShare), slo, mix, month);
+            var (counts, unit) = (optimized.Counts, optimized.CapacityPerServer);
+            var capacity = routable.Sum(p => counts[p.Name!] * unit[p.Name!]);
             foreach (var p in routable)
             {
-                shares[p.Name!] = (1 - edgeShare) * counts[p.Name!] * Capacity(p) / capacity;
+                shares[p.Name!] = (1 - edgeShare) * counts[p.Name!] * unit[p.Name!] / capacity;
             }
         }
 
@@ -344,13 +348,14 @@ public sealed class Forecaster
     /// <summary>The catalog's device-lifetime stand-in for amortizing embodied carbon (Cloud Carbon Footprint's 4 years).</summary>
     public const double DefaultLifeYears = 4;
 
-    internal static double Capacity(PoolSpec pool) =>
+    /// <summary>One server's (or replica's) capacity in queries/s; a generative pool's at the scenario's token mix.</summary>
+    internal double Capacity(PoolSpec pool, TokensSpec? tokens) =>
         SimulationModel.Compile(new Scenario
         {
             Horizon = new Horizon { Queries = 1 },
-            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = 1 } },
+            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = 1 }, Tokens = pool.Llm is null ? null : tokens },
             Pools = [pool with { Count = 1, Edge = null, Weight = null, AvailableFromMonth = null, Pricing = null, Owned = null }],
-        }).Pools[0].CapacityPerSecond;
+        }, _catalog).Pools[0].CapacityPerSecond;
 
     private double? FindPrice(Device? device, Region? region, string pricing)
     {
@@ -443,3 +448,9 @@ public sealed class Forecaster
     internal sealed record Context(Scenario Scenario, IReadOnlyList<PoolSpec> Pools, double PeakRate, double MeanToPeak, double[] DailyLoad,
         System.Collections.Concurrent.ConcurrentBag<string> Warnings);
 }
+
+/// <summary>
+/// A listed fleet's month: the figures, whether every pool's power is known (else energy and operational carbon
+/// leave that pool out), and what was assumed or missing.
+/// </summary>
+public sealed record MonthEvaluation(MonthForecast Month, bool EnergyKnown, IReadOnlyList<string> Warnings);

@@ -23,13 +23,16 @@ public sealed class MixOptimizer
         _scenario = scenario;
     }
 
-    /// <summary>Counts per pool name.</summary>
-    public Dictionary<string, int> Optimize(IReadOnlyList<PoolSpec> pools, double rate, SloTarget slo, MixSpec mix, int month)
+    /// <summary>
+    /// Counts per pool name, and the per-server capacity (queries/s) by which traffic is split. A generative pool
+    /// has no fixed rate (its KV cache and token budget bound it), so its capacity is what one replica carries at
+    /// the SLO when the pool serves the whole rate alone: rate / (replicas it needs).
+    /// </summary>
+    public MixResult Optimize(IReadOnlyList<PoolSpec> pools, double rate, SloTarget slo, MixSpec mix, int month)
     {
         ArgumentNullException.ThrowIfNull(pools);
         ArgumentNullException.ThrowIfNull(mix);
         var objective = mix.Objective ?? "cost";
-        var capacities = pools.Select(Forecaster.Capacity).ToArray();
         var unitCost = pools.Select(p => UnitObjective(p, objective, mix.CarbonPriceUsdPerTonne ?? 0, month)).ToArray();
         // What each type needs alone bounds its count; a type that cannot meet the SLO alone gets none.
         var alone = pools.Select(p =>
@@ -48,8 +51,18 @@ public sealed class MixOptimizer
             throw new UnreachableSloException($"no pool of {string.Join(", ", pools.Select(p => p.Name))} can meet p{slo.Percentile} ≤ {slo.LatencyMs} ms");
         }
 
-        return Search(pools.Count, alone, unitCost, (counts) => Feasible(pools, capacities, counts, rate, slo))
-            .Select((n, i) => (pools[i].Name!, n)).ToDictionary(x => x.Item1, x => x.n, StringComparer.Ordinal);
+        var capacities = pools.Select(p => _forecaster.Capacity(p, _scenario.Workload?.Tokens)).ToArray();
+        // A derived capacity is exactly carried by the count that needs it: there, capacity equal to the rate suffices.
+        var derived = capacities.Select(double.IsPositiveInfinity).ToArray();
+        for (var i = 0; i < capacities.Length; i++)
+        {
+            capacities[i] = derived[i] ? (alone[i] > 0 ? rate / alone[i] : 0) : capacities[i];
+        }
+
+        var best = Search(pools.Count, alone, unitCost, (counts) => Feasible(pools, capacities, derived, counts, rate, slo));
+        return new MixResult(
+            pools.Select((p, i) => (p.Name!, best[i])).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal),
+            pools.Select((p, i) => (p.Name!, capacities[i])).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal));
     }
 
     /// <summary>
@@ -126,10 +139,11 @@ public sealed class MixOptimizer
         return bestCounts ?? [.. upper];
     }
 
-    private bool Feasible(IReadOnlyList<PoolSpec> pools, double[] capacities, int[] counts, double rate, SloTarget slo)
+    private bool Feasible(IReadOnlyList<PoolSpec> pools, double[] capacities, bool[] derived, int[] counts, double rate, SloTarget slo)
     {
         var total = counts.Select((n, i) => n * capacities[i]).Sum();
-        if (total <= rate)
+        var anyDerived = counts.Where((n, i) => n > 0 && derived[i]).Any();
+        if (anyDerived ? total < rate * (1 - 1e-12) : total <= rate)
         {
             return false;
         }
@@ -162,3 +176,6 @@ public sealed class MixOptimizer
         };
     }
 }
+
+/// <summary>The mix: servers per pool and each pool's per-server capacity (queries/s) used to split the traffic.</summary>
+public sealed record MixResult(IReadOnlyDictionary<string, int> Counts, IReadOnlyDictionary<string, double> CapacityPerServer);

@@ -112,9 +112,10 @@ public sealed class ScenarioStore(IDbContextFactory<PlannerDb> factory, TimeProv
         }
     }
 
-    /// <summary>The demos: LLM serving, a recommendation model with edge offload, image classification growing across three regions, and the textbook queue.</summary>
+    /// <summary>The demos: an LLM chatbot on H100, L4 and TPU v5e (to compare), LLM serving on a trace, a recommendation model with edge offload, image classification growing across three regions, and the textbook queue.</summary>
     public static readonly string[] DemoFiles =
     [
+        "llm-chatbot-h100.json", "llm-chatbot-l4.json", "llm-chatbot-tpu-v5e.json",
         "llm-conversation-trace.json", "recommendation-edge.json", "image-classification-three-regions.json",
         "chatbot-growth.json", "chatbot-h100.json", "mm4-erlang-c.json",
     ];

@@ -62,8 +62,11 @@ public sealed class ForecasterTests
         scenario = scenario with { Pools = [scenario.Pools![0] with { Count = 4 }] };
         var result = SimulationRunner.Run(SimulationModel.Compile(scenario, Catalog.Value), new SimulationOptions());
 
-        var month = new Forecaster(Catalog.Value).Evaluate(scenario, result);
+        var evaluation = new Forecaster(Catalog.Value).Evaluate(scenario, result);
+        var month = evaluation.Month;
         var pool = Assert.Single(month.Pools);
+        Assert.True(evaluation.EnergyKnown);
+        Assert.Empty(evaluation.Warnings);
 
         Assert.Equal(4, pool.Count);
         Assert.Equal(12.29 * 730.5 * 4, pool.CostUsd, 6);
@@ -76,6 +79,28 @@ public sealed class ForecasterTests
 
         // λ/(cμ) = 60/(4·25) = 0.6 offered per server; the measured utilization sits within its sampling spread.
         Assert.Equal(0.6, pool.Utilization, 0.02);
+    }
+
+    [Fact]
+    public void CheapestMix_OverGenerativePools_IsNoDearerThanTheCheapestPoolAlone()
+    {
+        // Generative pools have no fixed capacity; the mix splits traffic by what one replica carries at the SLO.
+        static Scenario Demo(string file) => ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", file)) with
+        {
+            Growth = new GrowthSpec { Months = 1, MonthlyGrowthPercent = 0 },
+        };
+        var h100 = Demo("llm-chatbot-h100.json");
+        var tpu = Demo("llm-chatbot-tpu-v5e.json");
+        var mixed = h100 with { Pools = [.. h100.Pools!, .. tpu.Pools!], Economics = new EconomicsSpec { Mix = new MixSpec { Objective = "cost" } } };
+        var options = new ForecastOptions { SizingQueries = 3_000 };
+        var forecaster = new Forecaster(Catalog.Value);
+
+        var month = forecaster.Forecast(mixed, options).Months[0];
+        var alone = new[] { h100, tpu }.Select(s => forecaster.Forecast(s, options).Months[0].CostUsd).ToList();
+
+        Assert.True(month.SloMet);
+        Assert.True(month.CostUsd > 0);
+        Assert.True(month.CostUsd <= alone.Min() * (1 + 1e-12), $"mix {month.CostUsd:N2} USD vs cheapest alone {alone.Min():N2} USD");
     }
 
     [Fact]
