@@ -89,6 +89,26 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
         }));
     }
 
+    /// <summary>
+    /// The overview's figures for a saved scenario and its latest simulation: fleet, p99 against the SLO, and the
+    /// listed fleet's month of cost and carbon (priced as <see cref="Forecaster.Evaluate"/> does; nothing re-run).
+    /// </summary>
+    public Glance AtAGlance(ScenarioRecord record, RunRecord run)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(run);
+        var scenario = ScenarioJson.Parse(record.Json);
+        var result = ReadSimulation(run.ResultJson) ?? throw new InvalidOperationException($"run {run.Id} has no result");
+        var evaluation = result.Stable ? new Forecaster(catalog, profiles).Evaluate(scenario, result, HostingExtensions.FindDataFolder("scenarios")) : null;
+        var slo = scenario.Slo?.LatencyMs;
+        return new Glance(record.Id, record.Name, run.ScenarioVersion != record.Version,
+            [.. (scenario.Pools ?? []).Select(p => $"{p.Name}: {p.Count ?? 1} × {p.Device}{(p.Llm?.TensorParallel is > 1 ? $" (TP{p.Llm.TensorParallel})" : "")}")],
+            result.Stable, result.LatencyMs.P99, slo, result.SloMet, evaluation?.Month.CostUsd, evaluation?.Month.CarbonKg / 1000, evaluation?.EnergyKnown ?? true);
+    }
+
+    /// <summary>The current scenario at a glance (money per month, carbon in tonnes CO2e per month).</summary>
+    public sealed record Glance(int ScenarioId, string Name, bool Edited, IReadOnlyList<string> Fleet, bool Stable, double P99LatencyMs, double? SloLatencyMs, bool? SloMet, double? CostUsdPerMonth, double? TonnesCo2ePerMonth, bool EnergyKnown);
+
     public static IReadOnlyList<ComparedScenario>? ReadComparison(string? json) => json is null ? null : JsonSerializer.Deserialize<List<ComparedScenario>>(json, Json);
 
     /// <summary>Profiles a zoo model live (ONNX Runtime, here) in the background queue.</summary>

@@ -30,6 +30,24 @@ public sealed class ScenarioStore(IDbContextFactory<PlannerDb> factory, TimeProv
         return await db.Scenarios.AsNoTracking().OrderByDescending(s => s.IsDemo).ThenBy(s => s.Name).ToListAsync(cancellation).ConfigureAwait(false);
     }
 
+    /// <summary>The latest finished simulation of a saved scenario, with that scenario: "the current scenario".</summary>
+    public async Task<(ScenarioRecord Scenario, RunRecord Run)?> LatestSimulationAsync(CancellationToken cancellation = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
+        var runs = await db.Runs.AsNoTracking()
+            .Where(r => r.Kind == "simulate" && r.Status == "Succeeded" && r.ScenarioId != null && r.ResultJson != null)
+            .ToListAsync(cancellation).ConfigureAwait(false);
+        foreach (var run in runs.OrderByDescending(r => r.FinishedAt ?? r.CreatedAt))
+        {
+            if (await db.Scenarios.AsNoTracking().FirstOrDefaultAsync(s => s.Id == run.ScenarioId, cancellation).ConfigureAwait(false) is { } scenario)
+            {
+                return (scenario, run);
+            }
+        }
+
+        return null;
+    }
+
     public async Task<ScenarioRecord?> GetAsync(int id, CancellationToken cancellation = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);

@@ -1,0 +1,90 @@
+using InferencePlanner.Core.Profiles;
+using InferencePlanner.Web.Jobs;
+using InferencePlanner.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace InferencePlanner.Web.Tests;
+
+/// <summary>
+/// Component tests of the pages that read and write scenarios and runs: the real SQLite file (a temporary folder
+/// per test class instance), the demos seeded, the shipped profiles, and the work queue with its worker running.
+/// </summary>
+public abstract class PageTestContext : PlannerTestContext, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("ip-pages-").FullName;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _worker;
+
+    protected PageTestContext()
+    {
+        Factory = new DbFactory(new DbContextOptionsBuilder<PlannerDb>().UseSqlite($"Data Source={Path.Combine(_folder, "pages.db")};Pooling=False").Options);
+        using (var db = Factory.CreateDbContext())
+        {
+            db.Database.EnsureCreated();
+        }
+
+        Store = new ScenarioStore(Factory, TimeProvider.System);
+        Store.SeedDemosAsync(Path.Combine(RepositoryPaths.Root, "data", "scenarios")).GetAwaiter().GetResult();
+        Queue = new WorkQueueService(Factory, TimeProvider.System, NullLogger<WorkQueueService>.Instance);
+        _worker = Queue.RunAsync(_stop.Token);
+        Actions = new PlannerActions(Queue, Catalog, ProfileStore.Load());
+        Services.AddSingleton<IDbContextFactory<PlannerDb>>(Factory);
+        Services.AddSingleton(Store);
+        Services.AddSingleton(Queue);
+        Services.AddSingleton(Actions);
+    }
+
+    protected IDbContextFactory<PlannerDb> Factory { get; }
+
+    protected ScenarioStore Store { get; }
+
+    protected WorkQueueService Queue { get; }
+
+    protected PlannerActions Actions { get; }
+
+    /// <summary>Waits for queued work to finish (the worker runs it off this thread) and returns its final status.</summary>
+    protected async Task<JobStatus> FinishedAsync(Guid? id)
+    {
+        Assert.NotNull(id);
+        var done = new TaskCompletionSource<JobStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Queue.Changed += s =>
+        {
+            if (s.Id == id && s.State is JobState.Succeeded or JobState.Failed or JobState.Cancelled)
+            {
+                done.TrySetResult(s);
+            }
+        };
+        if (Queue.Status(id.Value) is { State: JobState.Succeeded or JobState.Failed or JobState.Cancelled } already)
+        {
+            return already;
+        }
+
+        return await done.Task.WaitAsync(TimeSpan.FromMinutes(2));
+    }
+
+    // The rendered components are disposed by the base (asynchronously); this stops the worker and removes the file.
+    void IDisposable.Dispose()
+    {
+        _stop.Cancel();
+        try
+        {
+            _worker.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+            // the worker ends by cancellation
+        }
+
+        _stop.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    private sealed class DbFactory(DbContextOptions<PlannerDb> options) : IDbContextFactory<PlannerDb>
+    {
+        public PlannerDb CreateDbContext() => new(options);
+    }
+}
