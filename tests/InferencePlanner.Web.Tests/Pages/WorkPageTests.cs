@@ -1,0 +1,123 @@
+using System.Globalization;
+using Bunit;
+using InferencePlanner.Core.Analytics;
+using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Web.Components.Charts;
+using InferencePlanner.Web.Persistence;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using Plotly.Blazor.Traces;
+using CalibratePage = InferencePlanner.Web.Components.Pages.Calibrate;
+using ForecastPage = InferencePlanner.Web.Components.Pages.Forecast;
+using PlanPage = InferencePlanner.Web.Components.Pages.Plan;
+using SimulatePage = InferencePlanner.Web.Components.Pages.Simulate;
+
+namespace InferencePlanner.Web.Tests.Pages;
+
+/// <summary>The simulate, forecast, plan and calibrate pages rendered with their real services; charts checked by the data handed to Plotly.</summary>
+public sealed class WorkPageTests : PageTestContext
+{
+    private IRenderedComponent<T> Open<T>(string path)
+        where T : IComponent
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo(path);
+        Render<MudPopoverProvider>();
+        return Render<T>();
+    }
+
+    private async Task<RunRecord> LatestRunAsync(string kind)
+    {
+        await using var db = await Factory.CreateDbContextAsync();
+        return (await db.Runs.AsNoTracking().Where(r => r.Kind == kind && r.Status == "Succeeded").ToListAsync()).OrderByDescending(r => r.FinishedAt).First();
+    }
+
+    private static List<double> Numbers(IList<object> values) => values.Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture)).ToList();
+
+    [Fact]
+    public async Task Simulate_Mm4_ShowsErlangC_AndPlotsTheSavedRunsCdf()
+    {
+        var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
+        var page = Open<SimulatePage>($"/simulate?scenario={mm4.Id}");
+
+        await page.Find("[data-testid=run]").ClickAsync(new());
+        page.WaitForElement("[data-testid=percentiles]", TimeSpan.FromMinutes(1));
+
+        // The closed form beside the run: Erlang C for λ = 3.2/s, μ = 1/s, c = 4.
+        var erlang = new MmcQueue(3.2, 1, 4);
+        Assert.Contains($"P(wait) {erlang.ProbabilityOfWait.ToString("0.0000", CultureInfo.InvariantCulture)}", page.Find("[data-testid=cross-check]").TextContent, StringComparison.Ordinal);
+
+        // The CDF handed to Plotly is the saved run's, point for point.
+        var saved = PlannerActions.ReadSimulation((await LatestRunAsync("simulate")).ResultJson)!;
+        var cdf = Assert.IsType<Scatter>(Assert.Single(page.FindComponents<LineChart>().Single(c => c.Instance.TestId == "latency-cdf").Instance.Traces));
+        Assert.Equal(saved.LatencyCdf.Select(p => p.Ms), Numbers(cdf.X));
+        Assert.Equal(saved.LatencyCdf.Select(p => p.Fraction), Numbers(cdf.Y));
+        var shown = page.Find("[data-testid=p99-value]").TextContent;
+        Assert.EndsWith(" ms", shown, StringComparison.Ordinal);
+        Assert.InRange(double.Parse(shown[..^3], NumberStyles.Number, CultureInfo.InvariantCulture) - saved.LatencyMs.P99, -0.5, 0.5); // shown to the unit
+    }
+
+    [Fact]
+    public async Task Forecast_PlotsEachMonthsFleetAndCost_AsTheSavedForecastHasThem()
+    {
+        var scenario = new Scenario
+        {
+            Name = "three months on H100",
+            Seed = 5,
+            Horizon = new Horizon { Queries = 20_000, WarmupQueries = 2_000 },
+            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = 200 } },
+            Pools = [new PoolSpec { Name = "h100", Device = "nvidia-h100-sxm", Region = "aws-us-east-1", Count = 1, Service = new ServiceSpec { Distribution = "exponential", MeanMs = 40 } }],
+            Slo = new SloSpec { LatencyMs = 300, Percentile = 99 },
+            Growth = new GrowthSpec { Months = 3, MonthlyGrowthPercent = 30 },
+        };
+        var record = await Store.CreateAsync(scenario);
+        var page = Open<ForecastPage>($"/forecast?scenario={record.Id}");
+
+        await page.Find("[data-testid=run]").ClickAsync(new());
+        page.WaitForElement("[data-testid=months]", TimeSpan.FromMinutes(1));
+
+        var saved = PlannerActions.ReadForecast((await LatestRunAsync("forecast")).ResultJson)!;
+        Assert.Equal(3, page.FindAll("[data-testid=months] tbody tr").Count);
+        var fleet = Assert.IsType<Scatter>(Assert.Single(page.FindComponents<LineChart>().Single(c => c.Instance.TestId == "fleet-chart").Instance.Traces));
+        Assert.Equal([0.0, 1, 2], Numbers(fleet.X));
+        Assert.Equal(saved.Months.Select(m => (double)m.Pools[0].Count), Numbers(fleet.Y));
+        Assert.True(saved.Months[2].Pools[0].Count > saved.Months[0].Pools[0].Count, "69 % more traffic needs more servers");
+        var cost = (Scatter)page.FindComponents<LineChart>().Single(c => c.Instance.TestId == "cost-chart").Instance.Traces[0];
+        Assert.Equal(saved.Months.Select(m => m.Pools[0].Count * 12.29 * 730.5), Numbers(cost.Y), new ToleranceComparer(1e-6));
+    }
+
+    [Fact]
+    public async Task Plan_ANegativeRate_IsNamedInline_AndSaveIsRefused()
+    {
+        var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
+        var page = Open<PlanPage>($"/plan?scenario={mm4.Id}");
+        Assert.False(page.Find("[data-testid=save]").HasAttribute("disabled"));
+
+        // The form's fields refuse a negative rate; a pasted document can carry one, and is named inline.
+        var editor = page.Find("[data-testid=json]");
+        var text = editor.TagName == "TEXTAREA" ? editor : editor.QuerySelector("textarea")!;
+        text.Input(mm4.Json.Replace("\"ratePerSecond\": 3.2", "\"ratePerSecond\": -3", StringComparison.Ordinal));
+
+        page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=plan-error]"), e => e.TextContent.Contains("$.workload.arrivals.ratePerSecond", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
+        Assert.True(page.Find("[data-testid=save]").HasAttribute("disabled"));
+        Assert.Equal(mm4.Version, (await Store.GetAsync(mm4.Id))!.Version);
+    }
+
+    [Fact]
+    public void Calibrate_OffersTheZooModels_AndNothingToSaveBeforeARun()
+    {
+        var page = Open<CalibratePage>("/calibrate");
+
+        Assert.Contains("mlp", page.Find("[data-testid=model-select]").OuterHtml, StringComparison.Ordinal);
+        Assert.True(page.Find("[data-testid=save-profile]").HasAttribute("disabled"));
+        Assert.Empty(page.FindAll("[data-testid=projections]"));
+    }
+
+    private sealed class ToleranceComparer(double relative) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= relative * Math.Max(Math.Abs(x), Math.Abs(y));
+
+        public int GetHashCode(double obj) => 0;
+    }
+}
