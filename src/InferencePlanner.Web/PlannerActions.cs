@@ -127,6 +127,24 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
         }));
     }
 
+    /// <summary>
+    /// Profiles an uploaded .onnx file (already saved at <paramref name="path"/>) in a supervised child process, in
+    /// the background queue; the file is deleted when the work ends.
+    /// </summary>
+    public Task<Guid?> CalibrateFileAsync(string path, string fileName, IReadOnlyList<int> batches) =>
+        queue.TryEnqueueAsync(new JobRequest("calibrate", null, null, async (progress, cancellation) =>
+        {
+            try
+            {
+                progress.Report(0.05);
+                return await Calibration.OnnxProfileWorker.ProfileAsync(path, fileName, batches, cancellation).ConfigureAwait(false);
+            }
+            finally
+            {
+                Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+            }
+        }));
+
     /// <summary>Projections of a zoo model at batch 8 onto the main catalog devices (fp16), for the calibrate page.</summary>
     public IReadOnlyList<ProjectionResult> Projections(string model)
     {

@@ -69,4 +69,37 @@ public sealed class CompareAndCalibrateFlowTests(AppServer app) : IClassFixture<
         Directory.CreateDirectory(Path.Combine(ResultsDirectory, "screenshots"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(ResultsDirectory, "screenshots", "calibrate.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task Calibrate_UploadedOnnx_ABrokenFileIsRefusedClearly_AndAGoodOneIsProfiled()
+    {
+        var folder = Directory.CreateTempSubdirectory("ip-e2e-onnx-").FullName;
+        try
+        {
+            var broken = Path.Combine(folder, "broken.onnx");
+            await File.WriteAllBytesAsync(broken, Enumerable.Range(0, 4096).Select(i => (byte)(i * 37)).ToArray());
+            var good = Path.Combine(folder, "my-mlp.onnx");
+            await File.WriteAllBytesAsync(good, Google.Protobuf.MessageExtensions.ToByteArray(InferencePlanner.Calibration.Models.ModelZoo.Create("mlp").Proto));
+
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+            var page = await OpenAsync(browser, "calibrate");
+            await page.GetByLabel("Batch sizes").FillAsync("1,4");
+
+            // The broken file ends its child process with a message naming the file and the reason; the app carries on.
+            await page.Locator("input[type=file]").Last.SetInputFilesAsync(broken);
+            await Assertions.Expect(page.Locator("[data-testid=calibrate-message]")).ToContainTextAsync("broken.onnx: ", new() { Timeout = 120_000 });
+            await Assertions.Expect(page.Locator("[data-testid=calibrate-message]")).ToContainTextAsync("not an ONNX model");
+
+            await page.Locator("input[type=file]").Last.SetInputFilesAsync(good);
+            await Assertions.Expect(page.Locator("[data-testid=profile-id-value]")).ToHaveTextAsync("my-mlp-local-cpu-fp32", new() { Timeout = 120_000 });
+            await Assertions.Expect(page.Locator("[data-testid=no-projections]")).ToBeVisibleAsync();
+            // The uploaded copy is removed once profiled.
+            Assert.DoesNotContain(Directory.GetDirectories(Path.GetTempPath(), "ip-upload-*"), d => File.Exists(Path.Combine(d, "my-mlp.onnx")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

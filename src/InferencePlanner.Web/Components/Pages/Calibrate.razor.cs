@@ -5,7 +5,10 @@ using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Web.Components.Charts;
 using InferencePlanner.Web.Jobs;
 using InferencePlanner.Web.Persistence;
+using InferencePlanner.Calibration.Models;
+using InferencePlanner.Calibration.Profiling;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 
 namespace InferencePlanner.Web.Components.Pages;
@@ -33,26 +36,92 @@ public partial class Calibrate
 
     protected override void OnInitialized() => Queue.Changed += OnJobChanged;
 
-    private async Task RunAsync()
+    /// <summary>The batch sizes typed, or null (with the message set) when one is not a whole number from 1 to 256.</summary>
+    private List<int>? ParseBatches()
     {
-        Message = null;
         var batches = new List<int>();
         foreach (var part in Batches.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) || b < 1 || b > 256)
             {
                 Message = $"batch sizes: '{part}' is not a whole number from 1 to 256";
-                return;
+                return null;
             }
 
             batches.Add(b);
+        }
+
+        if (batches.Count == 0)
+        {
+            Message = "batch sizes: give at least one, e.g. 1,2,4,8";
+            return null;
+        }
+
+        return [.. batches.Distinct().Order()];
+    }
+
+    private async Task UploadAsync(IBrowserFile? file)
+    {
+        Message = null;
+        if (file is null || ParseBatches() is not { } batches)
+        {
+            return;
+        }
+
+        if (!file.Name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            Message = $"{file.Name}: not a .onnx file";
+            return;
+        }
+
+        if (file.Size > OnnxFileModel.DefaultMaxBytes)
+        {
+            Message = $"{file.Name}: {file.Size / 1048576.0:N0} MB is over the {OnnxFileModel.DefaultMaxBytes / 1048576:N0} MB limit";
+            return;
+        }
+
+        // Kept under a folder of its own with its own name (the profile is named after it), removed when profiling ends.
+        var safe = string.Concat(Path.GetFileNameWithoutExtension(file.Name).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-'));
+        var folder = Directory.CreateTempSubdirectory("ip-upload-").FullName;
+        var path = Path.Combine(folder, (safe.Length == 0 ? "model" : safe) + ".onnx");
+        Running = true;
+        Progress = 0;
+        try
+        {
+            await using (var target = File.Create(path))
+            {
+                await file.OpenReadStream(OnnxFileModel.DefaultMaxBytes).CopyToAsync(target);
+            }
+
+            _job = await Actions.CalibrateFileAsync(path, file.Name, batches);
+        }
+        catch (IOException ex)
+        {
+            Message = $"{file.Name}: the upload failed ({ex.Message})";
+            _job = null;
+        }
+
+        if (_job is null)
+        {
+            Running = false;
+            Message ??= "The work queue is full: try again shortly.";
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        Message = null;
+        if (ParseBatches() is not { } batches)
+        {
+            return;
         }
 
         try
         {
             Running = true;
             Progress = 0;
-            _job = await Actions.CalibrateAsync(Model, batches.Distinct().Order().ToList());
+            _job = await Actions.CalibrateAsync(Model, batches);
             if (_job is null)
             {
                 Running = false;
@@ -100,7 +169,7 @@ public partial class Calibrate
             {
                 Running = false;
                 Profile = System.Text.Json.JsonSerializer.Deserialize<ThroughputProfile>(json, ScenarioJson.Options);
-                Projections = Profile is null ? [] : Actions.Projections(Profile.Model);
+                Projections = Profile is null || !ModelZoo.Names.Contains(Profile.Model, StringComparer.Ordinal) ? [] : Actions.Projections(Profile.Model);
             }
             else if (status.State is JobState.Failed or JobState.Cancelled)
             {
