@@ -31,9 +31,23 @@ public sealed class EditFlowTests(AppServer app) : IClassFixture<AppServer>
 
         await page.GotoAsync(new Uri(app.BaseAddress, $"plan?scenario={id}").ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
         await page.Locator("[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        // The what-if beside the form: the draft as loaded, simulated at once.
+        var whatIf = page.Locator("[data-testid=whatif-p99-value]");
+        await Assertions.Expect(whatIf).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        var whatIfBeforeText = await whatIf.InnerTextAsync();
+        var whatIfBefore = Milliseconds(whatIfBeforeText);
+
         var count = page.Locator("input[data-testid=count-servers], [data-testid=count-servers] input");
         await count.FillAsync("6");
         await count.PressAsync("Tab");
+
+        // The edit re-runs it: the p99 changes without leaving the page.
+        await Assertions.Expect(whatIf).Not.ToHaveTextAsync(whatIfBeforeText, new() { Timeout = 60_000 });
+        var whatIfAfter = Milliseconds(await whatIf.InnerTextAsync());
+        Assert.True(whatIfAfter < 0.85 * whatIfBefore, $"what-if p99 {whatIfBefore:N0} ms with 4 servers, {whatIfAfter:N0} ms with 6");
+        Directory.CreateDirectory(Path.Combine(ResultsDirectory, "screenshots"));
+        await File.WriteAllTextAsync(Path.Combine(ResultsDirectory, "screenshots", "whatif-timing.txt"),
+            $"edit a pool count → what-if p99 shown: {await page.Locator("[data-testid=whatif-seconds]").InnerTextAsync()} (M/M/4 demo → M/M/6)\n");
         await Assertions.Expect(page.Locator("textarea[data-testid=json], [data-testid=json] textarea")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("\"count\": 6"));
         await page.Locator("[data-testid=save]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=plan-message]")).ToContainTextAsync("version 2");
@@ -53,7 +67,9 @@ public sealed class EditFlowTests(AppServer app) : IClassFixture<AppServer>
         await page.Locator("[data-testid=run]").ClickAsync();
         var p99 = page.Locator("[data-testid=p99-value]");
         await Assertions.Expect(p99).ToBeVisibleAsync(new() { Timeout = 60_000 });
-        var text = (await p99.InnerTextAsync()).Replace("ms", string.Empty, StringComparison.Ordinal).Replace(",", string.Empty, StringComparison.Ordinal).Trim();
-        return double.Parse(text, CultureInfo.InvariantCulture);
+        return Milliseconds(await p99.InnerTextAsync());
     }
+
+    private static double Milliseconds(string text) =>
+        double.Parse(text.Replace("ms", string.Empty, StringComparison.Ordinal).Replace(",", string.Empty, StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture);
 }

@@ -1,13 +1,22 @@
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Scenarios;
+using System.Diagnostics;
+using InferencePlanner.Simulation.Results;
+using InferencePlanner.Web.Jobs;
 using InferencePlanner.Web.Persistence;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
 namespace InferencePlanner.Web.Components.Pages;
 
-public partial class Plan
+public partial class Plan : IDisposable
 {
+    private Guid? _whatIf;
+    private long _whatIfStarted;
+
+    [Inject]
+    public required WorkQueueService Queue { get; init; }
+
     [Inject]
     public required ScenarioStore Store { get; init; }
 
@@ -32,8 +41,15 @@ public partial class Plan
     private string? Message { get; set; }
     private Severity MessageSeverity { get; set; } = Severity.Info;
 
+    /// <summary>The latest what-if: a bounded simulation of the draft, re-run whenever a valid edit lands.</summary>
+    private SimulationResult? WhatIf { get; set; }
+    private bool WhatIfRunning { get; set; }
+    private double? WhatIfSeconds { get; set; }
+    private string? WhatIfError { get; set; }
+
     protected override async Task OnInitializedAsync()
     {
+        Queue.Changed += OnJobChanged;
         Scenarios = await Store.ListAsync();
         Load(Scenarios.FirstOrDefault(s => s.Id == ScenarioId));
     }
@@ -66,6 +82,77 @@ public partial class Plan
         Draft = draft;
         Json = ScenarioJson.Write(draft);
         Errors = Actions.Validate(draft);
+        _ = RunWhatIfAsync();
+    }
+
+    /// <summary>Re-runs the what-if for a valid draft (a newer edit cancels the older run).</summary>
+    private async Task RunWhatIfAsync()
+    {
+        if (_whatIf is { } previous)
+        {
+            Queue.Cancel(previous);
+            _whatIf = null;
+        }
+
+        if (Draft is null || Errors.Count > 0)
+        {
+            WhatIfRunning = false;
+            return;
+        }
+
+        WhatIfError = null;
+        WhatIfRunning = true;
+        _whatIfStarted = Stopwatch.GetTimestamp();
+        try
+        {
+            _whatIf = await Actions.SimulateAsync(Draft);
+            WhatIfRunning = _whatIf is not null;
+        }
+        catch (ScenarioException ex)
+        {
+            WhatIfRunning = false;
+            WhatIfError = ex.Message;
+        }
+    }
+
+    private void OnJobChanged(JobStatus status)
+    {
+        if (status.Id != _whatIf || status.State is JobState.Queued or JobState.Running)
+        {
+            return;
+        }
+
+        _ = InvokeAsync(() =>
+        {
+            if (status.Id != _whatIf)
+            {
+                return;
+            }
+
+            WhatIfRunning = false;
+            if (status.State == JobState.Succeeded)
+            {
+                WhatIf = PlannerActions.ReadSimulation(status.ResultJson);
+                WhatIfSeconds = Stopwatch.GetElapsedTime(_whatIfStarted).TotalSeconds;
+            }
+            else if (status.State == JobState.Failed)
+            {
+                WhatIfError = status.Error;
+            }
+
+            StateHasChanged();
+        });
+    }
+
+    public void Dispose()
+    {
+        Queue.Changed -= OnJobChanged;
+        if (_whatIf is { } running)
+        {
+            Queue.Cancel(running);
+        }
+
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>A document edit: parsed and validated; the form follows when it parses.</summary>
@@ -77,6 +164,7 @@ public partial class Plan
             var parsed = ScenarioJson.Parse(json);
             Draft = parsed;
             Errors = Actions.Validate(parsed);
+            _ = RunWhatIfAsync();
         }
         catch (ScenarioException ex)
         {
