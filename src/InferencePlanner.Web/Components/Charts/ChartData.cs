@@ -4,8 +4,14 @@ using Plotly.Blazor.Traces.ScatterLib;
 
 namespace InferencePlanner.Web.Components.Charts;
 
-/// <summary>One line of a chart: its name, points, and whether it stacks as an area.</summary>
-public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Stacked = false);
+/// <summary>One line of a chart: its name, points, whether it stacks as an area, and whether it is drawn as bars (of the given widths).</summary>
+public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Stacked = false)
+{
+    /// <summary>Drawn as bars; <see cref="BarWidths"/> (in x units) where they differ, else Plotly's default.</summary>
+    public bool Bars { get; init; }
+
+    public IReadOnlyList<double>? BarWidths { get; init; }
+}
 
 /// <summary>The math of the charts, apart from any rendering, so that it can be tested as data.</summary>
 public static class ChartData
@@ -13,7 +19,15 @@ public static class ChartData
     public static IList<ITrace> Traces(IReadOnlyList<PlotSeries> series)
     {
         ArgumentNullException.ThrowIfNull(series);
-        return series.Select(s => (ITrace)new Scatter
+        return series.Select(s => s.Bars
+            ? new Bar
+            {
+                Name = s.Name,
+                X = s.X.Cast<object>().ToList(),
+                Y = s.Y.Cast<object>().ToList(),
+                WidthArray = s.BarWidths?.Select(w => (decimal?)w).ToList(),
+            }
+            : (ITrace)new Scatter
         {
             Name = s.Name,
             X = s.X.Cast<object>().ToList(),
@@ -35,6 +49,37 @@ public static class ChartData
     };
 
     /// <summary>The latency CDF as a chart line: ms against the share of queries at or below.</summary>
+    /// <summary>
+    /// The latency histogram from the CDF's points: each bin between consecutive points holds their difference in
+    /// share, drawn as a bar of that width whose height is the share per millisecond (so the bars' areas add up to the
+    /// share the points cover).
+    /// </summary>
+    public static PlotSeries LatencyHistogram(IReadOnlyList<Simulation.Results.CdfPoint> cdf, string name = "latency")
+    {
+        ArgumentNullException.ThrowIfNull(cdf);
+        var x = new List<double>();
+        var y = new List<double>();
+        var widths = new List<double>();
+        var (lastMs, lastShare) = (0.0, 0.0);
+        foreach (var p in cdf)
+        {
+            var width = p.Ms - lastMs;
+            if (width > 0 && p.Fraction > lastShare)
+            {
+                x.Add(lastMs + (width / 2));
+                y.Add((p.Fraction - lastShare) / width);
+                widths.Add(width);
+                (lastMs, lastShare) = (p.Ms, p.Fraction);
+            }
+        }
+
+        return new PlotSeries(name, x, y) { Bars = true, BarWidths = widths };
+    }
+
+    /// <summary>How often each batch size ran, as bars.</summary>
+    public static PlotSeries BatchSizes(IReadOnlyList<Simulation.Results.BatchShare> shares, string name) =>
+        new(name, shares.Select(s => (double)s.Size).ToList(), shares.Select(s => s.Share).ToList()) { Bars = true };
+
     public static PlotSeries LatencyCdf(IReadOnlyList<Simulation.Results.CdfPoint> cdf, string name = "latency") =>
         new(name, cdf.Select(p => p.Ms).ToList(), cdf.Select(p => p.Fraction).ToList());
 }
