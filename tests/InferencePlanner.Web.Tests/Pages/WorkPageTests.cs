@@ -105,6 +105,28 @@ public sealed class WorkPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task Plan_EditingAnHoursShare_RedrawsTheDailyShape_AndTheDocumentFollows()
+    {
+        var growth = (await Store.ListAsync()).Single(s => s.Name == "chatbot growth over two years");
+        var shape = ScenarioJson.Parse(growth.Json).Workload!.Arrivals!.DailyShape!;
+        var page = Open<PlanPage>($"/plan?scenario={growth.Id}");
+        Assert.Equal(24, page.FindAll("[data-testid=daily-shape-hours] input").Count);
+
+        var hour3 = page.Find("[data-testid=hour-3]");
+        (hour3.TagName == "INPUT" ? hour3 : hour3.QuerySelector("input")!).Change("0.9");
+
+        var expected = shape.ToList();
+        expected[3] = 0.9;
+        page.WaitForAssertion(() =>
+        {
+            var trace = Assert.IsType<Scatter>(Assert.Single(page.FindComponents<LineChart>().Single(c => c.Instance.TestId == "daily-shape").Instance.Traces));
+            Assert.Equal(expected, Numbers(trace.Y));
+        });
+        var json = page.Find("[data-testid=json] textarea, textarea[data-testid=json]").GetAttribute("value") ?? page.Find("textarea").TextContent;
+        Assert.Equal(expected, ScenarioJson.Parse(json).Workload!.Arrivals!.DailyShape);
+    }
+
+    [Fact]
     public void Calibrate_OffersTheZooModels_AndNothingToSaveBeforeARun()
     {
         var page = Open<CalibratePage>("/calibrate");

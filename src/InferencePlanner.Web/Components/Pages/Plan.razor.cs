@@ -209,6 +209,13 @@ public partial class Plan : IDisposable
         Message = message;
     }
 
+    internal static List<double> WithHour(IReadOnlyList<double> shape, int hour, double share)
+    {
+        var copy = shape.ToList();
+        copy[hour] = share;
+        return copy;
+    }
+
     private static List<PoolSpec> Replace(IReadOnlyList<PoolSpec> pools, int index, PoolSpec pool)
     {
         var copy = pools.ToList();
