@@ -102,4 +102,25 @@ public sealed class CompareAndCalibrateFlowTests(AppServer app) : IClassFixture<
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Navigation_WorksFromTheKeyboard()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        var page = await OpenAsync(browser, string.Empty);
+
+        // Tab through the page until the navigation's "Compare" link has the focus, then Enter.
+        var reached = false;
+        for (var i = 0; i < 40 && !reached; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            reached = await page.EvaluateAsync<bool>("() => document.activeElement?.getAttribute('href') === 'compare' || document.activeElement?.getAttribute('href') === '/compare'");
+        }
+
+        Assert.True(reached, "the Compare link is never reached with Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/compare$"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Compare" })).ToBeVisibleAsync();
+    }
 }

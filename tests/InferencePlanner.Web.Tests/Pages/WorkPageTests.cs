@@ -127,6 +127,25 @@ public sealed class WorkPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task Plan_BurstFields_EditTheMarkovModulatedArrivals()
+    {
+        var record = await Store.CreateAsync(ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "bursty-code-assistant.json")));
+        var page = Open<PlanPage>($"/plan?scenario={record.Id}");
+
+        var rate = page.Find("[data-testid=burst-rate]");
+        (rate.TagName == "INPUT" ? rate : rate.QuerySelector("input")!).Change("500");
+
+        page.WaitForAssertion(() =>
+        {
+            var json = page.Find("textarea").GetAttribute("value") ?? page.Find("textarea").TextContent;
+            var arrivals = ScenarioJson.Parse(json).Workload!.Arrivals!;
+            Assert.Equal("bursts", arrivals.Kind);
+            Assert.Equal(500, arrivals.BurstRatePerSecond);
+        });
+        Assert.Empty(page.FindAll("[data-testid=plan-error]"));
+    }
+
+    [Fact]
     public void Calibrate_OffersTheZooModels_AndNothingToSaveBeforeARun()
     {
         var page = Open<CalibratePage>("/calibrate");

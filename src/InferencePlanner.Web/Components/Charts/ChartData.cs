@@ -40,12 +40,14 @@ public static class ChartData
     public static Plotly.Blazor.Layout Layout(string title, string xTitle, string yTitle, bool logX = false) => new()
     {
         Title = new Plotly.Blazor.LayoutLib.Title { Text = title },
-        XAxis = [new Plotly.Blazor.LayoutLib.XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = xTitle }, Type = logX ? Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Log : null }],
-        YAxis = [new Plotly.Blazor.LayoutLib.YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = yTitle } }],
+        XAxis = [new Plotly.Blazor.LayoutLib.XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = xTitle }, GridColor = "rgba(138,143,152,0.25)", Type = logX ? Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Log : null }],
+        YAxis = [new Plotly.Blazor.LayoutLib.YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = yTitle }, GridColor = "rgba(138,143,152,0.25)" }],
         Height = 320,
         Margin = new Plotly.Blazor.LayoutLib.Margin { T = 40, B = 50, L = 60, R = 20 },
         PaperBgColor = "rgba(0,0,0,0)",
         PlotBgColor = "rgba(0,0,0,0)",
+        // Mid-grey text and faint grid lines read on the light and the dark theme alike (the background is transparent).
+        Font = new Plotly.Blazor.LayoutLib.Font { Color = "#8a8f98" },
     };
 
     /// <summary>The latency CDF as a chart line: ms against the share of queries at or below.</summary>
