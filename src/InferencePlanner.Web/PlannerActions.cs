@@ -101,9 +101,11 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
         var result = ReadSimulation(run.ResultJson) ?? throw new InvalidOperationException($"run {run.Id} has no result");
         var evaluation = result.Stable ? new Forecaster(catalog, profiles).Evaluate(scenario, result, HostingExtensions.FindDataFolder("scenarios")) : null;
         var slo = scenario.Slo?.LatencyMs;
+        // A pool without a catalog device has no price and no power: the fleet's cost and carbon are then unknown, not zero.
+        var priced = evaluation is not null && (scenario.Pools ?? []).All(p => p.Device is not null);
         return new Glance(record.Id, record.Name, run.ScenarioVersion != record.Version,
-            [.. (scenario.Pools ?? []).Select(p => $"{p.Name}: {p.Count ?? 1} × {p.Device}{(p.Llm?.TensorParallel is > 1 ? $" (TP{p.Llm.TensorParallel})" : "")}")],
-            result.Stable, result.LatencyMs.P99, slo, result.SloMet, evaluation?.Month.CostUsd, evaluation?.Month.CarbonKg / 1000, evaluation?.EnergyKnown ?? true);
+            [.. (scenario.Pools ?? []).Select(p => $"{p.Name}: {p.Count ?? 1} × {p.Device ?? "servers (no catalog device)"}{(p.Llm?.TensorParallel is > 1 ? $" (TP{p.Llm.TensorParallel})" : "")}")],
+            result.Stable, result.LatencyMs.P99, slo, result.SloMet, priced ? evaluation!.Month.CostUsd : null, priced ? evaluation!.Month.CarbonKg / 1000 : null, evaluation?.EnergyKnown ?? true);
     }
 
     /// <summary>The current scenario at a glance (money per month, carbon in tonnes CO2e per month).</summary>

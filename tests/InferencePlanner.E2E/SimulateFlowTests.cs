@@ -47,5 +47,14 @@ public sealed class SimulateFlowTests(AppServer app) : IClassFixture<AppServer>
         await page.ScreenshotAsync(new() { Path = Path.Combine(ResultsDirectory, "screenshots", "simulate.png"), FullPage = true });
         await File.WriteAllTextAsync(Path.Combine(ResultsDirectory, "screenshots", "simulate-timing.txt"),
             $"click Run → p99 shown: {elapsed.TotalMilliseconds:N0} ms (M/M/4 demo, 3 replications × 200,000 queries)\n");
+
+        // The overview now shows this scenario at a glance, with the run's p99 (to the unit shown on the simulate page).
+        await page.GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=glance]")).ToContainTextAsync("Current scenario: M/M/4 at 80 % load", new() { Timeout = 15_000 });
+        var glance = (await page.Locator("[data-testid=glance-p99-value]").InnerTextAsync()).Replace("ms", string.Empty, StringComparison.Ordinal).Replace(",", string.Empty, StringComparison.Ordinal).Trim();
+        Assert.InRange(double.Parse(glance, CultureInfo.InvariantCulture) - ms, -0.5, 0.5);
+        // Its servers name no catalog device: cost and carbon are unknown, not zero.
+        await Assertions.Expect(page.Locator("[data-testid=glance-cost-value]")).ToHaveTextAsync("unknown");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ResultsDirectory, "screenshots", "overview.png"), FullPage = true });
     }
 }
