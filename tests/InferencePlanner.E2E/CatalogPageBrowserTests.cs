@@ -5,31 +5,12 @@ namespace InferencePlanner.E2E;
 /// <summary>The dashboard in Debian's Chromium, driven by Playwright, against the real app.</summary>
 public sealed class CatalogPageBrowserTests(AppServer app) : IClassFixture<AppServer>
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
-
-    private static readonly string[] ChromiumArgs =
-    [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ];
-
-    /// <summary>Where screenshots go: beside the test results.</summary>
-    private static string ResultsDirectory =>
-        Environment.GetEnvironmentVariable("INFERENCEPLANNER_TEST_RESULTS") is { Length: > 0 } dir
-            ? dir
-            : Path.Combine(RepositoryPaths.Root, "TestResults");
-
     [Fact]
     public async Task Catalog_InChromium_ListsH100_FiltersLive_AndIsScreenshotted()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: the test command installs Debian's chromium");
+        Assert.True(File.Exists(Chromium.ExecutablePath), $"{Chromium.ExecutablePath} is missing: the test command installs Debian's chromium");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ChromiumArgs,
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 }, ColorScheme = ColorScheme.Light });
         var consoleErrors = new List<string>();
         page.Console += (_, message) =>
@@ -57,8 +38,7 @@ public sealed class CatalogPageBrowserTests(AppServer app) : IClassFixture<AppSe
         await grid.Locator("input").First.FillAsync(string.Empty);
         await Assertions.Expect(grid.Locator("tbody tr.mud-table-row")).ToHaveCountAsync(rowsBefore);
 
-        Directory.CreateDirectory(Path.Combine(ResultsDirectory, "screenshots"));
-        var screenshot = Path.Combine(ResultsDirectory, "screenshots", "catalog.png");
+        var screenshot = Chromium.Artifact("catalog.png");
         await page.ScreenshotAsync(new() { Path = screenshot });
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is implausibly small");
 
@@ -69,7 +49,7 @@ public sealed class CatalogPageBrowserTests(AppServer app) : IClassFixture<AppSe
     public async Task ThemeToggle_InChromium_SwitchesToDark()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ColorScheme = ColorScheme.Light });
         await page.GotoAsync(app.BaseAddress.ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
 

@@ -6,15 +6,6 @@ namespace InferencePlanner.E2E;
 /// <summary>Compare the LLM chatbot on three accelerators side by side; calibrate the MLP live and see its profile.</summary>
 public sealed class CompareAndCalibrateFlowTests(AppServer app) : IClassFixture<AppServer>
 {
-    private static readonly string[] ChromiumArgs =
-    [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ];
-
-    private static string ResultsDirectory =>
-        Environment.GetEnvironmentVariable("INFERENCEPLANNER_TEST_RESULTS") is { Length: > 0 } dir ? dir : Path.Combine(RepositoryPaths.Root, "TestResults");
-
     private async Task<IPage> OpenAsync(IBrowser browser, string path)
     {
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
@@ -27,7 +18,7 @@ public sealed class CompareAndCalibrateFlowTests(AppServer app) : IClassFixture<
     public async Task Compare_TheLlmChatbotOnH100L4AndTpu_SideBySideWithTheirCosts()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await OpenAsync(browser, "compare");
 
         await page.GetByLabel("LLM chatbot on H100", new() { Exact = true }).CheckAsync();
@@ -49,15 +40,14 @@ public sealed class CompareAndCalibrateFlowTests(AppServer app) : IClassFixture<
         // The TPU v5e's power is not published: its energy stays unknown, and the note says why.
         await Assertions.Expect(table.Locator("tr", new() { HasText = "energy (kWh / month)" }).Locator("td").Nth(3)).ToContainTextAsync("unknown");
         await Assertions.Expect(page.Locator("[data-testid=compare-note]", new() { HasText = "LLM chatbot on TPU v5e" })).ToContainTextAsync("no known power figures");
-        Directory.CreateDirectory(Path.Combine(ResultsDirectory, "screenshots"));
-        await page.ScreenshotAsync(new() { Path = Path.Combine(ResultsDirectory, "screenshots", "compare.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Chromium.Artifact("compare.png"), FullPage = true });
     }
 
     [Fact]
     public async Task Calibrate_Mlp_TheProfileAppears_AndCanBeSaved()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await OpenAsync(browser, "calibrate");
 
         await page.Locator("[data-testid=run]").ClickAsync();
@@ -66,8 +56,7 @@ public sealed class CompareAndCalibrateFlowTests(AppServer app) : IClassFixture<
         await Assertions.Expect(page.Locator("[data-testid=latency-chart] svg.main-svg").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await page.Locator("[data-testid=save-profile]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=calibrate-message]")).ToContainTextAsync("mlp-local-cpu-fp32");
-        Directory.CreateDirectory(Path.Combine(ResultsDirectory, "screenshots"));
-        await page.ScreenshotAsync(new() { Path = Path.Combine(ResultsDirectory, "screenshots", "calibrate.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Chromium.Artifact("calibrate.png"), FullPage = true });
     }
 
     [Fact]
@@ -82,7 +71,7 @@ public sealed class CompareAndCalibrateFlowTests(AppServer app) : IClassFixture<
             await File.WriteAllBytesAsync(good, Google.Protobuf.MessageExtensions.ToByteArray(InferencePlanner.Calibration.Models.ModelZoo.Create("mlp").Proto));
 
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+            await using var browser = await Chromium.LaunchAsync(playwright);
             var page = await OpenAsync(browser, "calibrate");
             await page.GetByLabel("Batch sizes").FillAsync("1,4");
 
@@ -107,7 +96,7 @@ public sealed class CompareAndCalibrateFlowTests(AppServer app) : IClassFixture<
     public async Task Navigation_WorksFromTheKeyboard()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await OpenAsync(browser, string.Empty);
 
         // Tab through the page until the navigation's "Compare" link has the focus, then Enter.

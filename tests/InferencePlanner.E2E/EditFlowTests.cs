@@ -6,20 +6,11 @@ namespace InferencePlanner.E2E;
 /// <summary>Edit a pool's count on the plan page, save, simulate again: the result follows the edit.</summary>
 public sealed class EditFlowTests(AppServer app) : IClassFixture<AppServer>
 {
-    private static readonly string[] ChromiumArgs =
-    [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ];
-
-    private static string ResultsDirectory =>
-        Environment.GetEnvironmentVariable("INFERENCEPLANNER_TEST_RESULTS") is { Length: > 0 } dir ? dir : Path.Combine(RepositoryPaths.Root, "TestResults");
-
     [Fact]
     public async Task EditPoolCount_Save_Simulate_TheP99Falls()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
 
         await page.GotoAsync(app.BaseAddress.ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
@@ -45,14 +36,12 @@ public sealed class EditFlowTests(AppServer app) : IClassFixture<AppServer>
         await Assertions.Expect(whatIf).Not.ToHaveTextAsync(whatIfBeforeText, new() { Timeout = 60_000 });
         var whatIfAfter = Milliseconds(await whatIf.InnerTextAsync());
         Assert.True(whatIfAfter < 0.85 * whatIfBefore, $"what-if p99 {whatIfBefore:N0} ms with 4 servers, {whatIfAfter:N0} ms with 6");
-        Directory.CreateDirectory(Path.Combine(ResultsDirectory, "screenshots"));
-        await File.WriteAllTextAsync(Path.Combine(ResultsDirectory, "screenshots", "whatif-timing.txt"),
+        await File.WriteAllTextAsync(Chromium.Artifact("whatif-timing.txt"),
             $"edit a pool count → what-if p99 shown: {await page.Locator("[data-testid=whatif-seconds]").InnerTextAsync()} (M/M/4 demo → M/M/6)\n");
         await Assertions.Expect(page.Locator("textarea[data-testid=json], [data-testid=json] textarea")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("\"count\": 6"));
         await page.Locator("[data-testid=save]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=plan-message]")).ToContainTextAsync("version 2");
-        Directory.CreateDirectory(Path.Combine(ResultsDirectory, "screenshots"));
-        await page.ScreenshotAsync(new() { Path = Path.Combine(ResultsDirectory, "screenshots", "plan.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Chromium.Artifact("plan.png"), FullPage = true });
 
         var after = await SimulateP99Async(page, id);
 

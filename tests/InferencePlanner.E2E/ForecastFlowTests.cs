@@ -5,20 +5,11 @@ namespace InferencePlanner.E2E;
 /// <summary>Forecast a demo in the browser and download its CSV.</summary>
 public sealed class ForecastFlowTests(AppServer app) : IClassFixture<AppServer>
 {
-    private static readonly string[] ChromiumArgs =
-    [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ];
-
-    private static string ResultsDirectory =>
-        Environment.GetEnvironmentVariable("INFERENCEPLANNER_TEST_RESULTS") is { Length: > 0 } dir ? dir : Path.Combine(RepositoryPaths.Root, "TestResults");
-
     [Fact]
     public async Task Forecast_Demo_ShowsEveryMonth_AndTheCsvHasARowPerMonth()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 }, AcceptDownloads = true });
 
         await page.GotoAsync(app.BaseAddress.ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
@@ -42,7 +33,6 @@ public sealed class ForecastFlowTests(AppServer app) : IClassFixture<AppServer>
         Assert.StartsWith("month,peakRatePerSecond", lines[0], StringComparison.Ordinal);
         Assert.Equal(25, lines.Count); // the header and 24 months
 
-        Directory.CreateDirectory(Path.Combine(ResultsDirectory, "screenshots"));
-        await page.ScreenshotAsync(new() { Path = Path.Combine(ResultsDirectory, "screenshots", "forecast.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Chromium.Artifact("forecast.png"), FullPage = true });
     }
 }

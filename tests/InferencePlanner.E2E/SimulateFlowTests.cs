@@ -7,20 +7,11 @@ namespace InferencePlanner.E2E;
 /// <summary>A user's main flow in Debian's Chromium: open a demo from the overview, simulate it, read p99.</summary>
 public sealed class SimulateFlowTests(AppServer app) : IClassFixture<AppServer>
 {
-    private static readonly string[] ChromiumArgs =
-    [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ];
-
-    private static string ResultsDirectory =>
-        Environment.GetEnvironmentVariable("INFERENCEPLANNER_TEST_RESULTS") is { Length: > 0 } dir ? dir : Path.Combine(RepositoryPaths.Root, "TestResults");
-
     [Fact]
     public async Task OpenDemo_Simulate_ReadP99AgainstErlangC()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
 
         await page.GotoAsync(app.BaseAddress.ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
@@ -43,9 +34,8 @@ public sealed class SimulateFlowTests(AppServer app) : IClassFixture<AppServer>
         // Plotly has drawn the distribution (its SVG is in the chart).
         await Assertions.Expect(page.Locator("[data-testid=latency-cdf] svg.main-svg").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
 
-        Directory.CreateDirectory(Path.Combine(ResultsDirectory, "screenshots"));
-        await page.ScreenshotAsync(new() { Path = Path.Combine(ResultsDirectory, "screenshots", "simulate.png"), FullPage = true });
-        await File.WriteAllTextAsync(Path.Combine(ResultsDirectory, "screenshots", "simulate-timing.txt"),
+        await page.ScreenshotAsync(new() { Path = Chromium.Artifact("simulate.png"), FullPage = true });
+        await File.WriteAllTextAsync(Chromium.Artifact("simulate-timing.txt"),
             $"click Run → p99 shown: {elapsed.TotalMilliseconds:N0} ms (M/M/4 demo, 3 replications × 200,000 queries)\n");
 
         // The overview now shows this scenario at a glance, with the run's p99 (to the unit shown on the simulate page).
@@ -55,6 +45,6 @@ public sealed class SimulateFlowTests(AppServer app) : IClassFixture<AppServer>
         Assert.InRange(double.Parse(glance, CultureInfo.InvariantCulture) - ms, -0.5, 0.5);
         // Its servers name no catalog device: cost and carbon are unknown, not zero.
         await Assertions.Expect(page.Locator("[data-testid=glance-cost-value]")).ToHaveTextAsync("unknown");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(ResultsDirectory, "screenshots", "overview.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Chromium.Artifact("overview.png"), FullPage = true });
     }
 }

@@ -1,3 +1,4 @@
+using Bunit;
 using InferencePlanner.Core.Profiles;
 using InferencePlanner.Web.Jobs;
 using InferencePlanner.Web.Persistence;
@@ -43,6 +44,17 @@ public abstract class PageTestContext : PlannerTestContext, IDisposable
     protected WorkQueueService Queue { get; }
 
     protected PlannerActions Actions { get; }
+
+    /// <summary>
+    /// The form control a test id marks: MudBlazor puts user attributes on the input itself or on its wrapper,
+    /// depending on the component.
+    /// </summary>
+    protected static AngleSharp.Dom.IElement Control<T>(IRenderedComponent<T> page, string testId, string tag = "input")
+        where T : Microsoft.AspNetCore.Components.IComponent
+    {
+        var marked = page.Find($"[data-testid={testId}]");
+        return marked.TagName.Equals(tag, StringComparison.OrdinalIgnoreCase) ? marked : marked.QuerySelector(tag)!;
+    }
 
     /// <summary>Waits for queued work to finish (the worker runs it off this thread) and returns its final status.</summary>
     protected async Task<JobStatus> FinishedAsync(Guid? id)

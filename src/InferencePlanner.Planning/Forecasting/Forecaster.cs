@@ -93,28 +93,12 @@ public sealed class Forecaster
                 LatencyMsP99 = simulated?.LatencyMs.P99 ?? 0,
             };
         }).ToList();
-        var queries = result.ThroughputPerSecond * FleetEconomics.HoursPerMonth * 3600;
-        var cost = pools.Sum(p => p.CostUsd);
-        var operational = pools.Sum(p => p.OperationalCarbonKg);
-        var embodied = pools.Sum(p => p.EmbodiedCarbonKg);
-        var month = new MonthForecast
+        var month = Totals(0, context.PeakRate, pools, result.ThroughputPerSecond * FleetEconomics.HoursPerMonth * 3600) with
         {
-            Month = 0,
-            PeakRatePerSecond = context.PeakRate,
-            Pools = pools,
             LatencyMsP50 = result.LatencyMs.P50,
             LatencyMsP99 = result.LatencyMs.P99,
             SloMet = result.SloMet ?? true,
             Utilization = result.Utilization,
-            Queries = queries,
-            CostUsd = cost,
-            EnergyKWh = pools.Where(p => !p.Edge).Sum(p => p.EnergyKWh),
-            EdgeEnergyKWh = pools.Where(p => p.Edge).Sum(p => p.EnergyKWh),
-            OperationalCarbonKg = operational,
-            EmbodiedCarbonKg = embodied,
-            CarbonKg = operational + embodied,
-            CostPerMillionQueriesUsd = queries > 0 ? cost / (queries / 1e6) : 0,
-            GramsCo2PerQuery = queries > 0 ? (operational + embodied) * 1000 / queries : 0,
         };
         var energyKnown = context.Pools.All(p => p.Device is { } id && _catalog.TryGetDevice(id, out var device)
             && device.TdpWatts.Effective is not null && device.IdleWatts.Effective is not null);
@@ -160,11 +144,6 @@ public sealed class Forecaster
     {
         var scenario = context.Scenario;
         var economics = scenario.Economics;
-        if (scenario.Slo is null || (scenario.Slo.LatencyMs is null && scenario.Slo.TtftMs is null && scenario.Slo.TpotMs is null))
-        {
-            throw new ScenarioException("$.slo.latencyMs", "sizing needs a latency target (or, for generative pools, ttftMs and tpotMs)");
-        }
-
         var slo = new SloTarget(scenario.Slo!.LatencyMs ?? double.PositiveInfinity, scenario.Slo.Percentile ?? 99, scenario.Slo.MaxRejectionPercent, scenario.Slo.TtftMs, scenario.Slo.TpotMs);
         var peak = context.PeakRate * multiplier;
         var factor = growth.ServiceFactor(month);
@@ -210,24 +189,31 @@ public sealed class Forecaster
             });
         }
 
-        var hours = FleetEconomics.HoursPerMonth;
-        var queries = peak * context.MeanToPeak * hours * 3600;
+        var served = pools.Where(p => p.Count > 0).ToList();
+        var weightTotal = served.Sum(p => p.RatePerSecond);
+        return Totals(month, peak, pools, peak * context.MeanToPeak * FleetEconomics.HoursPerMonth * 3600) with
+        {
+            LatencyMsP50 = served.Count == 0 ? 0 : served.Max(p => p.LatencyMsP50),
+            LatencyMsP99 = served.Count == 0 ? 0 : served.Max(p => p.LatencyMsP99),
+            SloMet = served.Count > 0 && served.All(p => p.SloMet),
+            Utilization = weightTotal > 0 ? served.Sum(p => p.Utilization * p.RatePerSecond) / weightTotal : 0,
+            Autoscaling = economics?.Autoscaling is { } autoscale ? Autoscale(pools, autoscale, context) : null,
+        };
+    }
+
+    /// <summary>A month's sums over its pools: cost, energy (edge apart), carbon, and their shares per query.</summary>
+    private static MonthForecast Totals(int month, double peak, IReadOnlyList<PoolForecast> pools, double queries)
+    {
         var cost = pools.Sum(p => p.CostUsd);
         var energy = pools.Where(p => !p.Edge).Sum(p => p.EnergyKWh);
         var edgeEnergy = pools.Where(p => p.Edge).Sum(p => p.EnergyKWh);
         var operational = pools.Sum(p => p.OperationalCarbonKg);
         var embodied = pools.Sum(p => p.EmbodiedCarbonKg);
-        var served = pools.Where(p => p.Count > 0).ToList();
-        var weightTotal = served.Sum(p => p.RatePerSecond);
         return new MonthForecast
         {
             Month = month,
             PeakRatePerSecond = peak,
             Pools = pools,
-            LatencyMsP50 = served.Count == 0 ? 0 : served.Max(p => p.LatencyMsP50),
-            LatencyMsP99 = served.Count == 0 ? 0 : served.Max(p => p.LatencyMsP99),
-            SloMet = served.Count > 0 && served.All(p => p.SloMet),
-            Utilization = weightTotal > 0 ? served.Sum(p => p.Utilization * p.RatePerSecond) / weightTotal : 0,
             Queries = queries,
             CostUsd = cost,
             EnergyKWh = energy,
@@ -240,7 +226,6 @@ public sealed class Forecaster
             JoulesPerQuery = queries > 0 ? (energy + edgeEnergy) * 3.6e6 / queries : 0,
             CostByPricing = pools.Where(p => p.Pricing is not null).GroupBy(p => p.Pricing!).ToDictionary(g => g.Key, g => g.Sum(p => p.CostUsd), StringComparer.Ordinal),
             CostByRegion = pools.Where(p => p.Region is not null).GroupBy(p => p.Region!).ToDictionary(g => g.Key, g => g.Sum(p => p.CostUsd), StringComparer.Ordinal),
-            Autoscaling = economics?.Autoscaling is { } autoscale ? Autoscale(pools, autoscale, context) : null,
         };
     }
 

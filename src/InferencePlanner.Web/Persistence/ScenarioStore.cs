@@ -34,18 +34,18 @@ public sealed class ScenarioStore(IDbContextFactory<PlannerDb> factory, TimeProv
     public async Task<(ScenarioRecord Scenario, RunRecord Run)?> LatestSimulationAsync(CancellationToken cancellation = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
-        var runs = await db.Runs.AsNoTracking()
-            .Where(r => r.Kind == "simulate" && r.Status == "Succeeded" && r.ScenarioId != null && r.ResultJson != null)
-            .ToListAsync(cancellation).ConfigureAwait(false);
-        foreach (var run in runs.OrderByDescending(r => r.FinishedAt ?? r.CreatedAt))
+        // One row from the database (times are stored as ticks, so they order there), not every run's result.
+        var run = await db.Runs.AsNoTracking()
+            .Where(r => r.Kind == "simulate" && r.Status == "Succeeded" && r.ResultJson != null && db.Scenarios.Any(s => s.Id == r.ScenarioId))
+            .OrderByDescending(r => r.FinishedAt)
+            .FirstOrDefaultAsync(cancellation).ConfigureAwait(false);
+        if (run is null)
         {
-            if (await db.Scenarios.AsNoTracking().FirstOrDefaultAsync(s => s.Id == run.ScenarioId, cancellation).ConfigureAwait(false) is { } scenario)
-            {
-                return (scenario, run);
-            }
+            return null;
         }
 
-        return null;
+        var scenario = await db.Scenarios.AsNoTracking().FirstAsync(s => s.Id == run.ScenarioId, cancellation).ConfigureAwait(false);
+        return (scenario, run);
     }
 
     public async Task<ScenarioRecord?> GetAsync(int id, CancellationToken cancellation = default)

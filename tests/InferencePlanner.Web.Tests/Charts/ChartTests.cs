@@ -41,7 +41,7 @@ public sealed class ChartTests : PlannerTestContext
 
         Assert.Equal([5.0, 15.0, 40.0, 110.0], series.X);
         Assert.Equal([10.0, 10.0, 40.0, 100.0], series.BarWidths!);
-        Assert.Equal([0.025, 0.025, 0.01, 0.0009], series.Y, new RelativeComparer(1e-12));
+        Assert.Equal([0.025, 0.025, 0.01, 0.0009], series.Y, new RelativeTolerance(1e-12));
         Assert.Equal(0.99, series.Y.Zip(series.BarWidths!, (h, w) => h * w).Sum(), 12);
         Assert.Equal([10m, 10m, 40m, 100m], bar.WidthArray!.Select(w => w!.Value));
     }
@@ -55,13 +55,6 @@ public sealed class ChartTests : PlannerTestContext
         Assert.Equal("h100", bar.Name);
         Assert.Equal([1.0, 8.0], bar.X.Cast<double>());
         Assert.Equal([0.2, 0.8], bar.Y.Cast<double>());
-    }
-
-    private sealed class RelativeComparer(double tolerance) : IEqualityComparer<double>
-    {
-        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance * Math.Max(Math.Abs(x), Math.Abs(y));
-
-        public int GetHashCode(double obj) => 0;
     }
 
     [Fact]

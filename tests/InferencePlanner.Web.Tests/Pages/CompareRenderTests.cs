@@ -19,9 +19,9 @@ public sealed class CompareRenderTests : PageTestContext
 
         var h100 = scenarios.Single(s => s.Name == "LLM chatbot on H100");
         var tpu = scenarios.Single(s => s.Name == "LLM chatbot on TPU v5e");
-        Pick(page, h100.Id);
+        Control(page, $"pick-{h100.Id}").Change(true);
         Assert.True(page.Find("[data-testid=run]").HasAttribute("disabled"));
-        Pick(page, tpu.Id);
+        Control(page, $"pick-{tpu.Id}").Change(true);
         Assert.False(page.Find("[data-testid=run]").HasAttribute("disabled"));
 
         await page.Find("[data-testid=run]").ClickAsync(new());
@@ -33,11 +33,5 @@ public sealed class CompareRenderTests : PageTestContext
         // 1 H100 at 4.5701 USD/h and 2 TPU v5e at 1.20 USD/h (GCP us-central1, on demand), 730.5 h: 3,338 against 1,753.
         Assert.Contains("1,753", cost.TextContent, StringComparison.Ordinal);
         Assert.Contains("\u22121,585", cost.TextContent, StringComparison.Ordinal);
-    }
-
-    private static void Pick(IRenderedComponent<ComparePage> page, int id)
-    {
-        var box = page.Find($"[data-testid=pick-{id}]");
-        (box.TagName == "INPUT" ? box : box.QuerySelector("input")!).Change(true);
     }
 }

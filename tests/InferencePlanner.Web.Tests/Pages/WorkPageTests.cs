@@ -84,7 +84,7 @@ public sealed class WorkPageTests : PageTestContext
         Assert.Equal(saved.Months.Select(m => (double)m.Pools[0].Count), Numbers(fleet.Y));
         Assert.True(saved.Months[2].Pools[0].Count > saved.Months[0].Pools[0].Count, "69 % more traffic needs more servers");
         var cost = (Scatter)page.FindComponents<LineChart>().Single(c => c.Instance.TestId == "cost-chart").Instance.Traces[0];
-        Assert.Equal(saved.Months.Select(m => m.Pools[0].Count * 12.29 * 730.5), Numbers(cost.Y), new ToleranceComparer(1e-6));
+        Assert.Equal(saved.Months.Select(m => m.Pools[0].Count * 12.29 * 730.5), Numbers(cost.Y), new RelativeTolerance(1e-6));
     }
 
     [Fact]
@@ -95,9 +95,7 @@ public sealed class WorkPageTests : PageTestContext
         Assert.False(page.Find("[data-testid=save]").HasAttribute("disabled"));
 
         // The form's fields refuse a negative rate; a pasted document can carry one, and is named inline.
-        var editor = page.Find("[data-testid=json]");
-        var text = editor.TagName == "TEXTAREA" ? editor : editor.QuerySelector("textarea")!;
-        text.Input(mm4.Json.Replace("\"ratePerSecond\": 3.2", "\"ratePerSecond\": -3", StringComparison.Ordinal));
+        Control(page, "json", "textarea").Input(mm4.Json.Replace("\"ratePerSecond\": 3.2", "\"ratePerSecond\": -3", StringComparison.Ordinal));
 
         page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=plan-error]"), e => e.TextContent.Contains("$.workload.arrivals.ratePerSecond", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
         Assert.True(page.Find("[data-testid=save]").HasAttribute("disabled"));
@@ -112,8 +110,7 @@ public sealed class WorkPageTests : PageTestContext
         var page = Open<PlanPage>($"/plan?scenario={growth.Id}");
         Assert.Equal(24, page.FindAll("[data-testid=daily-shape-hours] input").Count);
 
-        var hour3 = page.Find("[data-testid=hour-3]");
-        (hour3.TagName == "INPUT" ? hour3 : hour3.QuerySelector("input")!).Change("0.9");
+        Control(page, "hour-3").Change("0.9");
 
         var expected = shape.ToList();
         expected[3] = 0.9;
@@ -132,8 +129,7 @@ public sealed class WorkPageTests : PageTestContext
         var record = await Store.CreateAsync(ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "bursty-code-assistant.json")));
         var page = Open<PlanPage>($"/plan?scenario={record.Id}");
 
-        var rate = page.Find("[data-testid=burst-rate]");
-        (rate.TagName == "INPUT" ? rate : rate.QuerySelector("input")!).Change("500");
+        Control(page, "burst-rate").Change("500");
 
         page.WaitForAssertion(() =>
         {
@@ -153,12 +149,5 @@ public sealed class WorkPageTests : PageTestContext
         Assert.Contains("mlp", page.Find("[data-testid=model-select]").OuterHtml, StringComparison.Ordinal);
         Assert.True(page.Find("[data-testid=save-profile]").HasAttribute("disabled"));
         Assert.Empty(page.FindAll("[data-testid=projections]"));
-    }
-
-    private sealed class ToleranceComparer(double relative) : IEqualityComparer<double>
-    {
-        public bool Equals(double x, double y) => Math.Abs(x - y) <= relative * Math.Max(Math.Abs(x), Math.Abs(y));
-
-        public int GetHashCode(double obj) => 0;
     }
 }
