@@ -15,7 +15,7 @@ using InferencePlanner.Web.Persistence;
 namespace InferencePlanner.Web;
 
 /// <summary>What the pages ask for: validation, and long work handed to the background queue.</summary>
-public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog, ProfileStore profiles)
+public sealed class PlannerActions(WorkQueueService queue, CatalogService catalogs, ProfileStore profiles)
 {
     /// <summary>What-ifs stay quick: a dashboard run simulates at most this many measured queries per replication.</summary>
     public const long WhatIfQueries = 200_000;
@@ -24,15 +24,18 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
+    /// <summary>The catalog with the team's edits, as it stands now.</summary>
+    public DeviceCatalog Catalog => catalogs.Current;
+
     public IReadOnlyList<ScenarioError> Validate(Scenario scenario) =>
-        ScenarioValidator.Validate(scenario, catalog, profiles.Contains);
+        ScenarioValidator.Validate(scenario, Catalog, profiles.Contains);
 
     /// <summary>Queues a bounded simulation of <paramref name="scenario"/> (3 replications, time series on); null when the queue is full.</summary>
     public Task<Guid?> SimulateAsync(Scenario scenario, int? scenarioId = null, int? version = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var baseDirectory = HostingExtensions.FindDataFolder("scenarios");
-        var model = SimulationModel.Compile(WithSeries(scenario), catalog, baseDirectory, profiles);
+        var model = SimulationModel.Compile(WithSeries(scenario), Catalog, baseDirectory, profiles);
         var bounded = model.HorizonInQueries && model.MeasuredQueries <= WhatIfQueries ? model : model.With(queries: WhatIfQueries);
         return queue.TryEnqueueAsync(new JobRequest("simulate", scenarioId, version, (progress, cancellation) =>
         {
@@ -50,7 +53,7 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var baseDirectory = HostingExtensions.FindDataFolder("scenarios");
-        var forecaster = new Forecaster(catalog, profiles);
+        var forecaster = new Forecaster(Catalog, profiles);
         return queue.TryEnqueueAsync(new JobRequest("forecast", scenarioId, version, (progress, cancellation) =>
         {
             var result = forecaster.Forecast(scenario, new ForecastOptions { Progress = progress }, baseDirectory, cancellation);
@@ -63,6 +66,7 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
     {
         ArgumentNullException.ThrowIfNull(scenarios);
         var baseDirectory = HostingExtensions.FindDataFolder("scenarios");
+        var catalog = Catalog; // one snapshot for every scenario of the comparison
         var forecaster = new Forecaster(catalog, profiles);
         return queue.TryEnqueueAsync(new JobRequest("compare", null, null, (progress, cancellation) =>
         {
@@ -99,7 +103,7 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
         ArgumentNullException.ThrowIfNull(run);
         var scenario = ScenarioJson.Parse(record.Json);
         var result = ReadSimulation(run.ResultJson) ?? throw new InvalidOperationException($"run {run.Id} has no result");
-        var evaluation = result.Stable ? new Forecaster(catalog, profiles).Evaluate(scenario, result, HostingExtensions.FindDataFolder("scenarios")) : null;
+        var evaluation = result.Stable ? new Forecaster(Catalog, profiles).Evaluate(scenario, result, HostingExtensions.FindDataFolder("scenarios")) : null;
         var slo = scenario.Slo?.LatencyMs;
         // A pool without a catalog device has no price and no power: the fleet's cost and carbon are then unknown, not zero.
         var priced = evaluation is not null && (scenario.Pools ?? []).All(p => p.Device is not null);
@@ -150,7 +154,7 @@ public sealed class PlannerActions(WorkQueueService queue, DeviceCatalog catalog
     /// <summary>Projections of a zoo model at batch 8 onto the main catalog devices (fp16), for the calibrate page.</summary>
     public IReadOnlyList<ProjectionResult> Projections(string model)
     {
-        var projector = new RooflineProjector(catalog, profiles);
+        var projector = new RooflineProjector(Catalog, profiles);
         var results = new List<ProjectionResult>();
         foreach (var device in MainDevices)
         {

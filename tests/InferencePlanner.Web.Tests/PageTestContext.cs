@@ -23,15 +23,20 @@ public abstract class PageTestContext : PlannerTestContext, IDisposable
         Factory = new DbFactory(new DbContextOptionsBuilder<PlannerDb>().UseSqlite($"Data Source={Path.Combine(_folder, "pages.db")};Pooling=False").Options);
         using (var db = Factory.CreateDbContext())
         {
-            db.Database.EnsureCreated();
+            db.EnsureSchema();
         }
 
         Store = new ScenarioStore(Factory, TimeProvider.System);
         Store.SeedDemosAsync(Path.Combine(RepositoryPaths.Root, "data", "scenarios")).GetAwaiter().GetResult();
         Queue = new WorkQueueService(Factory, TimeProvider.System, NullLogger<WorkQueueService>.Instance);
         _worker = Queue.RunAsync(_stop.Token);
-        Actions = new PlannerActions(Queue, Catalog, ProfileStore.Load());
+        Catalogs = new CatalogService(Catalog, Factory, TimeProvider.System);
+        Catalogs.LoadAsync().GetAwaiter().GetResult();
+        Actions = new PlannerActions(Queue, Catalogs, ProfileStore.Load());
         Services.AddSingleton<IDbContextFactory<PlannerDb>>(Factory);
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton(Catalogs);
+        Services.AddTransient(_ => Catalogs.Current); // pages read the catalog with the edits, as in the app
         Services.AddSingleton(Store);
         Services.AddSingleton(Queue);
         Services.AddSingleton(Actions);
@@ -40,6 +45,9 @@ public abstract class PageTestContext : PlannerTestContext, IDisposable
     protected IDbContextFactory<PlannerDb> Factory { get; }
 
     protected ScenarioStore Store { get; }
+
+    /// <summary>The shipped catalog with the edits saved in this test's database.</summary>
+    protected CatalogService Catalogs { get; }
 
     protected WorkQueueService Queue { get; }
 
@@ -90,6 +98,7 @@ public abstract class PageTestContext : PlannerTestContext, IDisposable
         }
 
         _stop.Dispose();
+        Catalogs.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
         GC.SuppressFinalize(this);

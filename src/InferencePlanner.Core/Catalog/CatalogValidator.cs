@@ -101,11 +101,17 @@ internal static partial class CatalogValidator
             }
         }
 
+        var priceKeys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < prices.Count; i++)
         {
             var p = prices[i];
             var entry = EntryName("prices", i, $"{p.Provider} {p.InstanceType} {PricingName(p.Pricing)}");
             const string file = CatalogLoader.PricesFile;
+            if (!priceKeys.Add(CatalogOverlay.PriceKey(p)))
+            {
+                throw new CatalogException(file, entry, "pricing", "duplicates an earlier price of the same device, provider, instance, region, pricing and note");
+            }
+
             if (!deviceIds.Contains(p.DeviceId))
             {
                 throw new CatalogException(file, entry, "deviceId", $"'{p.DeviceId}' is not a device of {CatalogLoader.DevicesFile}");

@@ -19,7 +19,12 @@ public static class HostingExtensions
 
         // The catalog is read and checked once, at start: a broken data file stops the app with a
         // message naming file, entry and field rather than failing later on a page.
-        builder.Services.AddSingleton(_ => CatalogLoader.Load(builder.Configuration["Catalog:Directory"]));
+        // The team's edits (saved in the database) apply over it; pages and work read the current snapshot.
+        builder.Services.AddSingleton(sp => new CatalogService(
+            CatalogLoader.Load(builder.Configuration["Catalog:Directory"]),
+            sp.GetRequiredService<IDbContextFactory<PlannerDb>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddTransient(sp => sp.GetRequiredService<CatalogService>().Current);
 
         // Persistence: a SQLite file in the app's data folder unless a connection string says otherwise.
         var connection = builder.Configuration.GetConnectionString("Planner")
@@ -91,10 +96,10 @@ public static class HostingExtensions
         ArgumentNullException.ThrowIfNull(app);
 
         // Fail at start, not on the first request; create the database and the demo scenarios on first start.
-        _ = app.Services.GetRequiredService<DeviceCatalog>();
+        var catalogs = app.Services.GetRequiredService<CatalogService>();
         using (var db = app.Services.GetRequiredService<IDbContextFactory<PlannerDb>>().CreateDbContext())
         {
-            db.Database.EnsureCreated();
+            db.EnsureSchema();
             // Profiles saved from the dashboard join the shipped ones.
             var store = app.Services.GetRequiredService<ProfileStore>();
             foreach (var saved in db.Profiles.AsNoTracking())
@@ -104,6 +109,12 @@ public static class HostingExtensions
                     store.Add(profile);
                 }
             }
+        }
+
+        catalogs.LoadAsync().GetAwaiter().GetResult();
+        foreach (var problem in catalogs.Problems)
+        {
+            app.Logger.LogWarning("Catalog: {Problem}", problem);
         }
 
         var scenarios = FindDataFolder("scenarios");

@@ -51,12 +51,54 @@ public sealed class ProfileRecord
     public DateTimeOffset SavedAt { get; set; }
 }
 
+/// <summary>
+/// One change to the catalog: the whole entry as it stands after the edit (null when it went back to the
+/// shipped entry) and the citation the person gave for it. Every edit is kept; the latest per key applies.
+/// </summary>
+public sealed class CatalogEditRecord
+{
+    public int Id { get; set; }
+
+    /// <summary>device, price or region.</summary>
+    public required string Kind { get; set; }
+
+    /// <summary>The entry's key (see CatalogOverlay): a device or region id, a price's key.</summary>
+    public required string Key { get; set; }
+
+    public string? Json { get; set; }
+    public required string Citation { get; set; }
+    public DateTimeOffset EditedAt { get; set; }
+}
+
 public sealed class PlannerDb(DbContextOptions<PlannerDb> options) : DbContext(options)
 {
     public DbSet<ScenarioRecord> Scenarios => Set<ScenarioRecord>();
     public DbSet<ScenarioVersion> ScenarioVersions => Set<ScenarioVersion>();
     public DbSet<RunRecord> Runs => Set<RunRecord>();
     public DbSet<ProfileRecord> Profiles => Set<ProfileRecord>();
+    public DbSet<CatalogEditRecord> CatalogEdits => Set<CatalogEditRecord>();
+
+    /// <summary>
+    /// Creates the database on first start; in a database an earlier version made, adds the tables and
+    /// indexes added since (every statement of the create script, made idempotent). Returns whether the
+    /// database was new.
+    /// </summary>
+    public bool EnsureSchema()
+    {
+        if (Database.EnsureCreated())
+        {
+            return true;
+        }
+
+        var script = Database.GenerateCreateScript()
+            .Replace("CREATE TABLE \"", "CREATE TABLE IF NOT EXISTS \"", StringComparison.Ordinal)
+            .Replace("CREATE UNIQUE INDEX \"", "CREATE UNIQUE INDEX IF NOT EXISTS \"", StringComparison.Ordinal)
+            .Replace("CREATE INDEX \"", "CREATE INDEX IF NOT EXISTS \"", StringComparison.Ordinal);
+#pragma warning disable EF1002 // the script is the model's own, not user input
+        Database.ExecuteSqlRaw(script);
+#pragma warning restore EF1002
+        return false;
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -70,6 +112,8 @@ public sealed class PlannerDb(DbContextOptions<PlannerDb> options) : DbContext(o
         modelBuilder.Entity<ScenarioVersion>().Property(s => s.SavedAt).HasConversion(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
         modelBuilder.Entity<RunRecord>().Property(s => s.CreatedAt).HasConversion(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
         modelBuilder.Entity<RunRecord>().Property(s => s.FinishedAt).HasConversion(v => v == null ? (long?)null : v.Value.UtcTicks, v => v == null ? null : new DateTimeOffset(v.Value, TimeSpan.Zero));
+        modelBuilder.Entity<CatalogEditRecord>().HasIndex(e => new { e.Kind, e.Key });
+        modelBuilder.Entity<CatalogEditRecord>().Property(s => s.EditedAt).HasConversion(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
         modelBuilder.Entity<ProfileRecord>().Property(s => s.SavedAt).HasConversion(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
     }
 }

@@ -122,6 +122,7 @@ public sealed class CatalogLoaderTests
         { "regions.wrong-prefix.json", "regions.json", "regions[0] 'gcp-us-east-1'", "id" },
         { "prices.unknown-device.json", "prices.json", "prices[0] 'aws p5.48xlarge on-demand'", "deviceId" },
         { "prices.unknown-region.json", "prices.json", "prices[0] 'aws p5.48xlarge on-demand'", "region" },
+        { "prices.duplicate.json", "prices.json", "prices[1] 'aws p5.48xlarge on-demand'", "pricing" },
     };
 
     [Theory]

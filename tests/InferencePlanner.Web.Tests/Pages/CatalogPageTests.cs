@@ -8,7 +8,7 @@ using CatalogPage = InferencePlanner.Web.Components.Pages.Catalog;
 
 namespace InferencePlanner.Web.Tests.Pages;
 
-public sealed class CatalogPageTests : PlannerTestContext
+public sealed class CatalogPageTests : PageTestContext
 {
     private IRenderedComponent<CatalogPage> RenderCatalog(string? query = null)
     {
@@ -77,9 +77,85 @@ public sealed class CatalogPageTests : PlannerTestContext
 
         Assert.True(Catalog.TryGetRegion("aws-us-east-1", out var region));
         var row = page.FindAll("[data-testid=regions-grid] tbody tr.mud-table-row")
-            .Single(r => r.QuerySelector("td")!.TextContent.Trim() == "aws-us-east-1");
+            .Single(r => r.QuerySelectorAll("td").Any(td => td.TextContent.Trim() == "aws-us-east-1"));
         Assert.Contains(CatalogText.Number(region.GridGramsCo2PerKwh.Value!.Value) + " g CO2e/kWh", row.TextContent, StringComparison.Ordinal);
         Assert.Contains(CatalogText.Number(region.Pue.Effective!.Value), row.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EditPrice_SavesItWithItsCitation_ShowsIt_AndCostsFollow()
+    {
+        var page = RenderCatalog("?tab=prices");
+        var index = Catalog.Prices.ToList().FindIndex(p => p.DeviceId == "nvidia-h100-sxm" && p.Pricing == PricingModel.OnDemand && p.Provider == "aws");
+        var shipped = Catalog.Prices[index];
+
+        await page.Find($"[data-testid=edit-price-{index}]").ClickAsync(new());
+        Control(page, "edit-usdPerAcceleratorHour").Change("3.25");
+        Control(page, "edit-citation").Change("our 2027 reserved contract");
+        await page.Find("[data-testid=edit-save]").ClickAsync(new());
+
+        // Saved: the current catalog prices that instance at 3.25 USD/h, citing the edit, and the old figure is the shipped one.
+        var edited = Catalogs.Current.Prices.Single(p => CatalogOverlay.PriceKey(p) == CatalogOverlay.PriceKey(shipped));
+        Assert.Equal(3.25, edited.UsdPerAcceleratorHour.Value);
+        Assert.Equal("our 2027 reserved contract", Catalogs.Current.SourceOf(edited.UsdPerAcceleratorHour)!.Citation);
+        Assert.Equal(Catalog.Prices.Count, Catalogs.Current.Prices.Count);
+        Assert.Same(shipped, Catalogs.Shipped.Prices[index]);
+
+        // Shown: the row carries the new figure and is marked edited; the edits tab lists the change.
+        page.WaitForAssertion(() =>
+        {
+            var row = page.FindAll("[data-testid=prices-grid] tbody tr.mud-table-row")[index];
+            Assert.Contains("3.25 USD/h", row.TextContent, StringComparison.Ordinal);
+            Assert.Contains("edited", row.TextContent, StringComparison.Ordinal);
+        });
+        Assert.Empty(page.FindAll("[data-testid=catalog-editor]"));
+
+        // Costs follow: a month of the demo's four H100s (AWS us-east-1, on demand) on that price is 4 × 3.25 × 730.5 USD.
+        var scenario = Core.Scenarios.ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "chatbot-h100.json"));
+        var model = Simulation.Engine.SimulationModel.Compile(scenario, Actions.Catalog, null, null);
+        var result = Simulation.Engine.SimulationRunner.Run(model.With(queries: 10_000), new Simulation.Engine.SimulationOptions());
+        var month = new Planning.Forecasting.Forecaster(Actions.Catalog).Evaluate(scenario, result, null).Month;
+        Assert.Equal(4 * 3.25 * 730.5, month.CostUsd, 1e-6);
+    }
+
+    [Fact]
+    public async Task EditDevice_WithANegativeFigure_NamesTheField_AndSavesNothing()
+    {
+        var page = RenderCatalog();
+
+        await page.Find("[data-testid=edit-device-nvidia-l4]").ClickAsync(new());
+        Control(page, "edit-tdpWatts").Change("-5");
+        Control(page, "edit-citation").Change("a typo");
+        await page.Find("[data-testid=edit-save]").ClickAsync(new());
+
+        Assert.Contains("TDP: -5 is negative", page.Find("[data-testid=edit-error]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(await Catalogs.HistoryAsync());
+        Assert.Same(Catalog.Devices.Single(d => d.Id == "nvidia-l4"), Catalogs.Current.Devices.Single(d => d.Id == "nvidia-l4"));
+    }
+
+    [Fact]
+    public async Task EditRegion_WithoutACitation_IsRefused_ThenSaved_ThenReverted()
+    {
+        var page = RenderCatalog("?tab=regions");
+
+        await page.Find("[data-testid=edit-region-aws-us-east-1]").ClickAsync(new());
+        Control(page, "edit-gridGramsCo2PerKwh").Change("120");
+        await page.Find("[data-testid=edit-save]").ClickAsync(new());
+        Assert.Contains("Source of the new figures", page.Find("[data-testid=edit-error]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(await Catalogs.HistoryAsync());
+
+        Control(page, "edit-citation").Change("our utility's 2026 disclosure");
+        await page.Find("[data-testid=edit-save]").ClickAsync(new());
+        Assert.True(Catalogs.Current.TryGetRegion("aws-us-east-1", out var edited));
+        Assert.Equal(120, edited.GridGramsCo2PerKwh.Value);
+        Assert.Equal(Catalog.Regions.Single(r => r.Id == "aws-us-east-1").Pue, edited.Pue); // untouched figures keep their sources
+
+        await page.Find("[data-testid=edit-region-aws-us-east-1]").ClickAsync(new());
+        await page.Find("[data-testid=edit-revert]").ClickAsync(new());
+        Assert.True(Catalogs.Current.TryGetRegion("aws-us-east-1", out var reverted));
+        Assert.Same(Catalog.Regions.Single(r => r.Id == "aws-us-east-1"), reverted);
+        Assert.Equal(2, (await Catalogs.HistoryAsync()).Count);
+        page.WaitForAssertion(() => Assert.Contains("Edits (2)", page.Markup, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class PersistenceTests : IDisposable
     {
         _factory = new Factory(new DbContextOptionsBuilder<PlannerDb>().UseSqlite($"Data Source={Path.Combine(_folder, "test.db")};Pooling=False").Options);
         using var db = _factory.CreateDbContext();
-        db.Database.EnsureCreated();
+        db.EnsureSchema();
     }
 
     private static Scenario Mm4 => ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "mm4-erlang-c.json"));
