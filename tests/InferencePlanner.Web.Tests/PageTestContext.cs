@@ -36,6 +36,7 @@ public abstract class PageTestContext : PlannerTestContext, IDisposable
         Services.AddSingleton<IDbContextFactory<PlannerDb>>(Factory);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Catalogs);
+        Services.AddSingleton(new PlannerStorage(_folder));
         Services.AddTransient(_ => Catalogs.Current); // pages read the catalog with the edits, as in the app
         Services.AddSingleton(Store);
         Services.AddSingleton(Queue);

@@ -191,7 +191,11 @@ public sealed class SimulationModel
             ? (WarmupQueries + MeasuredQueries) / Math.Max(meanRate, 1e-12)
             : WarmupSeconds + MeasuredSeconds;
 
-    private static string ResolveTracePath(string path, string? baseDirectory)
+    /// <summary>
+    /// Where a scenario's trace <paramref name="path"/> points: as given when rooted, else under
+    /// <paramref name="baseDirectory"/>, the working folder, or the shipped data/traces (the first that exists).
+    /// </summary>
+    public static string ResolveTracePath(string path, string? baseDirectory)
     {
         if (Path.IsPathRooted(path))
         {

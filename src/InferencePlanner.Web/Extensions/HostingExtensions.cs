@@ -27,8 +27,10 @@ public static class HostingExtensions
         builder.Services.AddTransient(sp => sp.GetRequiredService<CatalogService>().Current);
 
         // Persistence: a SQLite file in the app's data folder unless a connection string says otherwise.
+        var storage = new PlannerStorage(DataFolder(builder));
+        builder.Services.AddSingleton(storage);
         var connection = builder.Configuration.GetConnectionString("Planner")
-            ?? $"Data Source={Path.Combine(DataFolder(builder), "inferenceplanner.db")}";
+            ?? $"Data Source={Path.Combine(storage.Folder, "inferenceplanner.db")}";
         builder.Services.AddDbContextFactory<PlannerDb>(options => options.UseSqlite(connection));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ScenarioStore>();

@@ -4,7 +4,9 @@ using InferencePlanner.Core.Analytics;
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Web.Components.Charts;
 using InferencePlanner.Web.Persistence;
+using InferencePlanner.Simulation.Workload;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -139,6 +141,71 @@ public sealed class WorkPageTests : PageTestContext
             Assert.Equal(500, arrivals.BurstRatePerSecond);
         });
         Assert.Empty(page.FindAll("[data-testid=plan-error]"));
+    }
+
+    private static string Document<T>(IRenderedComponent<T> page)
+        where T : IComponent =>
+        page.Find("textarea").GetAttribute("value") ?? page.Find("textarea").TextContent;
+
+    [Fact]
+    public async Task Plan_UploadedTrace_IsCheckedKeptAndReplayed_ABadRowIsNamed()
+    {
+        var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
+        var page = Open<PlanPage>($"/plan?scenario={mm4.Id}");
+        var lines = File.ReadLines(Path.Combine(RepositoryPaths.Root, "data", "traces", "azure-llm-2023-conv.csv")).Take(301).ToList();
+
+        // A row with a broken time: named by its line, and the draft is left as it was.
+        var broken = lines.Take(3).Append("yesterday,12,3").Concat(lines.Skip(3)).ToList();
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(string.Join('\n', broken), "broken.csv"));
+        page.WaitForAssertion(() => Assert.Contains("broken.csv:4: TIMESTAMP 'yesterday' is not a date and time", page.Find("[data-testid=trace-error]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("poisson", ScenarioJson.Parse(Document(page)).Workload!.Arrivals!.Kind);
+
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(string.Join('\n', lines), "conv-300.csv"));
+
+        page.WaitForAssertion(() => Assert.Contains("conv-300.csv: 300 requests", page.Find("[data-testid=trace-summary]").TextContent, StringComparison.Ordinal));
+        var arrivals = ScenarioJson.Parse(Document(page)).Workload!.Arrivals!;
+        Assert.Equal("trace", arrivals.Kind);
+        Assert.StartsWith(Path.Combine(Services.GetRequiredService<PlannerStorage>().TracesFolder, "trace-"), arrivals.Path, StringComparison.Ordinal);
+        var kept = ArrivalTrace.Load(arrivals.Path!);
+        Assert.Equal(300, kept.Count);
+        // The chart is the kept trace's per-minute rate; every row is in it.
+        var chart = page.FindComponents<LineChart>().Single(c => c.Instance.TestId == "trace-rate");
+        Assert.Equal(300, chart.Instance.Series[0].Y.Sum() * 60, 1e-9);
+        Assert.Empty(page.FindAll("[data-testid=trace-error]"));
+    }
+
+    [Fact]
+    public async Task Plan_QueryClasses_AndQueriesPerDay_EditTheDocument()
+    {
+        var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
+        var page = Open<PlanPage>($"/plan?scenario={mm4.Id}");
+
+        // 3.2 queries/s is 276,480 a day; 172,800 a day is 2 queries/s.
+        Assert.Equal("276480", Control(page, "queries-per-day").GetAttribute("value"));
+        Control(page, "queries-per-day").Change("172800");
+        page.WaitForAssertion(() => Assert.Equal(2.0, ScenarioJson.Parse(Document(page)).Workload!.Arrivals!.RatePerSecond));
+
+        await page.Find("[data-testid=add-class]").ClickAsync(new());
+        await page.Find("[data-testid=add-class]").ClickAsync(new());
+        Control(page, "class-name-0").Change("interactive");
+        Control(page, "class-weight-0").Change("3");
+        Control(page, "class-slo-0").Change("2500");
+        Control(page, "class-percentile-0").Change("95");
+
+        page.WaitForAssertion(() =>
+        {
+            var classes = ScenarioJson.Parse(Document(page)).Workload!.Classes!;
+            Assert.Equal(["interactive", "class-2"], classes.Select(c => c.Name));
+            Assert.Equal([3.0, 1.0], classes.Select(c => c.Weight!.Value));
+            Assert.Equal(2500, classes[0].Slo!.LatencyMs);
+            Assert.Equal(95, classes[0].Slo!.Percentile);
+        });
+        Assert.Contains("75 % of queries", page.Find("[data-testid=class-0]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=plan-error]"));
+
+        await page.Find("[data-testid=class-remove-1]").ClickAsync(new());
+        await page.Find("[data-testid=class-remove-0]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Null(ScenarioJson.Parse(Document(page)).Workload!.Classes));
     }
 
     [Fact]

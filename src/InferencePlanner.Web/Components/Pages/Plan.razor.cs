@@ -4,7 +4,11 @@ using System.Diagnostics;
 using InferencePlanner.Simulation.Results;
 using InferencePlanner.Web.Jobs;
 using InferencePlanner.Web.Persistence;
+using InferencePlanner.Simulation.Engine;
+using InferencePlanner.Simulation.Workload;
+using InferencePlanner.Web.Extensions;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 using MudBlazor;
 
 namespace InferencePlanner.Web.Components.Pages;
@@ -29,6 +33,9 @@ public partial class Plan : IDisposable
     [Inject]
     public required NavigationManager Navigation { get; init; }
 
+    [Inject]
+    public required PlannerStorage Storage { get; init; }
+
     /// <summary>The scenario being edited: the URL reopens it.</summary>
     [SupplyParameterFromQuery(Name = "scenario")]
     public int? ScenarioId { get; set; }
@@ -46,6 +53,11 @@ public partial class Plan : IDisposable
     private bool WhatIfRunning { get; set; }
     private double? WhatIfSeconds { get; set; }
     private string? WhatIfError { get; set; }
+
+    /// <summary>The replayed trace at a glance (read when the draft names a trace), or why it cannot be read.</summary>
+    private TraceSummary? TraceInfo { get; set; }
+    private string? TraceError { get; set; }
+    private string? _traceShown;
 
     protected override async Task OnInitializedAsync()
     {
@@ -82,7 +94,87 @@ public partial class Plan : IDisposable
         Draft = draft;
         Json = ScenarioJson.Write(draft);
         Errors = Actions.Validate(draft);
+        ShowTrace();
         _ = RunWhatIfAsync();
+    }
+
+    /// <summary>
+    /// An uploaded trace: every row checked (an error names the line), kept in the data folder, and replayed in
+    /// place of the draft's arrivals at the recorded pace.
+    /// </summary>
+    private async Task UploadTraceAsync(IBrowserFile? file)
+    {
+        TraceError = null;
+        if (file is null || Draft?.Workload is not { } workload)
+        {
+            return;
+        }
+
+        if (!file.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+        {
+            TraceError = $"{file.Name}: not a .csv file (the columns are TIMESTAMP,ContextTokens,GeneratedTokens)";
+            return;
+        }
+
+        if (file.Size > PlannerStorage.MaxTraceBytes)
+        {
+            TraceError = $"{file.Name}: {file.Size / 1048576.0:N1} MB is over the {PlannerStorage.MaxTraceBytes / 1048576:N0} MB limit";
+            return;
+        }
+
+        try
+        {
+            await using var stream = file.OpenReadStream(PlannerStorage.MaxTraceBytes);
+            var (path, trace) = await Storage.SaveTraceAsync(stream, file.Name);
+            TraceInfo = TraceSummary.Of(trace, file.Name);
+            _traceShown = path;
+            Edit(Draft with { Workload = workload with { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Trace, Path = path, Speedup = 1 } } });
+        }
+        catch (TraceFormatException ex)
+        {
+            TraceError = $"{ex.Message} — nothing was changed";
+        }
+        catch (IOException ex)
+        {
+            TraceError = $"{file.Name}: the upload failed ({ex.Message})";
+        }
+    }
+
+    /// <summary>Reads the draft's trace for its summary when the draft names one not yet shown.</summary>
+    private void ShowTrace()
+    {
+        if (Draft?.Workload?.Arrivals is not { Kind: ScenarioNames.Trace, Path: { } path })
+        {
+            TraceInfo = null;
+            _traceShown = null;
+            return;
+        }
+
+        if (path == _traceShown)
+        {
+            return;
+        }
+
+        _traceShown = path;
+        try
+        {
+            var resolved = SimulationModel.ResolveTracePath(path, HostingExtensions.FindDataFolder("scenarios"));
+            TraceInfo = TraceSummary.Of(ArrivalTrace.Load(resolved), Path.GetFileName(path));
+            TraceError = null;
+        }
+        catch (TraceFormatException ex)
+        {
+            TraceInfo = null;
+            TraceError = ex.Message;
+        }
+    }
+
+    private static string ShareText(QueryClassSpec cls, IReadOnlyList<QueryClassSpec> classes)
+    {
+        var total = classes.Sum(c => c.Weight is > 0 ? c.Weight.Value : 0);
+        return total > 0 && cls.Weight is > 0
+            ? $"{(100 * cls.Weight.Value / total).ToString("0", System.Globalization.CultureInfo.InvariantCulture)} % of queries"
+            : "";
     }
 
     /// <summary>Re-runs the what-if for a valid draft (a newer edit cancels the older run).</summary>
@@ -164,6 +256,7 @@ public partial class Plan : IDisposable
             var parsed = ScenarioJson.Parse(json);
             Draft = parsed;
             Errors = Actions.Validate(parsed);
+            ShowTrace();
             _ = RunWhatIfAsync();
         }
         catch (ScenarioException ex)

@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using System.Text;
+using InferencePlanner.Simulation.Workload;
+
+namespace InferencePlanner.Web.Persistence;
+
+/// <summary>
+/// The app's data folder (Storage:Folder, else App_Data): the database and uploaded traces live here and
+/// nowhere else. Uploaded traces are checked row by row before they are kept, and kept under a name made
+/// from their content, so the same file uploaded twice is one file and no upload names a path.
+/// </summary>
+public sealed class PlannerStorage(string folder)
+{
+    /// <summary>The largest trace accepted from the browser.</summary>
+    public const long MaxTraceBytes = 64L * 1024 * 1024;
+
+    public string Folder { get; } = Path.GetFullPath(folder);
+
+    public string TracesFolder => Path.Combine(Folder, "traces");
+
+    /// <summary>
+    /// Reads an uploaded trace, checks every row (a <see cref="TraceFormatException"/> names the line), and keeps it
+    /// as traces/trace-HASH.csv. Returns the kept file's full path and the parsed trace.
+    /// </summary>
+    public async Task<(string Path, ArrivalTrace Trace)> SaveTraceAsync(Stream content, string fileName, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        using var buffer = new MemoryStream();
+        await content.CopyToAsync(buffer, cancellation).ConfigureAwait(false);
+        if (buffer.Length > MaxTraceBytes)
+        {
+            throw new TraceFormatException(fileName, 0, $"the file is {buffer.Length:N0} bytes; the limit is {MaxTraceBytes:N0}");
+        }
+
+        buffer.Position = 0;
+        ArrivalTrace trace;
+        using (var reader = new StreamReader(buffer, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true))
+        {
+            trace = ArrivalTrace.Parse(reader, Path.GetFileName(fileName));
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()))[..16];
+        Directory.CreateDirectory(TracesFolder);
+        var path = Path.Combine(TracesFolder, $"trace-{hash}.csv");
+        if (!File.Exists(path))
+        {
+            // Written beside and moved into place, so a reader never sees half a file.
+            var partial = path + $".{Guid.NewGuid():N}.part";
+            await File.WriteAllBytesAsync(partial, buffer.ToArray(), cancellation).ConfigureAwait(false);
+            File.Move(partial, path, overwrite: true);
+        }
+
+        return (path, trace);
+    }
+}
