@@ -46,6 +46,32 @@ public sealed class CatalogPageBrowserTests(AppServer app) : IClassFixture<AppSe
     }
 
     [Fact]
+    public async Task EditRegion_InChromium_IsSavedWithItsSource_AndKeptOnReload()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+        await page.GotoAsync(new Uri(app.BaseAddress, "catalog?tab=regions").ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+        await page.Locator("[data-testid=edit-region-grid-FR]").ClickAsync();
+        var editor = page.Locator("[data-testid=catalog-editor]");
+        await editor.Locator("[data-testid=edit-gridGramsCo2PerKwh] input, input[data-testid=edit-gridGramsCo2PerKwh]").FillAsync("31.5");
+        await editor.Locator("[data-testid=edit-citation] input, input[data-testid=edit-citation]").FillAsync("our utility's 2026 disclosure");
+        await page.ScreenshotAsync(new() { Path = Chromium.Artifact("catalog-edit.png") });
+        await editor.Locator("[data-testid=edit-save]").ClickAsync();
+        await Assertions.Expect(editor).ToHaveCountAsync(0);
+
+        // Saved on the server: a fresh page shows the new figure, marked edited, citing the contract.
+        await page.ReloadAsync(new() { WaitUntil = WaitUntilState.NetworkIdle });
+        var row = page.Locator("[data-testid=regions-grid] tbody tr", new() { HasText = "grid-FR" });
+        await Assertions.Expect(row).ToContainTextAsync("edited");
+        await Assertions.Expect(row).ToContainTextAsync("31.5 g CO2e/kWh");
+        await Assertions.Expect(row).ToContainTextAsync("our utility's 2026 disclosure");
+        await Assertions.Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Edits (1)" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task ThemeToggle_InChromium_SwitchesToDark()
     {
         using var playwright = await Playwright.CreateAsync();

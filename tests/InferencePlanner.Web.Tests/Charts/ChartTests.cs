@@ -1,6 +1,7 @@
 using Bunit;
 using InferencePlanner.Simulation.Results;
 using InferencePlanner.Web.Components.Charts;
+using Microsoft.AspNetCore.Components;
 using Plotly.Blazor;
 using Plotly.Blazor.Traces;
 
@@ -20,6 +21,21 @@ public sealed class ChartTests : PlannerTestContext
         Assert.Equal([3.0, 4.0, 5.0], first.Y.Cast<double>());
         Assert.Null(first.StackGroup);
         Assert.Equal("stack", second.StackGroup);
+    }
+
+    [Theory]
+    [InlineData(false, ChartData.LightText)]
+    [InlineData(true, ChartData.DarkText)]
+    public void LineChart_TextFollowsTheCascadedTheme(bool dark, string color)
+    {
+        var chart = Render<CascadingValue<bool>>(p => p
+            .Add(c => c.Name, "DarkMode")
+            .Add(c => c.Value, dark)
+            .AddChildContent<LineChart>(c => c
+                .Add(x => x.Series, [new PlotSeries("s", [0.0, 1], [1.0, 2])])
+                .Add(x => x.Title, "t").Add(x => x.XTitle, "x").Add(x => x.YTitle, "y")));
+
+        Assert.Equal(color, chart.FindComponent<LineChart>().Instance.PlotLayout.Font.Color);
     }
 
     [Fact]

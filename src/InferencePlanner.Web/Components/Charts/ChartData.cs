@@ -37,18 +37,27 @@ public static class ChartData
         }).ToList();
     }
 
-    public static Plotly.Blazor.Layout Layout(string title, string xTitle, string yTitle, bool logX = false) => new()
+    /// <summary>Chart text on the light theme's white surface (6.4:1) and the dark theme's #161b22 (7.1:1): WCAG AA either way.</summary>
+    public const string LightText = "#57606a";
+
+    public const string DarkText = "#9ea7b3";
+
+    public static Plotly.Blazor.Layout Layout(string title, string xTitle, string yTitle, bool logX = false, bool dark = false)
     {
-        Title = new Plotly.Blazor.LayoutLib.Title { Text = title },
-        XAxis = [new Plotly.Blazor.LayoutLib.XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = xTitle }, GridColor = "rgba(138,143,152,0.25)", Type = logX ? Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Log : null }],
-        YAxis = [new Plotly.Blazor.LayoutLib.YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = yTitle }, GridColor = "rgba(138,143,152,0.25)" }],
-        Height = 320,
-        Margin = new Plotly.Blazor.LayoutLib.Margin { T = 40, B = 50, L = 60, R = 20 },
-        PaperBgColor = "rgba(0,0,0,0)",
-        PlotBgColor = "rgba(0,0,0,0)",
-        // Mid-grey text and faint grid lines read on the light and the dark theme alike (the background is transparent).
-        Font = new Plotly.Blazor.LayoutLib.Font { Color = "#8a8f98" },
-    };
+        var grid = dark ? "rgba(158,167,179,0.2)" : "rgba(87,96,106,0.15)";
+        return new()
+        {
+            Title = new Plotly.Blazor.LayoutLib.Title { Text = title },
+            XAxis = [new Plotly.Blazor.LayoutLib.XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = xTitle }, GridColor = grid, Type = logX ? Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Log : null }],
+            YAxis = [new Plotly.Blazor.LayoutLib.YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = yTitle }, GridColor = grid }],
+            Height = 320,
+            Margin = new Plotly.Blazor.LayoutLib.Margin { T = 40, B = 50, L = 60, R = 20 },
+            PaperBgColor = "rgba(0,0,0,0)",
+            PlotBgColor = "rgba(0,0,0,0)",
+            // The background is transparent (the card's surface shows through); the text follows the theme.
+            Font = new Plotly.Blazor.LayoutLib.Font { Color = dark ? DarkText : LightText },
+        };
+    }
 
     /// <summary>The latency CDF as a chart line: ms against the share of queries at or below.</summary>
     /// <summary>

@@ -11,14 +11,19 @@ public static class PlannerTheme
     {
         PaletteLight = new PaletteLight
         {
-            Primary = "#1f6feb",
-            Secondary = "#2da44e",
+            // Text in these colours meets WCAG AA (4.5:1) on white and on the grey of a selected item.
+            Primary = "#0b5cd5",
+            Secondary = "#1a7f37",
+            Warning = "#9a6700",
+            Info = "#0550ae",
             AppbarBackground = "#0d2847",
             Background = "#f6f8fa",
         },
         PaletteDark = new PaletteDark
         {
             Primary = "#58a6ff",
+            PrimaryContrastText = "#0d1117", // white on this blue is 2.5:1
+            Info = "#79c0ff",
             Secondary = "#3fb950",
             AppbarBackground = "#0d1117",
             Background = "#0d1117",

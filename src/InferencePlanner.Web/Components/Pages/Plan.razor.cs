@@ -169,6 +169,15 @@ public partial class Plan : IDisposable
         }
     }
 
+    private static string ArrivalKindName(string? kind) => kind switch
+    {
+        ScenarioNames.Poisson => "Steady (Poisson)",
+        ScenarioNames.Diurnal => "Daily pattern",
+        ScenarioNames.Bursts => "Bursts",
+        ScenarioNames.Trace => "Recorded trace",
+        _ => kind ?? "",
+    };
+
     private static string ShareText(QueryClassSpec cls, IReadOnlyList<QueryClassSpec> classes)
     {
         var total = classes.Sum(c => c.Weight is > 0 ? c.Weight.Value : 0);
