@@ -82,34 +82,16 @@ internal static class CalibrateCommand
         var (model, batches, threads, dims, cuda, seconds) = Options();
         var command = new Command(WorkerName, "(internal) profile a .onnx file; run by calibrate in a child process.") { model, batches, threads, dims, cuda, seconds };
         command.Hidden = true;
-        command.SetAction((parse, cancellation) =>
-        {
-            try
-            {
-                var underTest = OnnxFileModel.Open(parse.GetValue(model)!, ParseDims(parse.GetValue(dims)));
-                var profile = Profiler.Run(underTest, ProfilerOptionsFrom(parse, batches, threads, cuda, seconds), Progress(stderr), cancellation);
-                stdout.WriteLine(ProfileStore.Write(profile));
-                return Task.FromResult(CliApp.Success);
-            }
-            catch (InvalidModelException ex)
-            {
-                stderr.WriteLine($"error: --model: {ex.Message}");
-                return Task.FromResult(CliApp.InvalidInput);
-            }
-            catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException ex)
-            {
-                stderr.WriteLine($"error: --model: ONNX Runtime failed to run it: {ex.Message.Split('\n')[0]}");
-                return Task.FromResult(CliApp.InvalidInput);
-            }
-        });
+        command.SetAction((parse, cancellation) => Task.FromResult(IsolatedProfiling.ProfileAndPrint(
+            () => OnnxFileModel.Open(parse.GetValue(model)!, ParseDims(parse.GetValue(dims))),
+            ProfilerOptionsFrom(parse, batches, threads, cuda, seconds), stdout, stderr, Progress(stderr), cancellation)));
         return command;
     }
 
     private static async Task<string> RunIsolatedAsync(string path, ParseResult parse, Option<string> batches, Option<int> threads, Option<string[]> dims,
         Option<bool> cuda, Option<double> seconds, double timeoutSeconds, int memoryMb, TextWriter stderr, CancellationToken cancellation)
     {
-        var (file, prefix) = SelfCommand();
-        List<string> args = [.. prefix, WorkerName, "--model", Path.GetFullPath(path), "--batches", parse.GetValue(batches)!,
+        List<string> args = [WorkerName, "--model", Path.GetFullPath(path), "--batches", parse.GetValue(batches)!,
             "--threads", parse.GetValue(threads).ToString(CultureInfo.InvariantCulture),
             "--seconds-per-batch", parse.GetValue(seconds).ToString(CultureInfo.InvariantCulture)];
         foreach (var d in parse.GetValue(dims) ?? [])
@@ -123,30 +105,14 @@ internal static class CalibrateCommand
         }
 
         stderr.WriteLine($"profiling {path} in a child process (limits: {timeoutSeconds:0} s, {memoryMb:N0} MB)…");
-        var outcome = await ChildProcessSupervisor.RunAsync(file, args, TimeSpan.FromSeconds(timeoutSeconds), memoryMb * 1024L * 1024, cancellation).ConfigureAwait(false);
-        if (outcome.KilledBecause is { } why)
+        try
         {
-            throw new ScenarioException("--model", $"{path}: profiling was stopped because {why}");
+            return await IsolatedProfiling.RunAsync(typeof(CalibrateCommand).Assembly, args, TimeSpan.FromSeconds(timeoutSeconds), memoryMb * 1024L * 1024, cancellation).ConfigureAwait(false);
         }
-
-        if (!outcome.Succeeded)
+        catch (IsolatedProfilingException ex)
         {
-            var message = outcome.Stderr.Split('\n').LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal))?["error: --model: ".Length..]
-                ?? $"the profiling process failed (exit code {outcome.ExitCode}): {outcome.Stderr.Trim()}";
-            throw new ScenarioException("--model", message.Trim());
+            throw new ScenarioException("--model", ex.Message.StartsWith("profiling was stopped", StringComparison.Ordinal) ? $"{path}: {ex.Message}" : ex.Message);
         }
-
-        return outcome.Stdout.Trim();
-    }
-
-    /// <summary>How to start this same program again: the apphost, or dotnet with this assembly.</summary>
-    private static (string File, string[] Prefix) SelfCommand()
-    {
-        var process = Environment.ProcessPath ?? "dotnet";
-        var assembly = typeof(CalibrateCommand).Assembly.Location;
-        return Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase) || process.Contains("testhost", StringComparison.OrdinalIgnoreCase)
-            ? ("dotnet", [assembly])
-            : (process, []);
     }
 
     private static (Option<string> Model, Option<string> Batches, Option<int> Threads, Option<string[]> Dims, Option<bool> Cuda, Option<double> Seconds) Options()

@@ -1,13 +1,12 @@
 using System.Globalization;
 using InferencePlanner.Calibration.Profiling;
-using InferencePlanner.Core.Profiles;
 
 namespace InferencePlanner.Web.Calibration;
 
 /// <summary>
-/// Profiles an uploaded .onnx file in a child process: the dashboard starts itself again with
-/// <c>--profile-onnx FILE BATCHES</c>, under a time and a memory limit, so that a broken or hostile file ends that
-/// child, never the app. The child prints the profile's JSON; exit code 2 and an <c>error:</c> line when the file is unusable.
+/// Profiles an uploaded .onnx file in a child process (<see cref="IsolatedProfiling"/>): the dashboard starts
+/// itself again with <c>--profile-onnx FILE BATCHES</c>, under a time and a memory limit, so that a broken or
+/// hostile file ends that child, never the app.
 /// </summary>
 public static class OnnxProfileWorker
 {
@@ -22,62 +21,41 @@ public static class OnnxProfileWorker
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         if (args.Count != 3 || args[0] != Flag)
         {
-            stderr.WriteLine($"error: usage: {Flag} FILE.onnx BATCHES");
-            return 2;
+            stderr.WriteLine($"{IsolatedProfiling.ErrorPrefix}usage: {Flag} FILE.onnx BATCHES");
+            return IsolatedProfiling.UnusableFile;
         }
 
-        try
+        var batches = new List<int>();
+        foreach (var part in args[2].Split(','))
         {
-            var batches = args[2].Split(',').Select(b => int.Parse(b, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToList();
-            var model = OnnxFileModel.Open(args[1], new Dictionary<string, long>());
-            var options = new ProfilerOptions { Batches = batches, Threads = Environment.ProcessorCount, MinSecondsPerBatch = 0.3, MinRuns = 10, OperatorClasses = false };
-            stdout.WriteLine(ProfileStore.Write(Profiler.Run(model, options)));
-            return 0;
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) || b < 1)
+            {
+                stderr.WriteLine($"{IsolatedProfiling.ErrorPrefix}batch size '{part}' is not a whole number of at least 1");
+                return IsolatedProfiling.UnusableFile;
+            }
+
+            batches.Add(b);
         }
-        catch (InvalidModelException ex)
-        {
-            stderr.WriteLine($"error: {ex.Message}");
-            return 2;
-        }
-        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException ex)
-        {
-            stderr.WriteLine($"error: ONNX Runtime failed to run it: {ex.Message.Split('\n')[0]}");
-            return 2;
-        }
+
+        var options = new ProfilerOptions { Batches = batches, Threads = Environment.ProcessorCount, MinSecondsPerBatch = 0.3, MinRuns = 10, OperatorClasses = false };
+        return IsolatedProfiling.ProfileAndPrint(() => OnnxFileModel.Open(args[1], new Dictionary<string, long>()), options, stdout, stderr);
     }
 
     /// <summary>The parent side: profiles <paramref name="path"/> in a child process and returns the profile's JSON.</summary>
     public static async Task<string> ProfileAsync(string path, string fileName, IReadOnlyList<int> batches, CancellationToken cancellation)
     {
-        var (program, prefix) = SelfCommand();
-        List<string> args = [.. prefix, Flag, path, string.Join(',', batches.Select(b => b.ToString(CultureInfo.InvariantCulture)))];
-        var outcome = await ChildProcessSupervisor.RunAsync(program, args, Timeout, MemoryLimitBytes, cancellation).ConfigureAwait(false);
-        if (outcome.KilledBecause is { } why)
+        try
         {
-            throw new InvalidOperationException($"{fileName}: profiling was stopped because {why}");
+            return await IsolatedProfiling.RunAsync(typeof(OnnxProfileWorker).Assembly,
+                [Flag, path, string.Join(',', batches.Select(b => b.ToString(CultureInfo.InvariantCulture)))],
+                Timeout, MemoryLimitBytes, cancellation).ConfigureAwait(false);
         }
-
-        if (!outcome.Succeeded)
+        catch (IsolatedProfilingException ex)
         {
-            var error = outcome.Stderr.Split('\n').LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal))?["error:".Length..].Trim()
-                ?? $"the profiling process failed (exit code {outcome.ExitCode})";
-            throw new InvalidOperationException($"{fileName}: {error}");
+            throw new InvalidOperationException($"{fileName}: {ex.Message}", ex);
         }
-
-        return outcome.Stdout.Trim();
-    }
-
-    /// <summary>How to start this app again: its apphost, or dotnet with its assembly.</summary>
-    private static (string File, string[] Prefix) SelfCommand()
-    {
-        var process = Environment.ProcessPath ?? "dotnet";
-        var assembly = typeof(OnnxProfileWorker).Assembly.Location;
-        return Path.GetFileNameWithoutExtension(process).Equals("InferencePlanner.Web", StringComparison.OrdinalIgnoreCase)
-            ? (process, [])
-            : ("dotnet", [assembly]);
     }
 }

@@ -15,7 +15,8 @@ namespace InferencePlanner.Web.Components.Pages;
 
 public partial class Calibrate
 {
-    private Guid? _job;
+    private JobWatcher? _watcher;
+    private bool _uploading;
 
     [Inject]
     public required PlannerActions Actions { get; init; }
@@ -30,11 +31,11 @@ public partial class Calibrate
     private string Batches { get; set; } = "1,2,4,8";
     private ThroughputProfile? Profile { get; set; }
     private IReadOnlyList<ProjectionResult> Projections { get; set; } = [];
-    private bool Running { get; set; }
-    private double Progress { get; set; }
+    private bool Running => _uploading || (_watcher?.Running ?? false);
+    private double Progress => _watcher?.Progress ?? 0;
     private string? Message { get; set; }
 
-    protected override void OnInitialized() => Queue.Changed += OnJobChanged;
+    protected override void OnInitialized() => _watcher = new JobWatcher(Queue, InvokeAsync, StateHasChanged, OnFinished);
 
     /// <summary>The batch sizes typed, or null (with the message set) when one is not a whole number from 1 to 256.</summary>
     private List<int>? ParseBatches()
@@ -84,8 +85,8 @@ public partial class Calibrate
         var safe = string.Concat(Path.GetFileNameWithoutExtension(file.Name).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-'));
         var folder = Directory.CreateTempSubdirectory("ip-upload-").FullName;
         var path = Path.Combine(folder, (safe.Length == 0 ? "model" : safe) + ".onnx");
-        Running = true;
-        Progress = 0;
+        _uploading = true;
+        var started = false;
         try
         {
             await using (var target = File.Create(path))
@@ -93,18 +94,20 @@ public partial class Calibrate
                 await file.OpenReadStream(OnnxFileModel.DefaultMaxBytes).CopyToAsync(target);
             }
 
-            _job = await Actions.CalibrateFileAsync(path, file.Name, batches);
+            started = await _watcher!.StartAsync(() => Actions.CalibrateFileAsync(path, file.Name, batches));
+            Message = started ? null : "The work queue is full: try again shortly.";
         }
         catch (IOException ex)
         {
             Message = $"{file.Name}: the upload failed ({ex.Message})";
-            _job = null;
+        }
+        finally
+        {
+            _uploading = false;
         }
 
-        if (_job is null)
+        if (!started)
         {
-            Running = false;
-            Message ??= "The work queue is full: try again shortly.";
             Directory.Delete(folder, recursive: true);
         }
     }
@@ -119,29 +122,18 @@ public partial class Calibrate
 
         try
         {
-            Running = true;
-            Progress = 0;
-            _job = await Actions.CalibrateAsync(Model, batches);
-            if (_job is null)
+            if (!await _watcher!.StartAsync(() => Actions.CalibrateAsync(Model, batches)))
             {
-                Running = false;
                 Message = "The work queue is full: try again shortly.";
             }
         }
         catch (ScenarioException ex)
         {
-            Running = false;
             Message = ex.Message;
         }
     }
 
-    private void Cancel()
-    {
-        if (_job is { } id)
-        {
-            Queue.Cancel(id);
-        }
-    }
+    private void Cancel() => _watcher?.Cancel();
 
     private async Task SaveAsync()
     {
@@ -155,30 +147,17 @@ public partial class Calibrate
         Message = $"Saved: scenarios can now use \"service\": {{ \"profile\": \"{Profile.Id}\" }}.";
     }
 
-    private void OnJobChanged(JobStatus status)
+    private void OnFinished(JobStatus status)
     {
-        if (status.Id != _job)
+        if (status.State == JobState.Succeeded && status.ResultJson is { } json)
         {
-            return;
+            Profile = System.Text.Json.JsonSerializer.Deserialize<ThroughputProfile>(json, ScenarioJson.Options);
+            Projections = Profile is null || !ModelZoo.Names.Contains(Profile.Model, StringComparer.Ordinal) ? [] : Actions.Projections(Profile.Model);
         }
-
-        _ = InvokeAsync(() =>
+        else if (status.State is JobState.Failed or JobState.Cancelled)
         {
-            Progress = status.Progress;
-            if (status.State == JobState.Succeeded && status.ResultJson is { } json)
-            {
-                Running = false;
-                Profile = System.Text.Json.JsonSerializer.Deserialize<ThroughputProfile>(json, ScenarioJson.Options);
-                Projections = Profile is null || !ModelZoo.Names.Contains(Profile.Model, StringComparer.Ordinal) ? [] : Actions.Projections(Profile.Model);
-            }
-            else if (status.State is JobState.Failed or JobState.Cancelled)
-            {
-                Running = false;
-                Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
-            }
-
-            StateHasChanged();
-        });
+            Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
+        }
     }
 
     internal static IReadOnlyList<PlotSeries> LatencySeries(ThroughputProfile p)
@@ -202,7 +181,7 @@ public partial class Calibrate
 
     public void Dispose()
     {
-        Queue.Changed -= OnJobChanged;
+        _watcher?.Dispose();
         GC.SuppressFinalize(this);
     }
 }

@@ -7,7 +7,7 @@ namespace InferencePlanner.Web.Components.Pages;
 
 public partial class Compare
 {
-    private Guid? _job;
+    private JobWatcher? _watcher;
 
     [Inject]
     public required ScenarioStore Store { get; init; }
@@ -21,13 +21,13 @@ public partial class Compare
     private IReadOnlyList<ScenarioRecord> Scenarios { get; set; } = [];
     private List<int> Chosen { get; } = [];
     private IReadOnlyList<PlannerActions.ComparedScenario>? Rows { get; set; }
-    private bool Running { get; set; }
-    private double Progress { get; set; }
+    private bool Running => _watcher?.Running ?? false;
+    private double Progress => _watcher?.Progress ?? 0;
     private string? Message { get; set; }
 
     protected override async Task OnInitializedAsync()
     {
-        Queue.Changed += OnJobChanged;
+        _watcher = new JobWatcher(Queue, InvokeAsync, StateHasChanged, OnFinished);
         Scenarios = await Store.ListAsync();
     }
 
@@ -46,50 +46,34 @@ public partial class Compare
         try
         {
             var picked = Chosen.Select(id => Scenarios.Single(s => s.Id == id)).Select(s => (s.Id, s.Name, ScenarioJson.Parse(s.Json))).ToList();
-            Running = true;
-            Progress = 0;
-            _job = await Actions.CompareAsync(picked);
-            if (_job is null)
+            if (!await _watcher!.StartAsync(() => Actions.CompareAsync(picked)))
             {
-                Running = false;
                 Message = "The work queue is full: try again shortly.";
             }
         }
         catch (ScenarioException ex)
         {
-            Running = false;
             Message = ex.Message;
         }
     }
 
-    private void OnJobChanged(JobStatus status)
+    private void Cancel() => _watcher?.Cancel();
+
+    private void OnFinished(JobStatus status)
     {
-        if (status.Id != _job)
+        if (status.State == JobState.Succeeded)
         {
-            return;
+            Rows = PlannerActions.ReadComparison(status.ResultJson);
         }
-
-        _ = InvokeAsync(() =>
+        else
         {
-            Progress = status.Progress;
-            if (status.State == JobState.Succeeded)
-            {
-                Running = false;
-                Rows = PlannerActions.ReadComparison(status.ResultJson);
-            }
-            else if (status.State is JobState.Failed or JobState.Cancelled)
-            {
-                Running = false;
-                Message = status.Error;
-            }
-
-            StateHasChanged();
-        });
+            Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
+        }
     }
 
     public void Dispose()
     {
-        Queue.Changed -= OnJobChanged;
+        _watcher?.Dispose();
         GC.SuppressFinalize(this);
     }
 }

@@ -10,6 +10,8 @@ namespace InferencePlanner.Web.Components.Pages;
 
 public partial class Forecast
 {
+    private JobWatcher? _watcher;
+
     [Inject]
     public required ScenarioStore Store { get; init; }
 
@@ -28,14 +30,14 @@ public partial class Forecast
     private IReadOnlyList<ScenarioRecord> Scenarios { get; set; } = [];
     private ScenarioRecord? Selected { get; set; }
     private ForecastResult? Result { get; set; }
-    private Guid? RunId { get; set; }
-    private bool Running { get; set; }
-    private double Progress { get; set; }
+    private Guid? RunId => _watcher?.Id;
+    private bool Running => _watcher?.Running ?? false;
+    private double Progress => _watcher?.Progress ?? 0;
     private string? Message { get; set; }
 
     protected override async Task OnInitializedAsync()
     {
-        Queue.Changed += OnJobChanged;
+        _watcher = new JobWatcher(Queue, InvokeAsync, StateHasChanged, OnFinished);
         Scenarios = (await Store.ListAsync()).Where(s => s.Json.Contains("\"growth\"", StringComparison.Ordinal)).ToList();
         Selected = Scenarios.FirstOrDefault(s => s.Id == ScenarioId);
     }
@@ -59,53 +61,30 @@ public partial class Forecast
         try
         {
             var scenario = ScenarioJson.Parse(Selected.Json);
-            Running = true;
-            Progress = 0;
-            RunId = await Actions.ForecastAsync(scenario, Selected.Id, Selected.Version);
-            if (RunId is null)
+            var selected = Selected;
+            if (!await _watcher!.StartAsync(() => Actions.ForecastAsync(scenario, selected.Id, selected.Version)))
             {
-                Running = false;
                 Message = "The work queue is full: try again shortly.";
             }
         }
         catch (ScenarioException ex)
         {
-            Running = false;
             Message = ex.Message;
         }
     }
 
-    private void Cancel()
+    private void Cancel() => _watcher?.Cancel();
+
+    private void OnFinished(JobStatus status)
     {
-        if (RunId is { } id)
+        if (status.State == JobState.Succeeded)
         {
-            Queue.Cancel(id);
+            Result = PlannerActions.ReadForecast(status.ResultJson);
         }
-    }
-
-    private void OnJobChanged(JobStatus status)
-    {
-        if (status.Id != RunId)
+        else
         {
-            return;
+            Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
         }
-
-        _ = InvokeAsync(() =>
-        {
-            Progress = status.Progress;
-            if (status.State == JobState.Succeeded)
-            {
-                Running = false;
-                Result = PlannerActions.ReadForecast(status.ResultJson);
-            }
-            else if (status.State is JobState.Failed or JobState.Cancelled)
-            {
-                Running = false;
-                Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
-            }
-
-            StateHasChanged();
-        });
     }
 
     internal static IReadOnlyList<PlotSeries> FleetSeries(ForecastResult f) =>
@@ -132,7 +111,7 @@ public partial class Forecast
 
     public void Dispose()
     {
-        Queue.Changed -= OnJobChanged;
+        _watcher?.Dispose();
         GC.SuppressFinalize(this);
     }
 }

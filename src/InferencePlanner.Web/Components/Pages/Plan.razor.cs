@@ -15,7 +15,7 @@ namespace InferencePlanner.Web.Components.Pages;
 
 public partial class Plan : IDisposable
 {
-    private Guid? _whatIf;
+    private JobWatcher? _whatIf;
     private long _whatIfStarted;
 
     [Inject]
@@ -50,7 +50,7 @@ public partial class Plan : IDisposable
 
     /// <summary>The latest what-if: a bounded simulation of the draft, re-run whenever a valid edit lands.</summary>
     private SimulationResult? WhatIf { get; set; }
-    private bool WhatIfRunning { get; set; }
+    private bool WhatIfRunning => _whatIf?.Running ?? false;
     private double? WhatIfSeconds { get; set; }
     private string? WhatIfError { get; set; }
 
@@ -61,7 +61,7 @@ public partial class Plan : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        Queue.Changed += OnJobChanged;
+        _whatIf = new JobWatcher(Queue, InvokeAsync, StateHasChanged, OnWhatIfFinished);
         Scenarios = await Store.ListAsync();
         Load(Scenarios.FirstOrDefault(s => s.Id == ScenarioId));
     }
@@ -189,70 +189,42 @@ public partial class Plan : IDisposable
     /// <summary>Re-runs the what-if for a valid draft (a newer edit cancels the older run).</summary>
     private async Task RunWhatIfAsync()
     {
-        if (_whatIf is { } previous)
+        if (Draft is not { } draft || Errors.Count > 0)
         {
-            Queue.Cancel(previous);
-            _whatIf = null;
-        }
-
-        if (Draft is null || Errors.Count > 0)
-        {
-            WhatIfRunning = false;
+            _whatIf?.Cancel();
             return;
         }
 
         WhatIfError = null;
-        WhatIfRunning = true;
         _whatIfStarted = Stopwatch.GetTimestamp();
         try
         {
-            _whatIf = await Actions.SimulateAsync(Draft);
-            WhatIfRunning = _whatIf is not null;
+            await _whatIf!.StartAsync(() => Actions.SimulateAsync(draft));
         }
         catch (ScenarioException ex)
         {
-            WhatIfRunning = false;
             WhatIfError = ex.Message;
         }
     }
 
-    private void OnJobChanged(JobStatus status)
+    private void OnWhatIfFinished(JobStatus status)
     {
-        if (status.Id != _whatIf || status.State is JobState.Queued or JobState.Running)
+        if (status.State == JobState.Succeeded)
         {
-            return;
+            WhatIf = PlannerActions.ReadSimulation(status.ResultJson);
+            WhatIfSeconds = Stopwatch.GetElapsedTime(_whatIfStarted).TotalSeconds;
         }
-
-        _ = InvokeAsync(() =>
+        else if (status.State == JobState.Failed)
         {
-            if (status.Id != _whatIf)
-            {
-                return;
-            }
-
-            WhatIfRunning = false;
-            if (status.State == JobState.Succeeded)
-            {
-                WhatIf = PlannerActions.ReadSimulation(status.ResultJson);
-                WhatIfSeconds = Stopwatch.GetElapsedTime(_whatIfStarted).TotalSeconds;
-            }
-            else if (status.State == JobState.Failed)
-            {
-                WhatIfError = status.Error;
-            }
-
-            StateHasChanged();
-        });
+            WhatIfError = status.Error;
+        }
     }
 
     public void Dispose()
     {
-        Queue.Changed -= OnJobChanged;
-        if (_whatIf is { } running)
-        {
-            Queue.Cancel(running);
-        }
-
+        // A what-if nobody will see is not worth finishing.
+        _whatIf?.Cancel();
+        _whatIf?.Dispose();
         GC.SuppressFinalize(this);
     }
 

@@ -10,7 +10,7 @@ namespace InferencePlanner.Web.Components.Pages;
 
 public partial class Simulate
 {
-    private Guid? _job;
+    private JobWatcher? _watcher;
 
     [Inject]
     public required ScenarioStore Store { get; init; }
@@ -31,14 +31,14 @@ public partial class Simulate
     private IReadOnlyList<ScenarioRecord> Scenarios { get; set; } = [];
     private ScenarioRecord? Selected { get; set; }
     private SimulationResult? Result { get; set; }
-    private bool Running { get; set; }
-    private double Progress { get; set; }
+    private bool Running => _watcher?.Running ?? false;
+    private double Progress => _watcher?.Progress ?? 0;
     private string? Message { get; set; }
     private string? CrossCheck { get; set; }
 
     protected override async Task OnInitializedAsync()
     {
-        Queue.Changed += OnJobChanged;
+        _watcher = new JobWatcher(Queue, InvokeAsync, StateHasChanged, OnFinished);
         Scenarios = await Store.ListAsync();
         Selected = Scenarios.FirstOrDefault(s => s.Id == ScenarioId);
     }
@@ -72,59 +72,33 @@ public partial class Simulate
                 return;
             }
 
-            Running = true;
-            Progress = 0;
-            _job = await Actions.SimulateAsync(scenario, Selected.Id, Selected.Version);
+            var selected = Selected;
+            if (!await _watcher!.StartAsync(() => Actions.SimulateAsync(scenario, selected.Id, selected.Version)))
+            {
+                Message = "The work queue is full: try again shortly.";
+            }
         }
         catch (ScenarioException ex)
         {
-            Running = false;
             Message = ex.Message;
             return;
-        }
-
-        if (_job is null)
-        {
-            Running = false;
-            Message = "The work queue is full: try again shortly.";
         }
 
         CrossCheck = ClosedForm(scenario);
     }
 
-    private void Cancel()
+    private void Cancel() => _watcher?.Cancel();
+
+    private void OnFinished(JobStatus status)
     {
-        if (_job is { } id)
+        if (status.State == JobState.Succeeded)
         {
-            Queue.Cancel(id);
+            Result = PlannerActions.ReadSimulation(status.ResultJson);
         }
-    }
-
-    private void OnJobChanged(JobStatus status)
-    {
-        if (status.Id != _job)
+        else
         {
-            return;
+            Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
         }
-
-        // Background thread: hand the update to the circuit.
-        _ = InvokeAsync(() =>
-        {
-            Progress = status.Progress;
-            switch (status.State)
-            {
-                case JobState.Succeeded:
-                    Running = false;
-                    Result = PlannerActions.ReadSimulation(status.ResultJson);
-                    break;
-                case JobState.Failed or JobState.Cancelled:
-                    Running = false;
-                    Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
-                    break;
-            }
-
-            StateHasChanged();
-        });
     }
 
     /// <summary>The closed form that applies to a one-pool scenario, for a cross-check beside the run.</summary>
@@ -169,7 +143,7 @@ public partial class Simulate
 
     public void Dispose()
     {
-        Queue.Changed -= OnJobChanged;
+        _watcher?.Dispose();
         GC.SuppressFinalize(this);
     }
 }
