@@ -209,6 +209,32 @@ public sealed class WorkPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task Plan_PoolRegionPricingAndMaxWait_EditTheDocument()
+    {
+        var record = await Store.CreateAsync(ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "chatbot-h100.json")));
+        var page = Open<PlanPage>($"/plan?scenario={record.Id}");
+        MudSelect<string> Select(string testId) => page.FindComponents<MudSelect<string>>()
+            .Single(c => c.Instance.UserAttributes.TryGetValue("data-testid", out var id) && (string?)id == testId).Instance;
+
+        // Every catalog region is offered.
+        Assert.Equal(Catalog.Regions.Count, page.FindComponents<MudSelect<string>>()
+            .Single(c => c.Instance.UserAttributes.TryGetValue("data-testid", out var id) && (string?)id == "region-h100-east")
+            .FindComponents<MudSelectItem<string>>().Count);
+        await page.InvokeAsync(() => Select("region-h100-east").ValueChanged.InvokeAsync("gcp-us-central1"));
+        await page.InvokeAsync(() => Select("pricing-h100-east").ValueChanged.InvokeAsync("reserved-1y"));
+        Control(page, "max-wait-h100-east").Change("2");
+
+        page.WaitForAssertion(() =>
+        {
+            var pool = ScenarioJson.Parse(Document(page)).Pools![0];
+            Assert.Equal("gcp-us-central1", pool.Region);
+            Assert.Equal("reserved-1y", pool.Pricing);
+            Assert.Equal(2, pool.Batching!.MaxWaitMs);
+        });
+        Assert.Empty(page.FindAll("[data-testid=plan-error]"));
+    }
+
+    [Fact]
     public void Calibrate_OffersTheZooModels_AndNothingToSaveBeforeARun()
     {
         var page = Open<CalibratePage>("/calibrate");
