@@ -15,7 +15,7 @@ using InferencePlanner.Web.Persistence;
 namespace InferencePlanner.Web;
 
 /// <summary>What the pages ask for: validation, and long work handed to the background queue.</summary>
-public sealed class PlannerActions(WorkQueueService queue, CatalogService catalogs, ProfileStore profiles)
+public sealed class PlannerActions(WorkQueueService queue, CatalogService catalogs, ProfileStore profiles, PlannerStorage storage)
 {
     /// <summary>What-ifs stay quick: a dashboard run simulates at most this many measured queries per replication.</summary>
     public const long WhatIfQueries = 200_000;
@@ -27,8 +27,23 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
     /// <summary>The catalog with the team's edits, as it stands now.</summary>
     public DeviceCatalog Catalog => catalogs.Current;
 
-    public IReadOnlyList<ScenarioError> Validate(Scenario scenario) =>
-        ScenarioValidator.Validate(scenario, Catalog, profiles.Contains);
+    /// <summary>
+    /// The scenario's problems against the catalog (with the team's edits) and the profiles; and a trace must be
+    /// one kept in the data folder or a shipped one: no document reaches a file elsewhere on this server.
+    /// </summary>
+    public IReadOnlyList<ScenarioError> Validate(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var errors = ScenarioValidator.Validate(scenario, Catalog, profiles.Contains);
+        if (scenario.Workload?.Arrivals is { Kind: ScenarioNames.Trace, Path: { Length: > 0 } path }
+            && !storage.AllowsTrace(path, HostingExtensions.FindDataFolder("scenarios"), HostingExtensions.FindDataFolder("traces")))
+        {
+            return [.. errors, new ScenarioError("$.workload.arrivals.path",
+                $"'{path}' is outside this server's traces: upload the trace (the plan page, or name a shipped one such as azure-llm-2023-conv.csv)")];
+        }
+
+        return errors;
+    }
 
     /// <summary>Queues a bounded simulation of <paramref name="scenario"/> (3 replications, time series on); null when the queue is full.</summary>
     public Task<Guid?> SimulateAsync(Scenario scenario, int? scenarioId = null, int? version = null)

@@ -10,7 +10,7 @@ namespace InferencePlanner.E2E;
 /// The real dashboard in its own process on a free loopback port, started as <c>dotnet run</c> would start
 /// it (its build output, its project folder as content root), and stopped with the test class.
 /// </summary>
-public sealed class AppServer : IAsyncLifetime
+public class AppServer : IAsyncLifetime
 {
     private readonly StringBuilder _log = new();
     private Process? _process;
@@ -29,7 +29,39 @@ public sealed class AppServer : IAsyncLifetime
         }
     }
 
-    public async Task InitializeAsync()
+    /// <summary>Extra settings for the app, as environment variables (e.g. <c>Api__MaxConcurrentRuns</c>).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
+    /// <summary>The app's process id (for its memory, or to kill it).</summary>
+    public int ProcessId => _process?.Id ?? 0;
+
+    /// <summary>The app's data folder (its SQLite file and uploads).</summary>
+    public string StorageFolder => _storage ?? throw new InvalidOperationException("not started");
+
+    /// <summary>Kills the process at once (no shutdown), as a crash or a power cut would.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the app again on the same data folder.</summary>
+    public Task RestartAsync() => StartAsync();
+
+    public Task InitializeAsync()
+    {
+        // A fresh database per run, so the demos are seeded and nothing of an earlier run leaks in.
+        _storage = Directory.CreateTempSubdirectory("ip-e2e-").FullName;
+        return StartAsync();
+    }
+
+    private async Task StartAsync()
     {
         var configuration = typeof(AppServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "BuildConfiguration").Value!;
@@ -50,9 +82,12 @@ public sealed class AppServer : IAsyncLifetime
             UseShellExecute = false,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        // A fresh database per run, so the demos are seeded and nothing of an earlier run leaks in.
-        _storage = Directory.CreateTempSubdirectory("ip-e2e-").FullName;
         start.Environment["Storage__Folder"] = _storage;
+        foreach (var (name, value) in Settings)
+        {
+            start.Environment[name] = value;
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the web app");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -93,13 +128,8 @@ public sealed class AppServer : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process?.Dispose();
+        await KillAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (_storage is not null)
         {
             Directory.Delete(_storage, recursive: true);

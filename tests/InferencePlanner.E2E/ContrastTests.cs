@@ -85,6 +85,15 @@ public sealed class ContrastTests(AppServer app) : IClassFixture<AppServer>
             ViewportSize = new() { Width = 1440, Height = 1000 },
             ColorScheme = theme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
         });
+        // The page policy (CSP) must not block anything the page needs: a refusal shows as a console error.
+        var refused = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                refused.Add(message.Text);
+            }
+        };
         await page.GotoAsync(app.BaseAddress.ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
         var demo = route == "forecast" ? "image classification across three regions" : "M/M/4 at 80 % load";
         var href = await page.Locator("[data-testid=scenario-list] tr", new() { HasText = demo })
@@ -107,6 +116,7 @@ public sealed class ContrastTests(AppServer app) : IClassFixture<AppServer>
 
         var result = await page.EvaluateAsync<Measurement>(MeasureScript);
 
+        Assert.Empty(refused);
         Assert.True(result.Measured > 15, $"only {result.Measured} text elements measured on /{path}");
         Assert.True(result.Failures.Length == 0, $"/{path} ({theme}): {result.Failures.Length} of {result.Measured} text elements below AA contrast:\n{string.Join('\n', result.Failures)}");
     }

@@ -32,11 +32,12 @@ public abstract class PageTestContext : PlannerTestContext, IDisposable
         _worker = Queue.RunAsync(_stop.Token);
         Catalogs = new CatalogService(Catalog, Factory, TimeProvider.System);
         Catalogs.LoadAsync().GetAwaiter().GetResult();
-        Actions = new PlannerActions(Queue, Catalogs, ProfileStore.Load());
+        Storage = new PlannerStorage(_folder);
+        Actions = new PlannerActions(Queue, Catalogs, ProfileStore.Load(), Storage);
         Services.AddSingleton<IDbContextFactory<PlannerDb>>(Factory);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Catalogs);
-        Services.AddSingleton(new PlannerStorage(_folder));
+        Services.AddSingleton(Storage);
         Services.AddTransient(_ => Catalogs.Current); // pages read the catalog with the edits, as in the app
         Services.AddSingleton(Store);
         Services.AddSingleton(Queue);
@@ -46,6 +47,9 @@ public abstract class PageTestContext : PlannerTestContext, IDisposable
     protected IDbContextFactory<PlannerDb> Factory { get; }
 
     protected ScenarioStore Store { get; }
+
+    /// <summary>The test's data folder (uploaded traces).</summary>
+    protected PlannerStorage Storage { get; }
 
     /// <summary>The shipped catalog with the edits saved in this test's database.</summary>
     protected CatalogService Catalogs { get; }

@@ -107,9 +107,17 @@ public sealed class SimulationModel
         };
     }
 
-    /// <summary>A copy with another seed and/or measured horizon (the command line's --seed and --queries).</summary>
-    public SimulationModel With(long? seed = null, long? queries = null)
+    /// <summary>
+    /// A copy with another seed and/or measured horizon (the command line's --seed and --queries), and/or a
+    /// tighter bound on events (a server's limit: the lower of it and the scenario's own applies).
+    /// </summary>
+    public SimulationModel With(long? seed = null, long? queries = null, long? maxEvents = null)
     {
+        if (maxEvents is < 1)
+        {
+            throw new ScenarioException("maxEvents", "must be at least 1");
+        }
+
         if (queries is { } q && (q < 1 || q > ScenarioLimits.MaxQueries))
         {
             throw new ScenarioException("--queries", $"must be from 1 to {ScenarioLimits.MaxQueries:E0}");
@@ -139,7 +147,7 @@ public sealed class SimulationModel
             SloMaxRejectionPercent = SloMaxRejectionPercent,
             Trace = Trace,
             TimeSeriesIntervalSeconds = TimeSeriesIntervalSeconds,
-            MaxEvents = MaxEvents,
+            MaxEvents = maxEvents is { } bound ? Math.Min(bound, MaxEvents) : MaxEvents,
             ReplayedServiceSeconds = ReplayedServiceSeconds,
         };
     }

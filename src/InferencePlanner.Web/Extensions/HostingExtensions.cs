@@ -7,6 +7,10 @@ using InferencePlanner.Web.Components;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MudBlazor.Services;
+using InferencePlanner.Web.Api;
+using InferencePlanner.Web.Security;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace InferencePlanner.Web.Extensions;
 
@@ -38,6 +42,32 @@ public static class HostingExtensions
         builder.Services.AddSingleton<WorkQueueService>();
         builder.Services.AddHostedService<JobWorker>();
         builder.Services.AddScoped<PlannerActions>();
+
+        // The HTTP API: limits from configuration (section Api), problem+json errors, an OpenAPI document, and a
+        // bounded number of simulations and forecasts at once with a short queue; beyond it, 429 and Retry-After.
+        builder.Services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.Section));
+        var limits = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.AddConcurrencyLimiter(ApiEndpoints.RunsPolicy, limiter =>
+            {
+                limiter.PermitLimit = Math.Max(1, limits.MaxConcurrentRuns);
+                limiter.QueueLimit = Math.Max(0, limits.MaxQueuedRuns);
+                limiter.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
+            });
+            options.OnRejected = async (context, cancellation) =>
+            {
+                // Roughly how long the runs ahead take: the recent average run time per slot.
+                var retry = Math.Max(1, (int)Math.Ceiling(RunTimes.AverageSeconds * (1 + (limits.MaxQueuedRuns / (double)Math.Max(1, limits.MaxConcurrentRuns)))));
+                context.HttpContext.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await ApiEndpoints.Problem(StatusCodes.Status429TooManyRequests, "Too many runs at once.",
+                        new Dictionary<string, string[]> { ["$"] = [$"this server runs {limits.MaxConcurrentRuns} simulations or forecasts at once with {limits.MaxQueuedRuns} waiting; try again in {retry} s"] })
+                    .ExecuteAsync(context.HttpContext).ConfigureAwait(false);
+            };
+        });
+        builder.Services.AddPlannerSecurity(builder.Configuration);
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -102,6 +132,18 @@ public static class HostingExtensions
         using (var db = app.Services.GetRequiredService<IDbContextFactory<PlannerDb>>().CreateDbContext())
         {
             db.EnsureSchema();
+            // Write-ahead logging: a process killed mid-save leaves the database whole, with every committed save.
+            db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
+            // Runs a killed process left unfinished are marked so: nothing half-done passes for a result.
+            var interrupted = db.Runs.Where(r => r.Status == "Queued" || r.Status == "Running").ToList();
+            foreach (var run in interrupted)
+            {
+                run.Status = "Failed";
+                run.ResultJson = null;
+                run.Error = "the server stopped before this run finished";
+            }
+
+            db.SaveChanges();
             // Profiles saved from the dashboard join the shipped ones.
             var store = app.Services.GetRequiredService<ProfileStore>();
             foreach (var saved in db.Profiles.AsNoTracking())
@@ -130,10 +172,14 @@ public static class HostingExtensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        app.UsePlannerSecurity();
+        app.UseRateLimiter();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapGet("/api/runs/{id:guid}/forecast.{format}", DownloadForecastAsync);
+        app.MapPlannerApi();
+        app.MapOpenApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

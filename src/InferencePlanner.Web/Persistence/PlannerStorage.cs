@@ -19,6 +19,27 @@ public sealed class PlannerStorage(string folder)
     public string TracesFolder => Path.Combine(Folder, "traces");
 
     /// <summary>
+    /// Whether a scenario's trace path, resolved as a run would resolve it, lies in the uploaded traces or the
+    /// shipped ones (<paramref name="shippedTraces"/>) — not anywhere else on the server.
+    /// </summary>
+    public bool AllowsTrace(string path, string? scenariosFolder, string? shippedTraces)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string resolved;
+        try
+        {
+            resolved = Path.GetFullPath(Simulation.Engine.SimulationModel.ResolveTracePath(path, scenariosFolder));
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return false;
+        }
+
+        string?[] roots = [TracesFolder, shippedTraces];
+        return roots.OfType<string>().Any(root => resolved.StartsWith(Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// Reads an uploaded trace, checks every row (a <see cref="TraceFormatException"/> names the line), and keeps it
     /// as traces/trace-HASH.csv. Returns the kept file's full path and the parsed trace.
     /// </summary>
