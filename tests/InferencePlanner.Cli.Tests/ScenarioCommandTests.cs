@@ -110,6 +110,57 @@ public sealed class ScenarioCommandTests
         Assert.Contains($"error: {path}", stderr, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string, string> Bad()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var (what, document, field) in BadScenarios.All())
+        {
+            data.Add(what, document, field);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Bad))]
+    public void EveryKindOfBadScenario_ExitsTwo_NamingTheField(string what, string document, string field)
+    {
+        using var file = TempScenario(document);
+
+        foreach (var command in new[] { "validate", "simulate" })
+        {
+            var (code, stdout, stderr) = Run(command, file.Path);
+
+            Assert.True(code == 2, $"{what}: {command} exited {code}: {stderr}");
+            Assert.True(stderr.Contains(field + ":", StringComparison.Ordinal) || stderr.Contains(field + "[", StringComparison.Ordinal) || stderr.Contains(field + ".", StringComparison.Ordinal),
+                $"{what}: {command} said {stderr}, not naming {field}");
+            Assert.Equal(string.Empty, stdout);
+        }
+    }
+
+    [Fact]
+    public void TraceWithABadRow_ExitsTwo_NamingTheLine()
+    {
+        var lines = File.ReadLines(Path.Combine(RepositoryPaths.Root, "data", "traces", "azure-llm-2023-conv.csv")).Take(50).ToList();
+        lines[7] = "2023-11-16 18:16:02.1,-3,12";
+        var trace = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"bad-trace-{Guid.NewGuid():N}.csv");
+        File.WriteAllLines(trace, lines);
+        try
+        {
+            using var file = TempScenario(BadScenarios.Edit(n => n["workload"]!["arrivals"] = new System.Text.Json.Nodes.JsonObject { ["kind"] = "trace", ["path"] = trace }));
+
+            var (code, _, stderr) = Run("simulate", file.Path);
+
+            Assert.Equal(2, code);
+            Assert.Contains("$.workload.arrivals.path", stderr, StringComparison.Ordinal);
+            Assert.Contains(":8: ContextTokens '-3' is not a whole number", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
+    }
+
     [Fact]
     public void Validate_UnknownDevice_SuggestsCatalogIds()
     {

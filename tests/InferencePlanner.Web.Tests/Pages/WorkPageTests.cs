@@ -125,6 +125,33 @@ public sealed class WorkPageTests : PageTestContext
         Assert.Equal(expected, ScenarioJson.Parse(json).Workload!.Arrivals!.DailyShape);
     }
 
+    public static TheoryData<string, string, string> Bad()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var (what, document, field) in BadScenarios.All())
+        {
+            data.Add(what, document, field);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Bad))]
+    public async Task Plan_EveryKindOfBadDocument_IsNamedInline_NothingIsSaved(string what, string document, string field)
+    {
+        var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
+        var page = Open<PlanPage>($"/plan?scenario={mm4.Id}");
+
+        Control(page, "json", "textarea").Input(document);
+
+        page.WaitForAssertion(() => Assert.True(page.FindAll("[data-testid=plan-error]").Any(e => e.TextContent.StartsWith(field, StringComparison.Ordinal)),
+            $"{what}: errors shown {string.Join(" | ", page.FindAll("[data-testid=plan-error]").Select(e => e.TextContent))}"), TimeSpan.FromSeconds(10));
+        Assert.True(page.Find("[data-testid=save]").HasAttribute("disabled"));
+        Assert.Equal(mm4.Version, (await Store.GetAsync(mm4.Id))!.Version);
+        Assert.Equal(mm4.Json, (await Store.GetAsync(mm4.Id))!.Json);
+    }
+
     [Fact]
     public async Task Plan_BurstFields_EditTheMarkovModulatedArrivals()
     {
