@@ -333,8 +333,7 @@ public static class ApiEndpoints
     private static async Task<IResult> CreateScenarioAsync(HttpRequest request, IOptions<ApiOptions> limits, PlannerActions actions, ScenarioStore store)
     {
         var scenario = await ReadScenarioAsync(request, limits.Value, actions).ConfigureAwait(false);
-        await RefuseDuplicateNameAsync(store, scenario.Name, null).ConfigureAwait(false);
-        var record = await store.CreateAsync(scenario).ConfigureAwait(false);
+        var record = await NameCheckedAsync(() => store.CreateAsync(scenario)).ConfigureAwait(false);
         return Results.Json(Saved(record, scenario), Json, statusCode: StatusCodes.Status201Created)
             .WithHeaders(("Location", $"/api/scenarios/{record.Id}"), ("ETag", ETag(record.Version)));
     }
@@ -351,10 +350,9 @@ public static class ApiEndpoints
         var basedOn = IfMatchVersion(request) ?? throw new ApiProblemException(StatusCodes.Status428PreconditionRequired, "If-Match is required.",
             new Dictionary<string, string[]> { ["If-Match"] = [$"send the version you read as If-Match (the ETag of GET /api/scenarios/{id}, now {ETag(current.Version)}), so that nobody's save is overwritten unseen"] });
         var scenario = await ReadScenarioAsync(request, limits.Value, actions).ConfigureAwait(false);
-        await RefuseDuplicateNameAsync(store, scenario.Name, id).ConfigureAwait(false);
         try
         {
-            var record = await store.SaveAsync(id, scenario, basedOn).ConfigureAwait(false);
+            var record = await NameCheckedAsync(() => store.SaveAsync(id, scenario, basedOn)).ConfigureAwait(false);
             return Results.Json(Saved(record, scenario), Json).WithHeaders(("ETag", ETag(record.Version)));
         }
         catch (ScenarioConflictException ex)
@@ -518,13 +516,15 @@ public static class ApiEndpoints
         return answer is IStatusCodeHttpResult { StatusCode: 200 } ? Results.Accepted($"/api/jobs/{id}", ((IValueHttpResult)answer).Value) : answer;
     }
 
-    private static async Task RefuseDuplicateNameAsync(ScenarioStore store, string? name, int? except)
+    private static async Task<ScenarioRecord> NameCheckedAsync(Func<Task<ScenarioRecord>> save)
     {
-        var clash = (await store.ListAsync().ConfigureAwait(false)).FirstOrDefault(s => s.Name == name && s.Id != except);
-        if (clash is not null)
+        try
         {
-            throw new ApiProblemException(StatusCodes.Status409Conflict, "The name is taken.",
-                new Dictionary<string, string[]> { ["$.name"] = [$"'{name}' is the name of scenario {clash.Id}; choose another"] });
+            return await save().ConfigureAwait(false);
+        }
+        catch (ScenarioNameTakenException ex)
+        {
+            throw new ApiProblemException(StatusCodes.Status409Conflict, "The name is taken.", new Dictionary<string, string[]> { ["$.name"] = [ex.Message] });
         }
     }
 

@@ -21,9 +21,57 @@ public sealed class ScenarioConflictException : Exception
     }
 }
 
-/// <summary>Scenarios in the database: list, load, save (versioned, with conflict detection), delete, and the demos.</summary>
-public sealed class ScenarioStore(IDbContextFactory<PlannerDb> factory, TimeProvider clock)
+/// <summary>A save refused because another scenario has that name.</summary>
+public sealed class ScenarioNameTakenException : Exception
 {
+    public ScenarioNameTakenException()
+    {
+    }
+
+    public ScenarioNameTakenException(string message)
+        : base(message)
+    {
+    }
+
+    public ScenarioNameTakenException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// Scenarios in the database: list, load, save (versioned, with conflict detection, names unique), delete, and
+/// the demos. Creates and saves are taken one at a time, so two of one name cannot slip in together.
+/// </summary>
+public sealed class ScenarioStore(IDbContextFactory<PlannerDb> factory, TimeProvider clock) : IDisposable
+{
+    private readonly SemaphoreSlim _writes = new(1, 1);
+
+    public void Dispose() => _writes.Dispose();
+
+    /// <summary>A name no saved scenario has: <paramref name="wanted"/>, else "wanted (2)", "wanted (3)", ….</summary>
+    public async Task<string> FreeNameAsync(string wanted, CancellationToken cancellation = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
+        var taken = (await db.Scenarios.AsNoTracking().Select(s => s.Name).ToListAsync(cancellation).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        var name = wanted;
+        for (var n = 2; taken.Contains(name); n++)
+        {
+            name = $"{wanted} ({n})";
+        }
+
+        return name;
+    }
+
+    private static async Task RefuseTakenNameAsync(PlannerDb db, string name, int? except, CancellationToken cancellation)
+    {
+        var clash = await db.Scenarios.AsNoTracking().Where(s => s.Name == name && s.Id != except).Select(s => (int?)s.Id).FirstOrDefaultAsync(cancellation).ConfigureAwait(false);
+        if (clash is { } id)
+        {
+            throw new ScenarioNameTakenException($"'{name}' is the name of scenario {id}; choose another");
+        }
+    }
+
     public async Task<IReadOnlyList<ScenarioRecord>> ListAsync(CancellationToken cancellation = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
@@ -63,8 +111,18 @@ public sealed class ScenarioStore(IDbContextFactory<PlannerDb> factory, TimeProv
         var now = clock.GetUtcNow();
         var record = new ScenarioRecord { Name = scenario.Name ?? "untitled", Json = json, IsDemo = demo, UpdatedAt = now, Version = 1 };
         record.History.Add(new ScenarioVersion { Version = 1, Json = json, SavedAt = now });
-        db.Scenarios.Add(record);
-        await db.SaveChangesAsync(cancellation).ConfigureAwait(false);
+        await _writes.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            await RefuseTakenNameAsync(db, record.Name, null, cancellation).ConfigureAwait(false);
+            db.Scenarios.Add(record);
+            await db.SaveChangesAsync(cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writes.Release();
+        }
+
         return record;
     }
 
@@ -86,13 +144,19 @@ public sealed class ScenarioStore(IDbContextFactory<PlannerDb> factory, TimeProv
         record.Version = basedOnVersion + 1;
         record.UpdatedAt = clock.GetUtcNow();
         db.ScenarioVersions.Add(new ScenarioVersion { ScenarioId = id, Version = record.Version, Json = json, SavedAt = record.UpdatedAt });
+        await _writes.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
+            await RefuseTakenNameAsync(db, record.Name, id, cancellation).ConfigureAwait(false);
             await db.SaveChangesAsync(cancellation).ConfigureAwait(false);
         }
         catch (DbUpdateConcurrencyException ex)
         {
             throw new ScenarioConflictException($"'{record.Name}' was saved by someone else at the same moment: reload it", ex);
+        }
+        finally
+        {
+            _writes.Release();
         }
 
         return record;

@@ -1,4 +1,5 @@
 using InferencePlanner.Web.Jobs;
+using Microsoft.EntityFrameworkCore;
 
 namespace InferencePlanner.Web.Tests.Jobs;
 
@@ -64,6 +65,11 @@ public sealed class JobWatcherTests : PageTestContext
             Assert.Equal(JobState.Cancelled, (await FinishedAsync(watcher.Id)).State);
             await WaitUntilAsync(() => !watcher.Running);
             Assert.Equal(JobState.Cancelled, Assert.Single(_finished).State);
+            // Saved as cancelled, with no result: nothing half-done passes for one.
+            await using var db = await Factory.CreateDbContextAsync();
+            var run = await db.Runs.SingleAsync(r => r.Id == watcher.Id);
+            Assert.Equal("Cancelled", run.Status);
+            Assert.Null(run.ResultJson);
         }
 
         // A page that goes away does not take its job with it: the result is still saved.

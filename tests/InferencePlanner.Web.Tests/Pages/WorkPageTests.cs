@@ -153,9 +153,26 @@ public sealed class WorkPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task Plan_SaveUnderAnotherScenariosName_IsRefused_SaveAsNewTakesANewName()
+    {
+        var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
+        var page = Open<PlanPage>($"/plan?scenario={mm4.Id}");
+
+        Control(page, "json", "textarea").Input(mm4.Json.Replace("\"M/M/4 at 80 % load\"", "\"LLM chatbot on H100\"", StringComparison.Ordinal));
+        page.WaitForAssertion(() => Assert.Contains("LLM chatbot on H100", Document(page), StringComparison.Ordinal));
+        await page.Find("[data-testid=save]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Contains("Not saved: 'LLM chatbot on H100' is the name of scenario", page.Find("[data-testid=plan-message]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(mm4.Json, (await Store.GetAsync(mm4.Id))!.Json);
+
+        await page.Find("[data-testid=save-as-new]").ClickAsync(new());
+        Assert.Contains("LLM chatbot on H100 (copy)", (await Store.ListAsync()).Select(s => s.Name));
+    }
+
+    [Fact]
     public async Task Plan_BurstFields_EditTheMarkovModulatedArrivals()
     {
-        var record = await Store.CreateAsync(ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "bursty-code-assistant.json")));
+        var record = await Store.CreateAsync(ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "bursty-code-assistant.json")) with { Name = "burst form test" });
         var page = Open<PlanPage>($"/plan?scenario={record.Id}");
 
         Control(page, "burst-rate").Change("500");
@@ -238,7 +255,7 @@ public sealed class WorkPageTests : PageTestContext
     [Fact]
     public async Task Plan_PoolRegionPricingAndMaxWait_EditTheDocument()
     {
-        var record = await Store.CreateAsync(ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "chatbot-h100.json")));
+        var record = await Store.CreateAsync(ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "chatbot-h100.json")) with { Name = "pool form test" });
         var page = Open<PlanPage>($"/plan?scenario={record.Id}");
         MudSelect<string> Select(string testId) => page.FindComponents<MudSelect<string>>()
             .Single(c => c.Instance.UserAttributes.TryGetValue("data-testid", out var id) && (string?)id == testId).Instance;

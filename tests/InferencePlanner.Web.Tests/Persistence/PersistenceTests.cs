@@ -38,6 +38,25 @@ public sealed class PersistenceTests : IDisposable
     }
 
     [Fact]
+    public async Task Names_AreUnique_ASaveUnderATakenNameIsRefused_AndAFreeOneIsOffered()
+    {
+        using var store = new ScenarioStore(_factory, TimeProvider.System);
+        var first = await store.CreateAsync(Mm4);
+        var second = await store.CreateAsync(Mm4 with { Name = "another" });
+
+        await Assert.ThrowsAsync<ScenarioNameTakenException>(() => store.CreateAsync(Mm4));
+        var renamed = await Assert.ThrowsAsync<ScenarioNameTakenException>(() => store.SaveAsync(second.Id, Mm4, basedOnVersion: 1));
+
+        Assert.Contains($"scenario {first.Id}", renamed.Message, StringComparison.Ordinal);
+        Assert.Equal("another", (await store.GetAsync(second.Id))!.Name);
+        Assert.Equal(1, (await store.GetAsync(second.Id))!.Version);
+        Assert.Equal($"{Mm4.Name} (2)", await store.FreeNameAsync(Mm4.Name!));
+        Assert.Equal("fresh", await store.FreeNameAsync("fresh"));
+        // Saving under its own name is no clash.
+        Assert.Equal(2, (await store.SaveAsync(first.Id, Mm4, basedOnVersion: 1)).Version);
+    }
+
+    [Fact]
     public async Task Demos_AreSeededOnce_AndSurviveANewStore()
     {
         var folder = Path.Combine(RepositoryPaths.Root, "data", "scenarios");

@@ -263,6 +263,10 @@ public partial class Plan : IDisposable
         {
             Say(Severity.Error, ex.Message);
         }
+        catch (ScenarioNameTakenException ex)
+        {
+            Say(Severity.Error, $"Not saved: {ex.Message}.");
+        }
     }
 
     private async Task SaveAsNewAsync()
@@ -272,7 +276,7 @@ public partial class Plan : IDisposable
             return;
         }
 
-        var created = await Store.CreateAsync(Draft with { Name = $"{Draft.Name} (copy)" });
+        var created = await Store.CreateAsync(Draft with { Name = await Store.FreeNameAsync($"{Draft.Name} (copy)") });
         await SelectAsync(created.Id);
         Say(Severity.Success, $"Saved as a new scenario, '{created.Name}'.");
     }
