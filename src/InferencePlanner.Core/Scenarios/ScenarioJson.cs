@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -34,6 +35,13 @@ public static partial class ScenarioJson
         if (string.IsNullOrWhiteSpace(json))
         {
             throw new ScenarioException("$", "the document is empty");
+        }
+
+        // The reader transcodes to UTF-8 first and throws an ArgumentException on a half surrogate pair.
+        if (UnpairedSurrogate(json) is { } at)
+        {
+            var line = json.AsSpan(0, at).Count('\n') + 1;
+            throw new ScenarioException("$", string.Create(CultureInfo.InvariantCulture, $"the text is not valid Unicode: a lone surrogate (U+{(int)json[at]:X4}) at character {at + 1:N0} (line {line})"));
         }
 
         try
@@ -78,6 +86,28 @@ public static partial class ScenarioJson
 
     public static string Write(Scenario scenario) => JsonSerializer.Serialize(scenario, Options);
 
+    /// <summary>The index of the first UTF-16 surrogate that is not half of a pair, if any.</summary>
+    private static int? UnpairedSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i]))
+            {
+                continue;
+            }
+
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            return i;
+        }
+
+        return null;
+    }
+
     private static string PathOf(JsonException ex)
     {
         var path = ex.Path ?? "$";
@@ -115,6 +145,6 @@ public static partial class ScenarioJson
         return message.TrimEnd('.') + line;
     }
 
-    [GeneratedRegex("The JSON property '([^']+)' could not be mapped", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("The JSON property '([^']*)' could not be mapped", RegexOptions.CultureInvariant)]
     private static partial Regex UnknownMemberPattern();
 }

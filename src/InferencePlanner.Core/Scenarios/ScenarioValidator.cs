@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using InferencePlanner.Core.Catalog;
 
@@ -45,7 +46,7 @@ public sealed class ScenarioValidator
         CheckHorizon(scenario.Horizon);
         CheckWorkload(scenario.Workload);
         CheckPools(scenario.Pools);
-        if (scenario.Pools?.Any(pl => pl.Llm is not null) == true && scenario.Workload?.Arrivals?.Kind != ScenarioNames.Trace)
+        if (scenario.Pools?.Any(pl => pl?.Llm is not null) == true && scenario.Workload?.Arrivals?.Kind != ScenarioNames.Trace)
         {
             CheckTokens("$.workload.tokens.input", scenario.Workload?.Tokens?.Input);
             CheckTokens("$.workload.tokens.output", scenario.Workload?.Tokens?.Output);
@@ -84,6 +85,11 @@ public sealed class ScenarioValidator
             for (var i = 0; i < (growth.Launches?.Count ?? 0); i++)
             {
                 var launch = growth.Launches![i];
+                if (!Present($"$.growth.launches[{i}]", launch))
+                {
+                    continue;
+                }
+
                 if (launch.Month < 0 || launch.Month > 600)
                 {
                     Add($"$.growth.launches[{i}].month", "must be from 0 to 600");
@@ -107,12 +113,17 @@ public sealed class ScenarioValidator
             for (var i = 0; i < (growth.ServiceSwitches?.Count ?? 0); i++)
             {
                 var change = growth.ServiceSwitches![i];
+                if (!Present($"$.growth.serviceSwitches[{i}]", change))
+                {
+                    continue;
+                }
+
                 if (change.Month is not (>= 0 and <= 600))
                 {
                     Add($"$.growth.serviceSwitches[{i}].month", "must be from 0 to 600");
                 }
 
-                if (scenario.Pools?.Any(pl => pl.Name == change.Pool) != true)
+                if (scenario.Pools?.Any(pl => pl?.Name == change.Pool) != true)
                 {
                     Add($"$.growth.serviceSwitches[{i}].pool", $"'{change.Pool}' is not a pool of this scenario");
                 }
@@ -273,6 +284,11 @@ public sealed class ScenarioValidator
             {
                 var c = classes[i];
                 var cp = $"$.workload.classes[{i}]";
+                if (!Present(cp, c))
+                {
+                    continue;
+                }
+
                 if (string.IsNullOrWhiteSpace(c.Name))
                 {
                     Add($"{cp}.name", "is required");
@@ -309,6 +325,11 @@ public sealed class ScenarioValidator
         {
             var pool = pools[i];
             var p = $"$.pools[{i}]";
+            if (!Present(p, pool))
+            {
+                continue;
+            }
+
             if (string.IsNullOrWhiteSpace(pool.Name))
             {
                 Add($"{p}.name", "is required");
@@ -542,11 +563,16 @@ public sealed class ScenarioValidator
 
             for (var i = 0; i < points.Count; i++)
             {
+                if (!Present($"{p}.points[{i}]", points[i]))
+                {
+                    continue;
+                }
+
                 if (points[i].Batch < 1 || points[i].Batch > ScenarioLimits.MaxBatch)
                 {
                     Add($"{p}.points[{i}].batch", $"must be from 1 to {ScenarioLimits.MaxBatch:N0}");
                 }
-                else if (i > 0 && points[i].Batch <= points[i - 1].Batch)
+                else if (i > 0 && points[i - 1] is { } previous && points[i].Batch <= previous.Batch)
                 {
                     Add($"{p}.points[{i}].batch", "batch sizes must increase");
                 }
@@ -570,7 +596,7 @@ public sealed class ScenarioValidator
     private void CheckRouting(RoutingSpec? routing, IReadOnlyList<PoolSpec>? pools)
     {
         pools ??= [];
-        var edgePools = pools.Where(pl => pl.Edge == true).Select(pl => pl.Name).ToList();
+        var edgePools = pools.Where(pl => pl?.Edge == true).Select(pl => pl.Name).ToList();
         if (routing is null)
         {
             if (edgePools.Count > 0)
@@ -588,7 +614,7 @@ public sealed class ScenarioValidator
 
         if (routing.Offload is { } offload)
         {
-            var target = pools.FirstOrDefault(pl => pl.Name == offload.Pool);
+            var target = pools.FirstOrDefault(pl => pl?.Name == offload.Pool);
             if (string.IsNullOrWhiteSpace(offload.Pool))
             {
                 Add("$.routing.offload.pool", "is required: the edge pool's name");
@@ -604,7 +630,7 @@ public sealed class ScenarioValidator
 
             Finite("$.routing.offload.share", offload.Share, min: double.Epsilon, max: 1, required: true);
             Finite("$.routing.offload.networkRttMs", offload.NetworkRttMs, min: 0, max: ScenarioLimits.MaxServiceMs, required: false);
-            if (offload.Share < 1 && pools.All(pl => pl.Edge == true))
+            if (offload.Share < 1 && pools.All(pl => pl?.Edge == true))
             {
                 Add("$.pools", "the traffic not offloaded needs at least one pool that is not edge");
             }
@@ -627,6 +653,19 @@ public sealed class ScenarioValidator
         Finite($"{p}.tpotMs", slo.TpotMs, min: double.Epsilon, max: ScenarioLimits.MaxServiceMs, required: false);
         Finite($"{p}.percentile", slo.Percentile, min: 1e-9, max: 99.9999, required: false);
         Finite($"{p}.maxRejectionPercent", slo.MaxRejectionPercent, min: 0, max: 100, required: false);
+    }
+
+    /// <summary>A list item given as JSON null: reported, and skipped by the other checks.</summary>
+    private bool Present<T>(string path, [NotNullWhen(true)] T? item)
+        where T : class
+    {
+        if (item is null)
+        {
+            Add(path, "must be an object, not null");
+            return false;
+        }
+
+        return true;
     }
 
     private void Shape(string path, IReadOnlyList<double>? shape, int length)

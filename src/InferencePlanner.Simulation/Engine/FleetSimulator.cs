@@ -465,6 +465,14 @@ internal sealed class FleetSimulator
     {
         foreach (var pool in _pools)
         {
+            // Queries are removed at their deadline lazily, at the pool's next event: those already past it
+            // leave now, at their deadlines, before the integrals start (else the time from the latest deadline
+            // to now, before the window, would be counted in it).
+            if (pool.HasTimeout)
+            {
+                Purge(pool, t);
+            }
+
             Advance(pool, t);
             // Batches already running count from now on.
             for (var s = 0; s < pool.Servers; s++)
@@ -489,6 +497,12 @@ internal sealed class FleetSimulator
     {
         foreach (var pool in _pools)
         {
+            // Likewise: queries past their deadline stop counting at it, not at the window's end.
+            if (pool.HasTimeout)
+            {
+                Purge(pool, t);
+            }
+
             Advance(pool, t);
             // Running batches were counted to their end: take back what lies beyond the window.
             for (var s = 0; s < pool.Servers; s++)

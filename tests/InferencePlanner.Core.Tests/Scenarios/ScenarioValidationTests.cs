@@ -131,6 +131,55 @@ public sealed class ScenarioValidationTests
         Assert.StartsWith("$", ex.Errors[0].Path, StringComparison.Ordinal);
     }
 
+    // Found by ScenarioFuzzTests: a list item given as null reached the checks as a null reference.
+    [Theory]
+    [InlineData("\"pools\": [", "\"pools\": [ null, ", "$.pools[0]")]
+    [InlineData("\"workload\": {", "\"workload\": { \"classes\": [ null ], ", "$.workload.classes[0]")]
+    [InlineData("\"slo\": {", "\"growth\": { \"months\": 12, \"monthlyGrowthPercent\": 5, \"launches\": [ null ], \"serviceSwitches\": [ null ] }, \"slo\": {", "$.growth.serviceSwitches[0]")]
+    [InlineData("\"distribution\": \"exponential\", \"meanMs\": 40", "\"profile\": { \"points\": [ null, { \"batch\": 1, \"latencyMs\": 8 } ] }", "$.pools[0].service.profile.points[0]")]
+    public void Validate_NullListItem_IsNamed(string from, string to, string path)
+    {
+        var json = Valid.Replace(from, to, StringComparison.Ordinal);
+        var withOffload = json.TrimEnd().TrimEnd('}') + ", \"routing\": { \"offload\": { \"pool\": \"p\", \"share\": 0.5 } } }";
+
+        foreach (var document in new[] { json, withOffload })
+        {
+            var error = Assert.Single(ScenarioValidator.Validate(ScenarioJson.Parse(document), Catalog.Value), e => e.Path == path);
+            Assert.Equal("must be an object, not null", error.Reason);
+        }
+    }
+
+    // Found by ScenarioFuzzTests: the reader threw an ArgumentException on a lone UTF-16 surrogate.
+    [Theory]
+    [InlineData(0xD800)]
+    [InlineData(0xDFFF)]
+    public void Parse_LoneSurrogate_IsAScenarioException(int surrogate)
+    {
+        var json = Valid.Replace("\"ok\"", $"\"o{(char)surrogate}k\"", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioJson.Parse(json));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("$", error.Path);
+        Assert.Contains("lone surrogate", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("(line 2)", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_PairedSurrogates_AreText()
+    {
+        Assert.Equal("o\U0001F600k", ScenarioJson.Parse(Valid.Replace("\"ok\"", "\"o\U0001F600k\"", StringComparison.Ordinal)).Name);
+    }
+
+    // Found by ScenarioFuzzTests: an empty field name fell through to the serializer's message (naming .NET types).
+    [Fact]
+    public void Parse_EmptyFieldName_IsNotAField()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioJson.Parse("{ \"\": 1 }"));
+
+        Assert.Equal("is not a field of the scenario format", Assert.Single(ex.Errors).Reason);
+    }
+
     [Fact]
     public void Parse_HugeDocument_IsRefusedBeforeParsing()
     {

@@ -89,6 +89,35 @@ public sealed class InvariantTests
         }
     }
 
+    /// <summary>
+    /// Found by SimulatorPropertyTests (Little's law as a sample-path identity): a query past its deadline
+    /// leaves the queue at the pool's next event, and the window's opening and closing did not remove such
+    /// queries first, so the queue was counted up to the window's end, or from the latest deadline (before the
+    /// window) on. One server busy for 1 s from t = 0 with the query that arrived then; a second query arrives
+    /// at 0.1 s and gives up at 0.6 s (timeout 500 ms).
+    /// </summary>
+    [Theory]
+    [InlineData(0.0, 0.8, 0.5, 0.8 + 0.5)] // window [0, 0.8]: the second query waits 0.1–0.6 s, the first is served throughout
+    [InlineData(0.7, 0.5, 0.0, 0.3)] // window [0.7, 1.2]: the second query left at 0.6 s, the first is served until 1 s
+    public void Simulate_TimeoutNearTheWindowsEdge_CountsTheQueueUpToTheDeadline(double warmupSeconds, double seconds, double queueSeconds, double systemSeconds)
+    {
+        using var trace = TraceFile.Write([0.0, 0.1]);
+        var scenario = new Scenario
+        {
+            Seed = 1,
+            Horizon = new Horizon { Seconds = seconds, WarmupSeconds = warmupSeconds },
+            Workload = new Core.Scenarios.Workload { Arrivals = new ArrivalSpec { Kind = "trace", Path = trace.Path } },
+            Pools = [new PoolSpec { Name = "p", Count = 1, Service = Scenarios.Deterministic(1000), TimeoutMs = 500 }],
+        };
+
+        var run = SimulationRunner.Run(SimulationModel.Compile(scenario));
+
+        Assert.True(run.Stable, run.Reason);
+        Assert.Equal(seconds, run.SimulatedSeconds, 9);
+        Assert.Equal(queueSeconds / seconds, run.MeanQueueLength, 9);
+        Assert.Equal(systemSeconds / seconds, run.MeanInSystem, 9);
+    }
+
     internal static ServiceSpec Profile(double alphaMs, double betaMs, double jitterScv) =>
         new() { Profile = new ProfileSpec { AlphaMs = alphaMs, BetaMs = betaMs, JitterScv = jitterScv } };
 
