@@ -15,6 +15,9 @@ public abstract class PlannerTestContext : BunitContext, IAsyncLifetime
 
     protected PlannerTestContext()
     {
+        // Renders that follow work off the test's thread (the queue, debounced fields, uploads) may take longer
+        // than bUnit's 1 s default on two busy cores: a wait bound, not a retry.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton(ShippedCatalog.Value);

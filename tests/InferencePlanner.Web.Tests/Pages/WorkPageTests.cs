@@ -158,11 +158,14 @@ public sealed class WorkPageTests : PageTestContext
         var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
         var page = Open<PlanPage>($"/plan?scenario={mm4.Id}");
 
-        Control(page, "json", "textarea").Input(mm4.Json.Replace("\"M/M/4 at 80 % load\"", "\"LLM chatbot on H100\"", StringComparison.Ordinal));
-        page.WaitForAssertion(() => Assert.Contains("LLM chatbot on H100", Document(page), StringComparison.Ordinal));
+        var renamed = System.Text.Json.Nodes.JsonNode.Parse(mm4.Json)!;
+        renamed["name"] = "LLM chatbot on H100";
+        Control(page, "json", "textarea").Input(renamed.ToJsonString());
+        // The document field applies a paste after a 400 ms pause in typing; the form follows it.
+        page.WaitForAssertion(() => Assert.Equal("LLM chatbot on H100", page.FindComponents<MudTextField<string>>().Single(c => c.Instance.Label == "Name").Instance.Value));
         await page.Find("[data-testid=save]").ClickAsync(new());
 
-        page.WaitForAssertion(() => Assert.Contains("Not saved: 'LLM chatbot on H100' is the name of scenario", page.Find("[data-testid=plan-message]").TextContent, StringComparison.Ordinal));
+        page.WaitForAssertion(() => Assert.Contains("Not saved: 'LLM chatbot on H100' is the name of scenario", page.Find("[data-testid=plan-message]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Equal(mm4.Json, (await Store.GetAsync(mm4.Id))!.Json);
 
         await page.Find("[data-testid=save-as-new]").ClickAsync(new());
