@@ -110,16 +110,7 @@ public sealed class ScenarioCommandTests
         Assert.Contains($"error: {path}", stderr, StringComparison.Ordinal);
     }
 
-    public static TheoryData<string, string, string> Bad()
-    {
-        var data = new TheoryData<string, string, string>();
-        foreach (var (what, document, field) in BadScenarios.All())
-        {
-            data.Add(what, document, field);
-        }
-
-        return data;
-    }
+    public static TheoryData<string, string, string> Bad() => BadScenarios.Theory();
 
     [Theory]
     [MemberData(nameof(Bad))]

@@ -69,6 +69,25 @@ public abstract class PageTestContext : PlannerTestContext, IDisposable
         return marked.TagName.Equals(tag, StringComparison.OrdinalIgnoreCase) ? marked : marked.QuerySelector(tag)!;
     }
 
+    /// <summary>
+    /// Clicks the element <paramref name="selector"/> finds, finding and clicking in one step on the renderer:
+    /// background work (a what-if, a job's end) re-renders the page at any moment, and a button found before
+    /// such a render may no longer carry its handler.
+    /// </summary>
+    protected static Task ClickAsync<T>(IRenderedComponent<T> page, string selector)
+        where T : Microsoft.AspNetCore.Components.IComponent =>
+        page.InvokeAsync(() => page.Find(selector).ClickAsync(new()));
+
+    /// <summary>Sets a control's value as a change event would, on the renderer (see <see cref="ClickAsync{T}"/>).</summary>
+    protected static Task ChangeAsync<T>(IRenderedComponent<T> page, string testId, object value, string tag = "input")
+        where T : Microsoft.AspNetCore.Components.IComponent =>
+        page.InvokeAsync(() => Control(page, testId, tag).Change(value));
+
+    /// <summary>Types into a control as an input event would, on the renderer (see <see cref="ClickAsync{T}"/>).</summary>
+    protected static Task InputAsync<T>(IRenderedComponent<T> page, string testId, object value, string tag = "input")
+        where T : Microsoft.AspNetCore.Components.IComponent =>
+        page.InvokeAsync(() => Control(page, testId, tag).Input(value));
+
     /// <summary>Waits for queued work to finish (the worker runs it off this thread) and returns its final status.</summary>
     protected async Task<JobStatus> FinishedAsync(Guid? id)
     {

@@ -18,6 +18,18 @@ internal static class BadScenarios
         return node.ToJsonString();
     }
 
+    /// <summary>The same, as xunit theory data.</summary>
+    public static TheoryData<string, string, string> Theory()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var (what, document, field) in All())
+        {
+            data.Add(what, document, field);
+        }
+
+        return data;
+    }
+
     /// <summary>What is wrong, the document, the field its answer must name.</summary>
     public static IEnumerable<(string What, string Document, string Field)> All()
     {

@@ -15,7 +15,16 @@ public enum JobState
 }
 
 /// <summary>What a page sees of a job: its state, progress, and result or error.</summary>
-public sealed record JobStatus(Guid Id, string Kind, JobState State, double Progress, string? ResultJson, string? Error);
+public sealed record JobStatus(Guid Id, string Kind, JobState State, double Progress, string? ResultJson, string? Error)
+{
+    /// <summary>What a page says of a job that gave no result: "Cancelled." or the failure's reason; null otherwise.</summary>
+    public string? Problem => State switch
+    {
+        JobState.Cancelled => "Cancelled.",
+        JobState.Failed => Error,
+        _ => null,
+    };
+}
 
 /// <summary>Long work to run off the UI circuit: it reports progress and honours cancellation; its JSON result is saved.</summary>
 public sealed record JobRequest(string Kind, int? ScenarioId, int? ScenarioVersion, Func<IProgress<double>, CancellationToken, Task<string>> Work);

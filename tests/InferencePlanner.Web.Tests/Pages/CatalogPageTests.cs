@@ -89,10 +89,10 @@ public sealed class CatalogPageTests : PageTestContext
         var index = Catalog.Prices.ToList().FindIndex(p => p.DeviceId == "nvidia-h100-sxm" && p.Pricing == PricingModel.OnDemand && p.Provider == "aws");
         var shipped = Catalog.Prices[index];
 
-        await page.Find($"[data-testid=edit-price-{index}]").ClickAsync(new());
-        Control(page, "edit-usdPerAcceleratorHour").Change("3.25");
-        Control(page, "edit-citation").Change("our 2027 reserved contract");
-        await page.Find("[data-testid=edit-save]").ClickAsync(new());
+        await ClickAsync(page, $"[data-testid=edit-price-{index}]");
+        await ChangeAsync(page, "edit-usdPerAcceleratorHour", "3.25");
+        await ChangeAsync(page, "edit-citation", "our 2027 reserved contract");
+        await ClickAsync(page, "[data-testid=edit-save]");
 
         // Saved: the current catalog prices that instance at 3.25 USD/h, citing the edit, and the old figure is the shipped one.
         var edited = Catalogs.Current.Prices.Single(p => CatalogOverlay.PriceKey(p) == CatalogOverlay.PriceKey(shipped));
@@ -123,10 +123,10 @@ public sealed class CatalogPageTests : PageTestContext
     {
         var page = RenderCatalog();
 
-        await page.Find("[data-testid=edit-device-nvidia-l4]").ClickAsync(new());
-        Control(page, "edit-tdpWatts").Change("-5");
-        Control(page, "edit-citation").Change("a typo");
-        await page.Find("[data-testid=edit-save]").ClickAsync(new());
+        await ClickAsync(page, "[data-testid=edit-device-nvidia-l4]");
+        await ChangeAsync(page, "edit-tdpWatts", "-5");
+        await ChangeAsync(page, "edit-citation", "a typo");
+        await ClickAsync(page, "[data-testid=edit-save]");
 
         Assert.Contains("TDP: -5 is negative", page.Find("[data-testid=edit-error]").TextContent, StringComparison.Ordinal);
         Assert.Empty(await Catalogs.HistoryAsync());
@@ -138,20 +138,20 @@ public sealed class CatalogPageTests : PageTestContext
     {
         var page = RenderCatalog("?tab=regions");
 
-        await page.Find("[data-testid=edit-region-aws-us-east-1]").ClickAsync(new());
-        Control(page, "edit-gridGramsCo2PerKwh").Change("120");
-        await page.Find("[data-testid=edit-save]").ClickAsync(new());
+        await ClickAsync(page, "[data-testid=edit-region-aws-us-east-1]");
+        await ChangeAsync(page, "edit-gridGramsCo2PerKwh", "120");
+        await ClickAsync(page, "[data-testid=edit-save]");
         Assert.Contains("Source of the new figures", page.Find("[data-testid=edit-error]").TextContent, StringComparison.Ordinal);
         Assert.Empty(await Catalogs.HistoryAsync());
 
-        Control(page, "edit-citation").Change("our utility's 2026 disclosure");
-        await page.Find("[data-testid=edit-save]").ClickAsync(new());
+        await ChangeAsync(page, "edit-citation", "our utility's 2026 disclosure");
+        await ClickAsync(page, "[data-testid=edit-save]");
         Assert.True(Catalogs.Current.TryGetRegion("aws-us-east-1", out var edited));
         Assert.Equal(120, edited.GridGramsCo2PerKwh.Value);
         Assert.Equal(Catalog.Regions.Single(r => r.Id == "aws-us-east-1").Pue, edited.Pue); // untouched figures keep their sources
 
-        await page.Find("[data-testid=edit-region-aws-us-east-1]").ClickAsync(new());
-        await page.Find("[data-testid=edit-revert]").ClickAsync(new());
+        await ClickAsync(page, "[data-testid=edit-region-aws-us-east-1]");
+        await ClickAsync(page, "[data-testid=edit-revert]");
         Assert.True(Catalogs.Current.TryGetRegion("aws-us-east-1", out var reverted));
         Assert.Same(Catalog.Regions.Single(r => r.Id == "aws-us-east-1"), reverted);
         Assert.Equal(2, (await Catalogs.HistoryAsync()).Count);

@@ -19,12 +19,12 @@ public sealed class CompareRenderTests : PageTestContext
 
         var h100 = scenarios.Single(s => s.Name == "LLM chatbot on H100");
         var tpu = scenarios.Single(s => s.Name == "LLM chatbot on TPU v5e");
-        Control(page, $"pick-{h100.Id}").Change(true);
+        await ChangeAsync(page, $"pick-{h100.Id}", true);
         Assert.True(page.Find("[data-testid=run]").HasAttribute("disabled"));
-        Control(page, $"pick-{tpu.Id}").Change(true);
+        await ChangeAsync(page, $"pick-{tpu.Id}", true);
         Assert.False(page.Find("[data-testid=run]").HasAttribute("disabled"));
 
-        await page.Find("[data-testid=run]").ClickAsync(new());
+        await ClickAsync(page, "[data-testid=run]");
         page.WaitForElement("[data-testid=comparison]", TimeSpan.FromMinutes(1));
 
         var heads = page.FindAll("[data-testid=comparison] thead th").Select(th => th.TextContent).ToList();

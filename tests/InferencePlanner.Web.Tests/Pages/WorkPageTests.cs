@@ -43,7 +43,7 @@ public sealed class WorkPageTests : PageTestContext
         var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
         var page = Open<SimulatePage>($"/simulate?scenario={mm4.Id}");
 
-        await page.Find("[data-testid=run]").ClickAsync(new());
+        await ClickAsync(page, "[data-testid=run]");
         page.WaitForElement("[data-testid=percentiles]", TimeSpan.FromMinutes(1));
 
         // The closed form beside the run: Erlang C for λ = 3.2/s, μ = 1/s, c = 4.
@@ -76,7 +76,7 @@ public sealed class WorkPageTests : PageTestContext
         var record = await Store.CreateAsync(scenario);
         var page = Open<ForecastPage>($"/forecast?scenario={record.Id}");
 
-        await page.Find("[data-testid=run]").ClickAsync(new());
+        await ClickAsync(page, "[data-testid=run]");
         page.WaitForElement("[data-testid=months]", TimeSpan.FromMinutes(1));
 
         var saved = PlannerActions.ReadForecast((await LatestRunAsync("forecast")).ResultJson)!;
@@ -97,7 +97,7 @@ public sealed class WorkPageTests : PageTestContext
         Assert.False(page.Find("[data-testid=save]").HasAttribute("disabled"));
 
         // The form's fields refuse a negative rate; a pasted document can carry one, and is named inline.
-        Control(page, "json", "textarea").Input(mm4.Json.Replace("\"ratePerSecond\": 3.2", "\"ratePerSecond\": -3", StringComparison.Ordinal));
+        await InputAsync(page, "json", mm4.Json.Replace("\"ratePerSecond\": 3.2", "\"ratePerSecond\": -3", StringComparison.Ordinal), "textarea");
 
         page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=plan-error]"), e => e.TextContent.Contains("$.workload.arrivals.ratePerSecond", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
         Assert.True(page.Find("[data-testid=save]").HasAttribute("disabled"));
@@ -112,7 +112,7 @@ public sealed class WorkPageTests : PageTestContext
         var page = Open<PlanPage>($"/plan?scenario={growth.Id}");
         Assert.Equal(24, page.FindAll("[data-testid=daily-shape-hours] input").Count);
 
-        Control(page, "hour-3").Change("0.9");
+        await ChangeAsync(page, "hour-3", "0.9");
 
         var expected = shape.ToList();
         expected[3] = 0.9;
@@ -125,16 +125,7 @@ public sealed class WorkPageTests : PageTestContext
         Assert.Equal(expected, ScenarioJson.Parse(json).Workload!.Arrivals!.DailyShape);
     }
 
-    public static TheoryData<string, string, string> Bad()
-    {
-        var data = new TheoryData<string, string, string>();
-        foreach (var (what, document, field) in BadScenarios.All())
-        {
-            data.Add(what, document, field);
-        }
-
-        return data;
-    }
+    public static TheoryData<string, string, string> Bad() => BadScenarios.Theory();
 
     [Theory]
     [MemberData(nameof(Bad))]
@@ -143,7 +134,7 @@ public sealed class WorkPageTests : PageTestContext
         var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
         var page = Open<PlanPage>($"/plan?scenario={mm4.Id}");
 
-        Control(page, "json", "textarea").Input(document);
+        await InputAsync(page, "json", document, "textarea");
 
         page.WaitForAssertion(() => Assert.True(page.FindAll("[data-testid=plan-error]").Any(e => e.TextContent.StartsWith(field, StringComparison.Ordinal)),
             $"{what}: errors shown {string.Join(" | ", page.FindAll("[data-testid=plan-error]").Select(e => e.TextContent))}"), TimeSpan.FromSeconds(10));
@@ -160,15 +151,15 @@ public sealed class WorkPageTests : PageTestContext
 
         var renamed = System.Text.Json.Nodes.JsonNode.Parse(mm4.Json)!;
         renamed["name"] = "LLM chatbot on H100";
-        Control(page, "json", "textarea").Input(renamed.ToJsonString());
+        await InputAsync(page, "json", renamed.ToJsonString(), "textarea");
         // The document field applies a paste after a 400 ms pause in typing; the form follows it.
         page.WaitForAssertion(() => Assert.Equal("LLM chatbot on H100", page.FindComponents<MudTextField<string>>().Single(c => c.Instance.Label == "Name").Instance.Value));
-        await page.Find("[data-testid=save]").ClickAsync(new());
+        await ClickAsync(page, "[data-testid=save]");
 
         page.WaitForAssertion(() => Assert.Contains("Not saved: 'LLM chatbot on H100' is the name of scenario", page.Find("[data-testid=plan-message]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Equal(mm4.Json, (await Store.GetAsync(mm4.Id))!.Json);
 
-        await page.Find("[data-testid=save-as-new]").ClickAsync(new());
+        await ClickAsync(page, "[data-testid=save-as-new]");
         Assert.Contains("LLM chatbot on H100 (copy)", (await Store.ListAsync()).Select(s => s.Name));
     }
 
@@ -178,7 +169,7 @@ public sealed class WorkPageTests : PageTestContext
         var record = await Store.CreateAsync(ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "bursty-code-assistant.json")) with { Name = "burst form test" });
         var page = Open<PlanPage>($"/plan?scenario={record.Id}");
 
-        Control(page, "burst-rate").Change("500");
+        await ChangeAsync(page, "burst-rate", "500");
 
         page.WaitForAssertion(() =>
         {
@@ -229,15 +220,15 @@ public sealed class WorkPageTests : PageTestContext
 
         // 3.2 queries/s is 276,480 a day; 172,800 a day is 2 queries/s.
         Assert.Equal("276480", Control(page, "queries-per-day").GetAttribute("value"));
-        Control(page, "queries-per-day").Change("172800");
+        await ChangeAsync(page, "queries-per-day", "172800");
         page.WaitForAssertion(() => Assert.Equal(2.0, ScenarioJson.Parse(Document(page)).Workload!.Arrivals!.RatePerSecond));
 
-        await page.Find("[data-testid=add-class]").ClickAsync(new());
-        await page.Find("[data-testid=add-class]").ClickAsync(new());
-        Control(page, "class-name-0").Change("interactive");
-        Control(page, "class-weight-0").Change("3");
-        Control(page, "class-slo-0").Change("2500");
-        Control(page, "class-percentile-0").Change("95");
+        await ClickAsync(page, "[data-testid=add-class]");
+        await ClickAsync(page, "[data-testid=add-class]");
+        await ChangeAsync(page, "class-name-0", "interactive");
+        await ChangeAsync(page, "class-weight-0", "3");
+        await ChangeAsync(page, "class-slo-0", "2500");
+        await ChangeAsync(page, "class-percentile-0", "95");
 
         page.WaitForAssertion(() =>
         {
@@ -250,8 +241,8 @@ public sealed class WorkPageTests : PageTestContext
         Assert.Contains("75 % of queries", page.Find("[data-testid=class-0]").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=plan-error]"));
 
-        await page.Find("[data-testid=class-remove-1]").ClickAsync(new());
-        await page.Find("[data-testid=class-remove-0]").ClickAsync(new());
+        await ClickAsync(page, "[data-testid=class-remove-1]");
+        await ClickAsync(page, "[data-testid=class-remove-0]");
         page.WaitForAssertion(() => Assert.Null(ScenarioJson.Parse(Document(page)).Workload!.Classes));
     }
 
@@ -269,7 +260,7 @@ public sealed class WorkPageTests : PageTestContext
             .FindComponents<MudSelectItem<string>>().Count);
         await page.InvokeAsync(() => Select("region-h100-east").ValueChanged.InvokeAsync("gcp-us-central1"));
         await page.InvokeAsync(() => Select("pricing-h100-east").ValueChanged.InvokeAsync("reserved-1y"));
-        Control(page, "max-wait-h100-east").Change("2");
+        await ChangeAsync(page, "max-wait-h100-east", "2");
 
         page.WaitForAssertion(() =>
         {

@@ -154,9 +154,9 @@ public partial class Calibrate
             Profile = System.Text.Json.JsonSerializer.Deserialize<ThroughputProfile>(json, ScenarioJson.Options);
             Projections = Profile is null || !ModelZoo.Names.Contains(Profile.Model, StringComparer.Ordinal) ? [] : Actions.Projections(Profile.Model);
         }
-        else if (status.State is JobState.Failed or JobState.Cancelled)
+        else
         {
-            Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
+            Message = status.Problem;
         }
     }
 

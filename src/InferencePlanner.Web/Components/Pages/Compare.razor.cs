@@ -61,14 +61,8 @@ public partial class Compare
 
     private void OnFinished(JobStatus status)
     {
-        if (status.State == JobState.Succeeded)
-        {
-            Rows = PlannerActions.ReadComparison(status.ResultJson);
-        }
-        else
-        {
-            Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
-        }
+        Rows = status.State == JobState.Succeeded ? PlannerActions.ReadComparison(status.ResultJson) : Rows;
+        Message = status.Problem;
     }
 
     public void Dispose()

@@ -77,14 +77,8 @@ public partial class Forecast
 
     private void OnFinished(JobStatus status)
     {
-        if (status.State == JobState.Succeeded)
-        {
-            Result = PlannerActions.ReadForecast(status.ResultJson);
-        }
-        else
-        {
-            Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
-        }
+        Result = status.State == JobState.Succeeded ? PlannerActions.ReadForecast(status.ResultJson) : Result;
+        Message = status.Problem;
     }
 
     internal static IReadOnlyList<PlotSeries> FleetSeries(ForecastResult f) =>

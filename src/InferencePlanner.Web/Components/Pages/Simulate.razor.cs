@@ -91,14 +91,8 @@ public partial class Simulate
 
     private void OnFinished(JobStatus status)
     {
-        if (status.State == JobState.Succeeded)
-        {
-            Result = PlannerActions.ReadSimulation(status.ResultJson);
-        }
-        else
-        {
-            Message = status.State == JobState.Cancelled ? "Cancelled." : status.Error;
-        }
+        Result = status.State == JobState.Succeeded ? PlannerActions.ReadSimulation(status.ResultJson) : Result;
+        Message = status.Problem;
     }
 
     /// <summary>The closed form that applies to a one-pool scenario, for a cross-check beside the run.</summary>
