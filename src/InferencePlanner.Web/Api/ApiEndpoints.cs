@@ -130,8 +130,8 @@ public static class ApiEndpoints
             .Accepts<CalibrationRequest>("application/json").Produces<JobInfo>(StatusCodes.Status202Accepted).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/calibrations/upload", CalibrateUploadAsync).WithName("CalibrateUpload")
-            .WithSummary("Queue the calibration of an .onnx file sent as the body (application/octet-stream); ?name=model.onnx&batches=1,2,4.")
-            .Accepts<byte[]>("application/octet-stream").Produces<JobInfo>(StatusCodes.Status202Accepted).ProducesValidationProblem()
+            .WithSummary("Queue the calibration of an .onnx file sent as the body (application/octet-stream) or as a multipart form's file; ?name=model.onnx&batches=1,2,4.")
+            .Accepts<byte[]>("application/octet-stream", "multipart/form-data").Produces<JobInfo>(StatusCodes.Status202Accepted).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/jobs/{id:guid}", GetJobAsync).WithName("GetJob").Produces<JobInfo>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapDelete("/jobs/{id:guid}", CancelJobAsync).WithName("CancelJob").Produces<JobInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
@@ -399,22 +399,47 @@ public static class ApiEndpoints
     private static async Task<IResult> CalibrateUploadAsync(HttpRequest request, IOptions<ApiOptions> limits, PlannerActions actions, string? name, string? batches)
     {
         var sizes = CheckBatches(ParseBatches(batches ?? "1,2,4,8"), "batches");
-        var fileName = Path.GetFileName(string.IsNullOrWhiteSpace(name) ? "model.onnx" : name);
-        if (!fileName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
-        {
-            throw ApiProblemException.Field("name", $"'{fileName}' is not a .onnx file name");
-        }
-
         var limit = limits.Value.MaxUploadBytes;
         if (request.ContentLength > limit)
         {
-            throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "The model is too large.",
-                new Dictionary<string, string[]> { ["$"] = [$"{request.ContentLength:N0} bytes is over this server's limit of {limit:N0} (Api:MaxUploadBytes)"] });
+            throw UploadTooLarge(limit);
         }
 
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
             size.MaxRequestBodySize = limit + 1;
+        }
+
+        // The file as the whole body, or as the first file of a multipart form (curl -F model=@my.onnx).
+        var body = request.Body;
+        string? formName = null;
+        if (request.HasFormContentType)
+        {
+            IFormCollection form;
+            try
+            {
+                form = await new FormFeature(request, new FormOptions { MultipartBodyLengthLimit = limit, ValueLengthLimit = 4096, ValueCountLimit = 16 })
+                    .ReadFormAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
+            }
+            catch (InvalidDataException ex) when (ex.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
+            {
+                throw UploadTooLarge(limit);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw ApiProblemException.Field("$", $"the form cannot be read: {ex.Message}");
+            }
+
+            var file = form.Files.Count > 0 ? form.Files[0]
+                : throw ApiProblemException.Field("$", "the form carries no file: send the model as a file field, e.g. curl -F model=@my.onnx");
+            body = file.OpenReadStream();
+            formName = file.FileName;
+        }
+
+        var fileName = Path.GetFileName(string.IsNullOrWhiteSpace(name) ? formName ?? "model.onnx" : name);
+        if (!fileName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            throw ApiProblemException.Field("name", $"'{fileName}' is not a .onnx file name");
         }
 
         // A folder of its own, named by the server: nothing in the request names a path.
@@ -429,13 +454,12 @@ public static class ApiEndpoints
             {
                 var chunk = new byte[81920];
                 int read;
-                while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+                while ((read = await body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
                 {
                     written += read;
                     if (written > limit)
                     {
-                        throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "The model is too large.",
-                            new Dictionary<string, string[]> { ["$"] = [$"the body is over this server's limit of {limit:N0} bytes (Api:MaxUploadBytes)"] });
+                        throw UploadTooLarge(limit);
                     }
 
                     await target.WriteAsync(chunk.AsMemory(0, read), request.HttpContext.RequestAborted).ConfigureAwait(false);
@@ -458,6 +482,10 @@ public static class ApiEndpoints
             }
         }
     }
+
+    private static ApiProblemException UploadTooLarge(long limit) =>
+        new(StatusCodes.Status413PayloadTooLarge, "The model is too large.",
+            new Dictionary<string, string[]> { ["$"] = [$"the upload is over this server's limit of {limit:N0} bytes (Api:MaxUploadBytes)"] });
 
     private static List<int> ParseBatches(string text)
     {

@@ -243,6 +243,23 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.False(failed.TryGetProperty("result", out _)); // no partial result passes for one
     }
 
+    [Fact]
+    public async Task Calibration_OfAModelSentAsAMultipartForm_IsProfiled()
+    {
+        using var client = fixture.Host.Client();
+        using var form = new MultipartFormDataContent();
+        using var file = new ByteArrayContent(Google.Protobuf.MessageExtensions.ToByteArray(InferencePlanner.Calibration.Models.ModelZoo.Create("mlp").Proto));
+        form.Add(file, "model", "tiny-mlp.onnx");
+
+        using var queued = await client.PostAsync(new Uri("/api/calibrations/upload?batches=1,2", UriKind.Relative), form);
+
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var done = await FinishedAsync(client, queued.Headers.Location!);
+        Assert.Equal("Succeeded", done.GetProperty("state").GetString());
+        Assert.Equal([1, 2], done.GetProperty("result").GetProperty("points").EnumerateArray().Select(p => p.GetProperty("batch").GetInt32()));
+        Assert.Contains("tiny-mlp", done.GetProperty("result").GetProperty("model").GetString(), StringComparison.Ordinal);
+    }
+
     private static async Task<JsonElement> FinishedAsync(HttpClient client, Uri job)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
