@@ -53,6 +53,9 @@ public sealed class ApiProblemException : Exception
     public string Title { get; }
     public IReadOnlyDictionary<string, string[]> Errors { get; }
 
+    /// <summary>For 429 and 503: when to try again, seconds.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     public static ApiProblemException Field(string field, string reason) =>
         new(StatusCodes.Status400BadRequest, "The request is not valid.", new Dictionary<string, string[]> { [field] = [reason] });
 }
@@ -77,7 +80,8 @@ public sealed record JobInfo(Guid Id, string Kind, string State, double Progress
 /// </summary>
 public static class ApiEndpoints
 {
-    public const string RunsPolicy = "runs";
+    /// <summary>The rate policy of model uploads.</summary>
+    public const string UploadsPolicy = "uploads";
 
     /// <summary>
     /// The answers' JSON settings, made read-only before first use: options that are still writable get their
@@ -106,11 +110,10 @@ public static class ApiEndpoints
             .Accepts<Scenario>("application/json").Produces(StatusCodes.Status200OK).ProducesValidationProblem();
         api.MapPost("/simulate", SimulateAsync).WithName("Simulate").WithSummary("Run a scenario and answer the result JSON.")
             .Accepts<Scenario>("application/json").Produces<SimulationResult>().ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .RequireRateLimiting(RunsPolicy);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests);
         api.MapPost("/forecast", ForecastAsync).WithName("Forecast").WithSummary("Forecast a scenario with growth month by month (format=json or csv).")
             .Accepts<Scenario>("application/json").Produces<ForecastResult>().ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status429TooManyRequests).RequireRateLimiting(RunsPolicy);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         api.MapGet("/catalog/devices", (CatalogService catalogs) => Results.Json(catalogs.Current.Devices, Json)).WithName("CatalogDevices").Produces<IReadOnlyList<Device>>();
         api.MapGet("/catalog/prices", (CatalogService catalogs) => Results.Json(catalogs.Current.Prices, Json)).WithName("CatalogPrices").Produces<IReadOnlyList<Price>>();
@@ -132,7 +135,8 @@ public static class ApiEndpoints
         api.MapPost("/calibrations/upload", CalibrateUploadAsync).WithName("CalibrateUpload")
             .WithSummary("Queue the calibration of an .onnx file sent as the body (application/octet-stream) or as a multipart form's file; ?name=model.onnx&batches=1,2,4.")
             .Accepts<byte[]>("application/octet-stream", "multipart/form-data").Produces<JobInfo>(StatusCodes.Status202Accepted).ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRateLimiting(UploadsPolicy);
         api.MapGet("/jobs/{id:guid}", GetJobAsync).WithName("GetJob").Produces<JobInfo>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapDelete("/jobs/{id:guid}", CancelJobAsync).WithName("CancelJob").Produces<JobInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -147,7 +151,8 @@ public static class ApiEndpoints
         }
         catch (ApiProblemException ex)
         {
-            return Problem(ex.Status, ex.Title, ex.Errors);
+            var problem = Problem(ex.Status, ex.Title, ex.Errors);
+            return ex.RetryAfterSeconds is { } retry ? problem.WithHeaders(("Retry-After", retry.ToString(CultureInfo.InvariantCulture))) : problem;
         }
         catch (ScenarioException ex)
         {
@@ -237,34 +242,42 @@ public static class ApiEndpoints
         return Results.Json(new { valid = true }, Json);
     }
 
-    private static async Task<IResult> SimulateAsync(HttpRequest request, IOptions<ApiOptions> options, PlannerActions actions, ProfileStore profiles,
-        long? seed, int? replications, long? queries)
+    /// <summary>A whole-number query parameter, or a problem naming it (bound by hand so that the answer is problem+json).</summary>
+    private static long? Whole(string? text, string name, long min, long max)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            throw ApiProblemException.Field(name, $"'{text}' is not a whole number");
+        }
+
+        return value < min || value > max ? throw ApiProblemException.Field(name, $"must be from {min:N0} to {max:N0}") : value;
+    }
+
+    private static async Task<IResult> SimulateAsync(HttpRequest request, IOptions<ApiOptions> options, PlannerActions actions, ProfileStore profiles, RunGate gate,
+        string? seed, string? replications, string? queries)
     {
         var limits = options.Value;
         var scenario = await ReadScenarioAsync(request, limits, actions).ConfigureAwait(false);
-        if (seed is < 0)
-        {
-            throw ApiProblemException.Field("seed", "must be zero or positive");
-        }
-
-        if (queries is < 1)
-        {
-            throw ApiProblemException.Field("queries", "must be at least 1");
-        }
-
-        var count = replications ?? 1;
+        var seedValue = Whole(seed, "seed", 0, long.MaxValue);
+        var queriesValue = Whole(queries, "queries", 1, ScenarioLimits.MaxQueries);
+        var count = (int)(Whole(replications, "replications", 1, SimulationRunner.MaxReplications) ?? 1);
         if (count < 1 || count > Math.Min(limits.MaxReplications, SimulationRunner.MaxReplications))
         {
             throw ApiProblemException.Field("replications", $"must be from 1 to {Math.Min(limits.MaxReplications, SimulationRunner.MaxReplications)} (Api:MaxReplications)");
         }
 
-        var model = SimulationModel.Compile(scenario, actions.Catalog, HostingExtensions.FindDataFolder("scenarios"), profiles).With(seed, queries);
+        var model = SimulationModel.Compile(scenario, actions.Catalog, HostingExtensions.FindDataFolder("scenarios"), profiles).With(seedValue, queriesValue);
         if (model.HorizonInQueries)
         {
             var total = (double)(model.WarmupQueries + model.MeasuredQueries) * count;
             if (total > limits.MaxQueriesPerRun)
             {
-                throw ApiProblemException.Field(queries is null ? "$.horizon.queries" : "queries",
+                throw ApiProblemException.Field(queriesValue is null ? "$.horizon.queries" : "queries",
                     $"{model.WarmupQueries + model.MeasuredQueries:N0} queries × {count} replications is over this server's limit of {limits.MaxQueriesPerRun:N0} queries a run (Api:MaxQueriesPerRun)");
             }
         }
@@ -275,11 +288,11 @@ public static class ApiEndpoints
         }
 
         model = model.With(maxEvents: limits.MaxEvents);
-        var result = await RunBoundedAsync(request, limits, token => SimulationRunner.Run(model, new SimulationOptions { Replications = count }, token)).ConfigureAwait(false);
+        var result = await RunBoundedAsync(request, limits, gate, token => SimulationRunner.Run(model, new SimulationOptions { Replications = count }, token)).ConfigureAwait(false);
         return Results.Json(result, Json);
     }
 
-    private static async Task<IResult> ForecastAsync(HttpRequest request, IOptions<ApiOptions> options, PlannerActions actions, ProfileStore profiles, string? format)
+    private static async Task<IResult> ForecastAsync(HttpRequest request, IOptions<ApiOptions> options, PlannerActions actions, ProfileStore profiles, RunGate gate, string? format)
     {
         var limits = options.Value;
         if (format is not (null or "json" or "csv"))
@@ -300,15 +313,19 @@ public static class ApiEndpoints
 
         var forecaster = new Forecaster(actions.Catalog, profiles);
         var baseDirectory = HostingExtensions.FindDataFolder("scenarios");
-        var result = await RunBoundedAsync(request, limits, token => forecaster.Forecast(scenario, new ForecastOptions(), baseDirectory, token)).ConfigureAwait(false);
+        var result = await RunBoundedAsync(request, limits, gate, token => forecaster.Forecast(scenario, new ForecastOptions(), baseDirectory, token)).ConfigureAwait(false);
         return format == "csv"
             ? Results.Text(ForecastExport.ToCsv(result), "text/csv", Encoding.UTF8)
             : Results.Json(result, Json);
     }
 
-    /// <summary>Runs the work off the request thread, cancelled when the client goes away or the run passes Api:MaxRunSeconds.</summary>
-    private static async Task<T> RunBoundedAsync<T>(HttpRequest request, ApiOptions limits, Func<CancellationToken, T> work)
+    /// <summary>
+    /// Runs the work off the request thread once it has a run slot (taken only now, after the body was read and checked,
+    /// so a slow client never holds one), cancelled when the client goes away or the run passes Api:MaxRunSeconds.
+    /// </summary>
+    private static async Task<T> RunBoundedAsync<T>(HttpRequest request, ApiOptions limits, RunGate gate, Func<CancellationToken, T> work)
     {
+        using var slot = await gate.EnterAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(limits.MaxRunSeconds));
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, request.HttpContext.RequestAborted);
         var clock = Stopwatch.StartNew();
@@ -347,7 +364,7 @@ public static class ApiEndpoints
     private static async Task<IResult> UpdateScenarioAsync(int id, HttpRequest request, IOptions<ApiOptions> limits, PlannerActions actions, ScenarioStore store)
     {
         var current = await store.GetAsync(id).ConfigureAwait(false) ?? throw NotFound(id);
-        var basedOn = IfMatchVersion(request) ?? throw new ApiProblemException(StatusCodes.Status428PreconditionRequired, "If-Match is required.",
+        var basedOn = request.Headers.IfMatch.ToString().Trim() == "*" ? current.Version : IfMatchVersion(request) ?? throw new ApiProblemException(StatusCodes.Status428PreconditionRequired, "If-Match is required.",
             new Dictionary<string, string[]> { ["If-Match"] = [$"send the version you read as If-Match (the ETag of GET /api/scenarios/{id}, now {ETag(current.Version)}), so that nobody's save is overwritten unseen"] });
         var scenario = await ReadScenarioAsync(request, limits.Value, actions).ConfigureAwait(false);
         try
@@ -359,6 +376,10 @@ public static class ApiEndpoints
         {
             throw new ApiProblemException(StatusCodes.Status412PreconditionFailed, "The scenario was saved by someone else since.",
                 new Dictionary<string, string[]> { ["If-Match"] = [ex.Message] });
+        }
+        catch (KeyNotFoundException)
+        {
+            throw NotFound(id); // deleted meanwhile
         }
     }
 
@@ -396,9 +417,15 @@ public static class ApiEndpoints
         return Accepted(await actions.CalibrateAsync(model, batches).ConfigureAwait(false), "calibrate");
     }
 
-    private static async Task<IResult> CalibrateUploadAsync(HttpRequest request, IOptions<ApiOptions> limits, PlannerActions actions, string? name, string? batches)
+    private static async Task<IResult> CalibrateUploadAsync(HttpRequest request, IOptions<ApiOptions> limits, PlannerActions actions, PlannerStorage storage,
+        WorkQueueService queue, string? name, string? batches)
     {
         var sizes = CheckBatches(ParseBatches(batches ?? "1,2,4,8"), "batches");
+        if (!queue.HasRoom)
+        {
+            return QueueFull(); // before a byte of the model is read
+        }
+
         var limit = limits.Value.MaxUploadBytes;
         if (request.ContentLength > limit)
         {
@@ -444,7 +471,7 @@ public static class ApiEndpoints
 
         // A folder of its own, named by the server: nothing in the request names a path.
         var safe = string.Concat(Path.GetFileNameWithoutExtension(fileName).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '-'));
-        var folder = Directory.CreateTempSubdirectory("ip-upload-").FullName;
+        var folder = storage.NewUploadFolder();
         var path = Path.Combine(folder, (safe.Length == 0 ? "model" : safe) + ".onnx");
         Guid? id = null;
         try
@@ -513,12 +540,15 @@ public static class ApiEndpoints
         return [.. batches.Distinct().Order()];
     }
 
+    private static HeaderResult QueueFull() =>
+        Problem(StatusCodes.Status503ServiceUnavailable, "The work queue is full.",
+            new Dictionary<string, string[]> { ["$"] = [$"{WorkQueueService.Capacity} jobs are waiting; try again shortly"] }).WithHeaders(("Retry-After", "10"));
+
     private static HeaderResult Accepted(Guid? id, string kind)
     {
         if (id is not { } job)
         {
-            return Problem(StatusCodes.Status503ServiceUnavailable, "The work queue is full.",
-                new Dictionary<string, string[]> { ["$"] = ["try again shortly"] }).WithHeaders(("Retry-After", "10"));
+            return QueueFull();
         }
 
         return Results.Json(new JobInfo(job, kind, nameof(JobState.Queued), 0, null, null, null), Json, statusCode: StatusCodes.Status202Accepted)
@@ -533,7 +563,7 @@ public static class ApiEndpoints
             ?? throw new ApiProblemException(StatusCodes.Status404NotFound, "No such job.", new Dictionary<string, string[]> { ["id"] = [$"{id} is not a job of this server"] });
         var live = queue.Status(id);
         var state = live is { State: JobState.Queued or JobState.Running } ? live.State.ToString() : run.Status;
-        JsonElement? result = run.ResultJson is { } json ? JsonDocument.Parse(json).RootElement.Clone() : null;
+        JsonElement? result = run.ResultJson is { } json ? JsonSerializer.Deserialize<JsonElement>(json) : null;
         return Results.Json(new JobInfo(id, run.Kind, state, live?.Progress ?? (run.Status == nameof(JobState.Succeeded) ? 1 : 0), run.Error, result, run.FinishedAt), Json);
     }
 
@@ -569,7 +599,12 @@ public static class ApiEndpoints
             return null;
         }
 
-        var text = header.Trim('"').TrimStart('v');
+        if (header == "*")
+        {
+            return null; // any version: the caller takes the last-writer risk knowingly
+        }
+
+        var text = (header.StartsWith("W/", StringComparison.Ordinal) ? header[2..] : header).Trim('"').TrimStart('v');
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var version)
             ? version
             : throw ApiProblemException.Field("If-Match", $"'{header}' is not a version ETag like \"v3\"");

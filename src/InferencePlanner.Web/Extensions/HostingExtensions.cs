@@ -49,21 +49,26 @@ public static class HostingExtensions
         var limits = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        builder.Services.AddSingleton(new RunGate(limits));
         builder.Services.AddRateLimiter(options =>
         {
-            options.AddConcurrencyLimiter(ApiEndpoints.RunsPolicy, limiter =>
+            // Uploads hold their slot while the body arrives: one at a time, two waiting.
+            options.AddConcurrencyLimiter(ApiEndpoints.UploadsPolicy, limiter =>
             {
-                limiter.PermitLimit = Math.Max(1, limits.MaxConcurrentRuns);
-                limiter.QueueLimit = Math.Max(0, limits.MaxQueuedRuns);
+                limiter.PermitLimit = 1;
+                limiter.QueueLimit = 2;
                 limiter.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
             });
+            // Sign-in attempts: ten a minute from one address.
+            options.AddPolicy(SecurityExtensions.LoginPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             options.OnRejected = async (context, cancellation) =>
             {
-                // Roughly how long the runs ahead take: the recent average run time per slot.
-                var retry = Math.Max(1, (int)Math.Ceiling(RunTimes.AverageSeconds * (1 + (limits.MaxQueuedRuns / (double)Math.Max(1, limits.MaxConcurrentRuns)))));
+                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 10;
                 context.HttpContext.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await ApiEndpoints.Problem(StatusCodes.Status429TooManyRequests, "Too many runs at once.",
-                        new Dictionary<string, string[]> { ["$"] = [$"this server runs {limits.MaxConcurrentRuns} simulations or forecasts at once with {limits.MaxQueuedRuns} waiting; try again in {retry} s"] })
+                await ApiEndpoints.Problem(StatusCodes.Status429TooManyRequests, "Too many requests at once.",
+                        new Dictionary<string, string[]> { ["$"] = [$"try again in {retry} s"] })
                     .ExecuteAsync(context.HttpContext).ConfigureAwait(false);
             };
         });
@@ -144,6 +149,7 @@ public static class HostingExtensions
             }
 
             db.SaveChanges();
+            app.Services.GetRequiredService<PlannerStorage>().ClearUploads();
             // Profiles saved from the dashboard join the shipped ones.
             var store = app.Services.GetRequiredService<ProfileStore>();
             foreach (var saved in db.Profiles.AsNoTracking())
@@ -171,6 +177,14 @@ public static class HostingExtensions
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
+
+        // The API answers its own failures as problem+json (never the dashboard's error page or a sign-in redirect),
+        // and so the bare statuses routing gives (404, 405, 415).
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api =>
+        {
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
 
         app.UsePlannerSecurity();
         app.UseRateLimiter();

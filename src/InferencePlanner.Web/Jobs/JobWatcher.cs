@@ -88,13 +88,18 @@ public sealed class JobWatcher : IDisposable
                 return; // a newer job took its place, or this one's end was already delivered
             }
 
-            Progress = status.Progress;
-            if (status.State is JobState.Succeeded or JobState.Failed or JobState.Cancelled)
+            try
             {
-                Finish(status);
+                Progress = status.Progress;
+                if (status.State is JobState.Succeeded or JobState.Failed or JobState.Cancelled)
+                {
+                    Finish(status);
+                }
             }
-
-            _changed();
+            finally
+            {
+                _changed(); // the page shows the job's state even if reading its result failed
+            }
         });
     }
 

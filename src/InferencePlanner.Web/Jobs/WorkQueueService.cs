@@ -41,6 +41,13 @@ public sealed class WorkQueueService(IDbContextFactory<PlannerDb> factory, TimeP
     private readonly Channel<(Guid Id, JobRequest Request)> _channel = Channel.CreateBounded<(Guid, JobRequest)>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait });
     private readonly ConcurrentDictionary<Guid, JobStatus> _status = new();
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _cancellation = new();
+    private readonly ConcurrentQueue<Guid> _finished = new();
+
+    /// <summary>How many finished jobs keep their status in memory (the database keeps them all).</summary>
+    public const int FinishedKept = 256;
+
+    /// <summary>Whether a job queued now would find a place (checked before an upload is read).</summary>
+    public bool HasRoom => _channel.Reader.Count < Capacity;
 
     /// <summary>Raised (on a background thread) whenever a job's status changes.</summary>
     public event Action<JobStatus>? Changed;
@@ -60,7 +67,12 @@ public sealed class WorkQueueService(IDbContextFactory<PlannerDb> factory, TimeP
         Update(new JobStatus(id, request.Kind, JobState.Queued, 0, null, null));
         if (!_channel.Writer.TryWrite((id, request)))
         {
-            Update(new JobStatus(id, request.Kind, JobState.Failed, 0, null, "the work queue is full: try again shortly"));
+            if (_cancellation.TryRemove(id, out var unused))
+            {
+                unused.Dispose();
+            }
+
+            await SaveFinalAsync(new JobStatus(id, request.Kind, JobState.Failed, 0, null, "the work queue is full: try again shortly")).ConfigureAwait(false);
             return null;
         }
 
@@ -73,7 +85,14 @@ public sealed class WorkQueueService(IDbContextFactory<PlannerDb> factory, TimeP
     {
         if (_cancellation.TryGetValue(id, out var cts))
         {
-            cts.Cancel();
+            try
+            {
+                cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // it ended meanwhile
+            }
         }
     }
 
@@ -97,8 +116,10 @@ public sealed class WorkQueueService(IDbContextFactory<PlannerDb> factory, TimeP
             JobStatus final;
             try
             {
-                // The work itself runs on the thread pool: the UI circuit only ever sees status updates.
-                var json = await Task.Run(() => request.Work(progress, linked.Token), linked.Token).ConfigureAwait(false);
+                // The work itself runs on the thread pool: the UI circuit only ever sees status updates. It is started
+                // even when already cancelled, so that its own clean-up (an uploaded file's folder) always runs.
+                var json = await Task.Run(() => request.Work(progress, linked.Token), CancellationToken.None).ConfigureAwait(false);
+                linked.Token.ThrowIfCancellationRequested();
                 final = new JobStatus(id, request.Kind, JobState.Succeeded, 1, json, null);
             }
             catch (OperationCanceledException)
@@ -111,19 +132,30 @@ public sealed class WorkQueueService(IDbContextFactory<PlannerDb> factory, TimeP
                 final = new JobStatus(id, request.Kind, JobState.Failed, lastReported, null, ex.Message);
             }
 
-            await using (var db = await factory.CreateDbContextAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                var run = await db.Runs.FirstAsync(r => r.Id == id, CancellationToken.None).ConfigureAwait(false);
-                run.Status = final.State.ToString();
-                run.ResultJson = final.ResultJson;
-                run.Error = final.Error;
-                run.FinishedAt = clock.GetUtcNow();
-                await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
-            Update(final);
             _cancellation.TryRemove(id, out _);
+            await SaveFinalAsync(final).ConfigureAwait(false);
             cts.Dispose();
+        }
+    }
+
+    /// <summary>Saves a job's end (state, result or reason) and reports it; old ends leave memory, not the database.</summary>
+    private async Task SaveFinalAsync(JobStatus final)
+    {
+        await using (var db = await factory.CreateDbContextAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            var run = await db.Runs.FirstAsync(r => r.Id == final.Id, CancellationToken.None).ConfigureAwait(false);
+            run.Status = final.State.ToString();
+            run.ResultJson = final.ResultJson;
+            run.Error = final.Error;
+            run.FinishedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        Update(final);
+        _finished.Enqueue(final.Id);
+        while (_finished.Count > FinishedKept && _finished.TryDequeue(out var old))
+        {
+            _status.TryRemove(old, out _);
         }
     }
 

@@ -171,9 +171,8 @@ public sealed class CatalogService : IDisposable
                     .Replace($"\"{PendingSource}\"", $"\"{SourceKey(record.Id)}\"", StringComparison.Ordinal);
             }
 
-            var edits = await db.CatalogEdits.AsNoTracking().OrderBy(e => e.Id).ToListAsync(cancellation).ConfigureAwait(false);
-            edits[^1] = record;
-            var overlay = edits.Aggregate(CatalogOverlay.Empty, With);
+            // On top of the edits in force: those left out at start (Problems) stay out and block nothing.
+            var overlay = With(_overlay, record);
             catalog = overlay.ApplyTo(Shipped); // throws, naming the field, before anything is committed
             await db.SaveChangesAsync(cancellation).ConfigureAwait(false);
             await transaction.CommitAsync(cancellation).ConfigureAwait(false);

@@ -18,6 +18,21 @@ public sealed class PlannerStorage(string folder)
 
     public string TracesFolder => Path.Combine(Folder, "traces");
 
+    /// <summary>Uploaded models wait here, a folder each named by the server, until their profiling ends.</summary>
+    public string UploadsFolder => Path.Combine(Folder, "uploads");
+
+    /// <summary>A new, empty folder for one upload.</summary>
+    public string NewUploadFolder() => Directory.CreateDirectory(Path.Combine(UploadsFolder, Guid.NewGuid().ToString("N"))).FullName;
+
+    /// <summary>Removes uploads a stopped process left behind (their jobs are marked failed at start).</summary>
+    public void ClearUploads()
+    {
+        if (Directory.Exists(UploadsFolder))
+        {
+            Directory.Delete(UploadsFolder, recursive: true);
+        }
+    }
+
     /// <summary>
     /// Whether a scenario's trace path, resolved as a run would resolve it, lies in the uploaded traces or the
     /// shipped ones (<paramref name="shippedTraces"/>) — not anywhere else on the server.

@@ -126,40 +126,43 @@ public sealed class ScenarioStore(IDbContextFactory<PlannerDb> factory, TimeProv
         return record;
     }
 
-    /// <summary>Saves a new version on top of <paramref name="basedOnVersion"/>; refuses if the stored version moved on.</summary>
+    /// <summary>
+    /// Saves a new version on top of <paramref name="basedOnVersion"/>; refuses if the stored version moved on (the
+    /// check and the save are one step: two saves on one version cannot both pass).
+    /// </summary>
     public async Task<ScenarioRecord> SaveAsync(int id, Scenario scenario, int basedOnVersion, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
-        var record = await db.Scenarios.FirstOrDefaultAsync(s => s.Id == id, cancellation).ConfigureAwait(false)
-            ?? throw new KeyNotFoundException($"scenario {id} does not exist");
-        if (record.Version != basedOnVersion)
-        {
-            throw new ScenarioConflictException($"'{record.Name}' was saved as version {record.Version} since you loaded version {basedOnVersion}: reload it to see the changes");
-        }
-
-        var json = ScenarioJson.Write(scenario);
-        record.Json = json;
-        record.Name = scenario.Name ?? record.Name;
-        record.Version = basedOnVersion + 1;
-        record.UpdatedAt = clock.GetUtcNow();
-        db.ScenarioVersions.Add(new ScenarioVersion { ScenarioId = id, Version = record.Version, Json = json, SavedAt = record.UpdatedAt });
         await _writes.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
+            await using var db = await factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
+            var record = await db.Scenarios.FirstOrDefaultAsync(s => s.Id == id, cancellation).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"scenario {id} does not exist");
+            if (record.Version != basedOnVersion)
+            {
+                throw new ScenarioConflictException($"'{record.Name}' was saved as version {record.Version} since you loaded version {basedOnVersion}: reload it to see the changes");
+            }
+
+            var json = ScenarioJson.Write(scenario);
+            record.Json = json;
+            record.Name = scenario.Name ?? record.Name;
+            record.Version = basedOnVersion + 1;
+            record.UpdatedAt = clock.GetUtcNow();
+            db.ScenarioVersions.Add(new ScenarioVersion { ScenarioId = id, Version = record.Version, Json = json, SavedAt = record.UpdatedAt });
             await RefuseTakenNameAsync(db, record.Name, id, cancellation).ConfigureAwait(false);
             await db.SaveChangesAsync(cancellation).ConfigureAwait(false);
+            return record;
         }
-        catch (DbUpdateConcurrencyException ex)
+        catch (DbUpdateException ex)
         {
-            throw new ScenarioConflictException($"'{record.Name}' was saved by someone else at the same moment: reload it", ex);
+            // Another process on the same file saved this version first (the unique version index, or the version check).
+            throw new ScenarioConflictException($"scenario {id} was saved by someone else at the same moment: reload it", ex);
         }
         finally
         {
             _writes.Release();
         }
-
-        return record;
     }
 
     public async Task<bool> DeleteAsync(int id, CancellationToken cancellation = default)

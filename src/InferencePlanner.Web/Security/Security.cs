@@ -32,6 +32,9 @@ public static class SecurityExtensions
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
         "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>The rate policy of sign-in attempts: 10 a minute from one address, beyond that 429.</summary>
+    public const string LoginPolicy = "login";
+
     public static IServiceCollection AddPlannerSecurity(this IServiceCollection services, IConfiguration configuration)
     {
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
@@ -64,14 +67,20 @@ public static class SecurityExtensions
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            // The API asks for its key; the dashboard's own downloads (/api/runs/…) go with the dashboard's sign-in.
+            // The API asks for its key; the dashboard's own downloads (/api/runs/…) go with the dashboard's sign-in. With a
+            // dashboard password and no key, the API asks for the signed-in cookie: a password never leaves the API open.
             if (path.StartsWithSegments("/api") && !path.StartsWithSegments("/api/runs"))
             {
-                if (auth.ApiKey is { Length: > 0 } key && !Matches(context.Request.Headers[AuthOptions.ApiKeyHeader].ToString(), key))
+                var refused = auth.ApiKey is { Length: > 0 } key
+                    ? !Matches(context.Request.Headers[AuthOptions.ApiKeyHeader].ToString(), key)
+                    : auth.DashboardPassword is { Length: > 0 } && context.User.Identity?.IsAuthenticated != true;
+                if (refused)
                 {
                     context.Response.Headers.WWWAuthenticate = "ApiKey header=\"" + AuthOptions.ApiKeyHeader + "\"";
-                    await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "An API key is required.",
-                        detail: $"send this server's API key in the {AuthOptions.ApiKeyHeader} header").ExecuteAsync(context).ConfigureAwait(false);
+                    await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not signed in.",
+                        detail: auth.ApiKey is { Length: > 0 }
+                            ? $"send this server's API key in the {AuthOptions.ApiKeyHeader} header"
+                            : "sign in on /login first (the dashboard's password), or ask for an API key (Auth:ApiKey)").ExecuteAsync(context).ConfigureAwait(false);
                     return;
                 }
             }
@@ -88,7 +97,7 @@ public static class SecurityExtensions
         {
             var form = await context.Request.ReadFormAsync().ConfigureAwait(false);
             var returnUrl = form["returnUrl"].ToString();
-            var local = returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/";
+            var local = IsLocalPath(returnUrl) ? returnUrl : "/";
             if (auth.DashboardPassword is not { Length: > 0 } password || !Matches(form["password"].ToString(), password))
             {
                 return Results.Redirect("/login?failed=1&returnUrl=" + Uri.EscapeDataString(local));
@@ -97,9 +106,16 @@ public static class SecurityExtensions
             var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "planner")], CookieAuthenticationDefaults.AuthenticationScheme);
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity)).ConfigureAwait(false);
             return Results.Redirect(local);
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().RequireRateLimiting(LoginPolicy);
         return app;
     }
+
+    /// <summary>
+    /// A path on this site, as ASP.NET Core's IsLocalUrl decides: "/" then not "/" or "\\" (browsers read "/\\host"
+    /// as another site), and no control characters ("/\t/host" is another site too).
+    /// </summary>
+    internal static bool IsLocalPath(string url) =>
+        url.Length > 0 && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Any(char.IsControl);
 
     /// <summary>Paths a signed-out browser may reach: the sign-in page, health, and the files the sign-in page uses.</summary>
     private static bool Open(PathString path) =>

@@ -114,6 +114,9 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [InlineData("/api/simulate?queries=3000000", "queries")]
     [InlineData("/api/simulate?queries=1000000&replications=3", "queries")]
     [InlineData("/api/simulate?seed=-4", "seed")]
+    [InlineData("/api/simulate?seed=abc", "seed")]
+    [InlineData("/api/simulate?replications=1e3", "replications")]
+    [InlineData("/api/simulate?queries=20000000000", "queries")]
     [InlineData("/api/simulate?queries=0", "queries")]
     [InlineData("/api/forecast", "$.growth")]
     [InlineData("/api/forecast?format=pdf", "format")]
@@ -211,6 +214,19 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         using (var now = JsonDocument.Parse(await client.GetStringAsync(location)))
         {
             Assert.Equal(5, now.RootElement.GetProperty("scenario").GetProperty("pools")[0].GetProperty("count").GetInt32());
+        }
+
+        // Two saves on one version at the same moment: one is taken, the other refused, neither fails.
+        var racing = await Task.WhenAll(Enumerable.Range(0, 2).Select(i =>
+        {
+            var put = new HttpRequestMessage(HttpMethod.Put, location) { Content = Json(Edit(n => { n["name"] = name; n["pools"]![0]!["count"] = 6 + i; })) };
+            put.Headers.IfMatch.Add(new EntityTagHeaderValue("\"v2\"", isWeak: true));
+            return client.SendAsync(put);
+        }));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.PreconditionFailed], racing.Select(r => r.StatusCode).Order());
+        foreach (var response in racing)
+        {
+            response.Dispose();
         }
 
         using var deleted = await client.DeleteAsync(location);

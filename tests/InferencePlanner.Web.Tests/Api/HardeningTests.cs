@@ -111,14 +111,40 @@ public sealed class HardeningTests
             new FormUrlEncodedContent(new Dictionary<string, string> { ["password"] = "guess", ["returnUrl"] = "/catalog" }));
         Assert.StartsWith("/login?failed=1", wrong.Headers.Location!.OriginalString, StringComparison.Ordinal);
 
-        // A return address elsewhere is not followed: only local paths.
-        using var right = await client.PostAsync(new Uri("/login", UriKind.Relative),
-            new FormUrlEncodedContent(new Dictionary<string, string> { ["password"] = "correct horse", ["returnUrl"] = "//evil.example/catalog" }));
-        Assert.Equal("/", right.Headers.Location!.OriginalString);
+        // The API is not left open by a dashboard password without an API key: it wants the signed-in cookie.
+        using var apiSignedOut = await client.GetAsync(new Uri("/api/catalog/devices", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, apiSignedOut.StatusCode);
+
+        // A return address elsewhere is not followed: only local paths ("//host", "/\host" and "/\t/host" lead away).
+        foreach (var away in new[] { "//evil.example/catalog", "/\\evil.example", "/\t/evil.example" })
+        {
+            using var signedIn = await client.PostAsync(new Uri("/login", UriKind.Relative),
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["password"] = "correct horse", ["returnUrl"] = away }));
+            Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
+        }
 
         using var after = await client.GetAsync(new Uri("/catalog", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.Contains("nvidia-h100-sxm", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var apiSignedIn = await client.GetAsync(new Uri("/api/catalog/devices", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, apiSignedIn.StatusCode);
+    }
+
+    [Fact]
+    public async Task SignIn_GuessingIsLimited_TenAMinute()
+    {
+        using var host = new ApiHost(new Dictionary<string, string> { ["Auth:DashboardPassword"] = "correct horse" });
+        using var client = host.Client(followRedirects: false);
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            using var attempt = await client.PostAsync(new Uri("/login", UriKind.Relative),
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["password"] = $"guess {i}", ["returnUrl"] = "/" }));
+            statuses.Add(attempt.StatusCode);
+        }
+
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Redirect, 10).Concat(Enumerable.Repeat(HttpStatusCode.TooManyRequests, 2)), statuses);
     }
 
     [Theory]
@@ -143,6 +169,9 @@ public sealed class HardeningTests
     public async Task Restart_MarksRunsLeftUnfinished_AsFailed_AndKeepsTheDatabaseInWalMode()
     {
         var first = new ApiHost();
+        var leftover = Path.Combine(first.Folder, "uploads", "0123", "model.onnx");
+        Directory.CreateDirectory(Path.GetDirectoryName(leftover)!);
+        await File.WriteAllTextAsync(leftover, "an upload whose job a stopped process never ran");
         var id = Guid.NewGuid();
         await using (var db = await first.Services.GetRequiredService<IDbContextFactory<PlannerDb>>().CreateDbContextAsync())
         {
@@ -157,6 +186,7 @@ public sealed class HardeningTests
 
         Assert.Equal("Failed", status.RootElement.GetProperty("state").GetString());
         Assert.Equal("the server stopped before this run finished", status.RootElement.GetProperty("error").GetString());
+        Assert.False(File.Exists(leftover)); // its upload is cleared too
         Assert.False(status.RootElement.TryGetProperty("result", out _));
         await using var check = await second.Services.GetRequiredService<IDbContextFactory<PlannerDb>>().CreateDbContextAsync();
         await check.Database.OpenConnectionAsync();

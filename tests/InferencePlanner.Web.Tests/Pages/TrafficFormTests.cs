@@ -24,6 +24,8 @@ public sealed class TrafficFormTests
         // A weekly shape scales the average day by its mean: (5 × 1 + 2 × 0.3) / 7.
         var weekly = Diurnal with { WeeklyShape = [1, 1, 1, 1, 1, 0.3, 0.3] };
         Assert.Equal(10 * 3600 * 18.0 * (5.6 / 7), TrafficForm.QueriesPerDay(weekly)!.Value, 1e-6);
+        // The simulator takes each shape relative to its largest value: all hours at 0.5 is a flat day at the peak.
+        Assert.Equal(10 * 86_400.0, TrafficForm.QueriesPerDay(Diurnal with { DailyShape = [.. Enumerable.Repeat(0.5, 24)] })!.Value, 1e-6);
         Assert.Null(TrafficForm.QueriesPerDay(new ArrivalSpec { Kind = "bursts", RatePerSecond = 1, BurstRatePerSecond = 5, MeanNormalSeconds = 1, MeanBurstSeconds = 1 }));
     }
 
@@ -70,6 +72,19 @@ public sealed class TrafficFormTests
         Assert.Equal(["class-1", "class-2"], two.Select(c => c.Name));
         Assert.Equal(["class-2", "class-2", "class-3"], three.Select(c => c.Name));
         Assert.Null(TrafficForm.WithClass(one, 0, null));
+    }
+
+    [Fact]
+    public void TraceSummary_OfAVeryLongTrace_BinsWider_WithEveryRowCounted()
+    {
+        var csv = "TIMESTAMP,ContextTokens,GeneratedTokens\n0001-01-01 00:00:00.0,1,1\n5000-01-01 00:00:00.0,1,1\n9999-12-31 00:00:00.0,1,1\n";
+        var trace = ArrivalTrace.Parse(new StringReader(csv), "long.csv");
+
+        var summary = TraceSummary.Of(trace, "long.csv");
+
+        Assert.True(summary.PerMinute.X.Count <= TraceSummary.MaxBins);
+        var binMinutes = summary.PerMinute.X[1] - summary.PerMinute.X[0];
+        Assert.Equal(3, summary.PerMinute.Y.Sum() * 60 * binMinutes, 1e-6);
     }
 
     [Fact]

@@ -141,6 +141,8 @@ public sealed class WorkPageTests : PageTestContext
         Assert.True(page.Find("[data-testid=save]").HasAttribute("disabled"));
         Assert.Equal(mm4.Version, (await Store.GetAsync(mm4.Id))!.Version);
         Assert.Equal(mm4.Json, (await Store.GetAsync(mm4.Id))!.Json);
+        // A path outside the server's traces is refused by name, never opened: nothing of the file shows.
+        Assert.DoesNotContain("root:", page.Markup, StringComparison.Ordinal);
     }
 
     [Fact]

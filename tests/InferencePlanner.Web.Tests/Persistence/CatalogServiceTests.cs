@@ -132,6 +132,11 @@ public sealed class CatalogServiceTests : IDisposable
         Assert.True(restarted.Current.TryGetDevice("nvidia-l4", out var l4));
         Assert.Equal(65, l4.TdpWatts.Value);
         Assert.Equal(Shipped.Value.Prices.Count, restarted.Current.Prices.Count);
+
+        // The edit left out blocks no later one.
+        await restarted.SaveAsync(L4 with { TdpWatts = Fact.Known(66, CatalogService.PendingSource) }, "our rack, again");
+        Assert.True(restarted.Current.TryGetDevice("nvidia-l4", out var again));
+        Assert.Equal(66, again.TdpWatts.Value);
     }
 
     [Fact]

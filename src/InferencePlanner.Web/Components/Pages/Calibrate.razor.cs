@@ -27,6 +27,9 @@ public partial class Calibrate
     [Inject]
     public required IDbContextFactory<PlannerDb> Db { get; init; }
 
+    [Inject]
+    public required PlannerStorage Storage { get; init; }
+
     private string Model { get; set; } = "mlp";
     private string Batches { get; set; } = "1,2,4,8";
     private ThroughputProfile? Profile { get; set; }
@@ -83,7 +86,7 @@ public partial class Calibrate
 
         // Kept under a folder of its own with its own name (the profile is named after it), removed when profiling ends.
         var safe = string.Concat(Path.GetFileNameWithoutExtension(file.Name).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-'));
-        var folder = Directory.CreateTempSubdirectory("ip-upload-").FullName;
+        var folder = Storage.NewUploadFolder();
         var path = Path.Combine(folder, (safe.Length == 0 ? "model" : safe) + ".onnx");
         _uploading = true;
         var started = false;
@@ -97,18 +100,18 @@ public partial class Calibrate
             started = await _watcher!.StartAsync(() => Actions.CalibrateFileAsync(path, file.Name, batches));
             Message = started ? null : "The work queue is full: try again shortly.";
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or TaskCanceledException)
         {
             Message = $"{file.Name}: the upload failed ({ex.Message})";
         }
         finally
         {
             _uploading = false;
-        }
-
-        if (!started)
-        {
-            Directory.Delete(folder, recursive: true);
+            if (!started)
+            {
+                // The job (which deletes it when it ends) never took the file.
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 

@@ -46,6 +46,12 @@ public partial class Compare
         try
         {
             var picked = Chosen.Select(id => Scenarios.Single(s => s.Id == id)).Select(s => (s.Id, s.Name, ScenarioJson.Parse(s.Json))).ToList();
+            if (picked.Select(p => (p.Name, Errors: Actions.Validate(p.Item3))).FirstOrDefault(p => p.Errors.Count > 0) is { Errors: { } errors } bad)
+            {
+                Message = $"{bad.Name}: {string.Join("; ", errors.Select(e => e.ToString()))}";
+                return;
+            }
+
             if (!await _watcher!.StartAsync(() => Actions.CompareAsync(picked)))
             {
                 Message = "The work queue is full: try again shortly.";

@@ -61,6 +61,12 @@ public partial class Forecast
         try
         {
             var scenario = ScenarioJson.Parse(Selected.Json);
+            if (Actions.Validate(scenario) is { Count: > 0 } errors)
+            {
+                Message = string.Join("; ", errors.Select(e => e.ToString()));
+                return;
+            }
+
             var selected = Selected;
             if (!await _watcher!.StartAsync(() => Actions.ForecastAsync(scenario, selected.Id, selected.Version)))
             {

@@ -134,13 +134,16 @@ public partial class Plan : IDisposable
         {
             TraceError = $"{ex.Message} — nothing was changed";
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             TraceError = $"{file.Name}: the upload failed ({ex.Message})";
         }
     }
 
-    /// <summary>Reads the draft's trace for its summary when the draft names one not yet shown.</summary>
+    /// <summary>
+    /// Reads the draft's trace for its summary when the draft names one not yet shown — only a trace this server
+    /// allows (uploaded or shipped): a path elsewhere is refused by validation and never opened here.
+    /// </summary>
     private void ShowTrace()
     {
         if (Draft?.Workload?.Arrivals is not { Kind: ScenarioNames.Trace, Path: { } path })
@@ -156,15 +159,20 @@ public partial class Plan : IDisposable
         }
 
         _traceShown = path;
+        TraceInfo = null;
+        var scenarios = HostingExtensions.FindDataFolder("scenarios");
+        if (!Storage.AllowsTrace(path, scenarios, HostingExtensions.FindDataFolder("traces")))
+        {
+            return; // the validation error names the path
+        }
+
         try
         {
-            var resolved = SimulationModel.ResolveTracePath(path, HostingExtensions.FindDataFolder("scenarios"));
-            TraceInfo = TraceSummary.Of(ArrivalTrace.Load(resolved), Path.GetFileName(path));
+            TraceInfo = TraceSummary.Of(ArrivalTrace.Load(SimulationModel.ResolveTracePath(path, scenarios)), Path.GetFileName(path));
             TraceError = null;
         }
-        catch (TraceFormatException ex)
+        catch (Exception ex) when (ex is TraceFormatException or IOException or UnauthorizedAccessException)
         {
-            TraceInfo = null;
             TraceError = ex.Message;
         }
     }
@@ -267,6 +275,10 @@ public partial class Plan : IDisposable
         {
             Say(Severity.Error, $"Not saved: {ex.Message}.");
         }
+        catch (KeyNotFoundException)
+        {
+            Say(Severity.Error, "Not saved: the scenario was deleted meanwhile. Save it as new to keep this draft.");
+        }
     }
 
     private async Task SaveAsNewAsync()
@@ -276,9 +288,17 @@ public partial class Plan : IDisposable
             return;
         }
 
-        var created = await Store.CreateAsync(Draft with { Name = await Store.FreeNameAsync($"{Draft.Name} (copy)") });
-        await SelectAsync(created.Id);
-        Say(Severity.Success, $"Saved as a new scenario, '{created.Name}'.");
+        try
+        {
+            var created = await Store.CreateAsync(Draft with { Name = await Store.FreeNameAsync($"{Draft.Name} (copy)") });
+            await SelectAsync(created.Id);
+            Say(Severity.Success, $"Saved as a new scenario, '{created.Name}'.");
+        }
+        catch (ScenarioNameTakenException ex)
+        {
+            // Someone took the free name a moment before: say so; another click finds the next one.
+            Say(Severity.Error, $"Not saved: {ex.Message}.");
+        }
     }
 
     private void Say(Severity severity, string message)

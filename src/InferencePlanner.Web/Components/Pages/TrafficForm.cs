@@ -7,19 +7,24 @@ namespace InferencePlanner.Web.Components.Pages;
 /// <summary>A trace at a glance: its rows, span, mean and peak rates, and its rate minute by minute.</summary>
 public sealed record TraceSummary(string Name, int Rows, double DurationSeconds, double MeanRatePerSecond, double PeakRatePerSecond, PlotSeries PerMinute)
 {
+    /// <summary>The most points the rate chart gets: a long trace is binned in whole minutes, wider the longer it is.</summary>
+    public const int MaxBins = 1000;
+
     public static TraceSummary Of(ArrivalTrace trace, string name)
     {
         ArgumentNullException.ThrowIfNull(trace);
-        var minutes = (int)Math.Floor(trace.DurationSeconds / 60) + 1;
-        var counts = new double[minutes];
+        var spanMinutes = trace.DurationSeconds / 60;
+        var binMinutes = Math.Max(1, Math.Ceiling((spanMinutes + 1) / MaxBins));
+        var bins = (int)Math.Min(MaxBins, Math.Floor(spanMinutes / binMinutes) + 1);
+        var counts = new double[bins];
         foreach (var offset in trace.OffsetSeconds)
         {
-            counts[(int)Math.Floor(offset / 60)]++;
+            counts[Math.Min(bins - 1, (int)Math.Floor(offset / 60 / binMinutes))]++;
         }
 
-        // Each minute's mean rate in queries per second.
-        var rates = counts.Select(c => c / 60).ToList();
-        var x = Enumerable.Range(0, minutes).Select(m => (double)m).ToList();
+        // Each bin's mean rate in queries per second, at the minute it starts.
+        var rates = counts.Select(c => c / (60 * binMinutes)).ToList();
+        var x = Enumerable.Range(0, bins).Select(b => b * binMinutes).ToList();
         return new TraceSummary(name, trace.Count, trace.DurationSeconds, trace.MeanRatePerSecond, trace.PeakRatePerSecond,
             new PlotSeries("arrivals", x, rates));
     }
@@ -32,7 +37,8 @@ public static class TrafficForm
 
     /// <summary>
     /// Queries on an average day: rate × 86,400 s for Poisson; for a daily pattern, the peak rate × 3,600 s × the
-    /// sum of the hourly shares × the mean of the weekly shares. Null for bursts and traces (set by other fields).
+    /// sum of the hourly shares × the mean of the weekly shares, each shape taken relative to its own largest value
+    /// as the simulator takes it. Null for bursts and traces (set by other fields).
     /// </summary>
     public static double? QueriesPerDay(ArrivalSpec arrivals)
     {
@@ -134,8 +140,9 @@ public static class TrafficForm
 
     private static double DayFactorSeconds(ArrivalSpec arrivals)
     {
-        var daily = arrivals.DailyShape is { Count: 24 } shape ? shape.Sum() : 24;
-        var weekly = arrivals.WeeklyShape is { Count: 7 } week ? week.Average() : 1;
+        // The simulator scales each shape by its largest value (the peak rate is reached in the busiest hour).
+        var daily = arrivals.DailyShape is { Count: 24 } shape && shape.Max() > 0 ? shape.Sum() / shape.Max() : 24;
+        var weekly = arrivals.WeeklyShape is { Count: 7 } week && week.Max() > 0 ? week.Average() / week.Max() : 1;
         return 3600 * daily * weekly;
     }
 }
