@@ -107,7 +107,12 @@ public sealed class CatalogService : IDisposable
     /// entry with its key or adding it. Figures whose <see cref="Fact.Source"/> is <see cref="PendingSource"/> cite this
     /// edit. Throws <see cref="CatalogException"/> naming the field when the catalog would not be valid; nothing is saved then.
     /// </summary>
-    public async Task<DeviceCatalog> SaveAsync(object entry, string citation, CancellationToken cancellation = default)
+    /// <param name="entry">The entry as it is to be.</param>
+    /// <param name="citation">Where its new figures come from.</param>
+    /// <param name="basedOn">The entry as it was when the editor opened it: if it has changed since (someone else saved
+    /// it), the save is refused rather than overwriting that edit unseen. Null to skip the check.</param>
+    /// <param name="cancellation">Cancels the save.</param>
+    public async Task<DeviceCatalog> SaveAsync(object entry, string citation, object? basedOn = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         if (string.IsNullOrWhiteSpace(citation))
@@ -115,12 +120,12 @@ public sealed class CatalogService : IDisposable
             throw new CatalogException("edit", KindOf(entry).ToString().ToLowerInvariant(), "citation", "say where the new figures come from (a contract, a datasheet, a measurement)");
         }
 
-        return await WriteAsync(KindOf(entry), KeyOf(entry), entry, citation.Trim(), cancellation).ConfigureAwait(false);
+        return await WriteAsync(KindOf(entry), KeyOf(entry), entry, citation.Trim(), basedOn, cancellation).ConfigureAwait(false);
     }
 
     /// <summary>Returns an edited entry to the shipped one (or removes an added one); the history keeps both.</summary>
     public Task<DeviceCatalog> RevertAsync(CatalogEntryKind kind, string key, CancellationToken cancellation = default) =>
-        WriteAsync(kind, key, null, "back to the shipped entry", cancellation);
+        WriteAsync(kind, key, null, "back to the shipped entry", null, cancellation);
 
     /// <summary>Every edit, newest first.</summary>
     public async Task<IReadOnlyList<CatalogEditInfo>> HistoryAsync(CancellationToken cancellation = default)
@@ -142,15 +147,29 @@ public sealed class CatalogService : IDisposable
         };
     }
 
+    /// <summary>The current entry with this key, or null.</summary>
+    private object? CurrentEntry(CatalogEntryKind kind, string key) => kind switch
+    {
+        CatalogEntryKind.Device => Current.TryGetDevice(key, out var d) ? d : null,
+        CatalogEntryKind.Region => Current.TryGetRegion(key, out var r) ? r : null,
+        _ => Current.Prices.FirstOrDefault(p => CatalogOverlay.PriceKey(p) == key),
+    };
+
     /// <summary>The placeholder source a new figure cites until its edit is saved and numbered.</summary>
     public const string PendingSource = "edit-pending";
 
-    private async Task<DeviceCatalog> WriteAsync(CatalogEntryKind kind, string key, object? entry, string citation, CancellationToken cancellation)
+    private async Task<DeviceCatalog> WriteAsync(CatalogEntryKind kind, string key, object? entry, string citation, object? basedOn, CancellationToken cancellation)
     {
         await _writeLock.WaitAsync(cancellation).ConfigureAwait(false);
         DeviceCatalog catalog;
         try
         {
+            if (basedOn is not null && !Equals(CurrentEntry(kind, KeyOf(basedOn)), basedOn))
+            {
+                throw new CatalogException("edit", $"{kind.ToString().ToLowerInvariant()} '{KeyOf(basedOn)}'", "(entry)",
+                    "was saved by someone else since you opened it: cancel and open it again to see the change");
+            }
+
             await using var db = await _factory.CreateDbContextAsync(cancellation).ConfigureAwait(false);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellation).ConfigureAwait(false);
             var record = new CatalogEditRecord

@@ -65,6 +65,23 @@ public sealed class CatalogServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoEditorsOfOneEntry_TheLaterIsRefused_NotSilentlyOverwriting()
+    {
+        using var service = NewService();
+        await service.LoadAsync();
+        var opened = service.Current.Devices.Single(d => d.Id == "nvidia-l4");
+
+        await service.SaveAsync(opened with { TdpWatts = Fact.Known(70, CatalogService.PendingSource) }, "alice's meter", basedOn: opened);
+        var bob = await Assert.ThrowsAsync<CatalogException>(() =>
+            service.SaveAsync(opened with { TdpWatts = Fact.Known(75, CatalogService.PendingSource) }, "bob's meter", basedOn: opened));
+
+        Assert.Contains("saved by someone else", bob.Reason, StringComparison.Ordinal);
+        Assert.True(service.Current.TryGetDevice("nvidia-l4", out var l4));
+        Assert.Equal(70, l4.TdpWatts.Value);
+        Assert.Single(await service.HistoryAsync());
+    }
+
+    [Fact]
     public async Task Revert_BringsBackTheShippedEntry_AndKeepsTheHistory()
     {
         using var service = NewService();

@@ -70,7 +70,7 @@ public partial class Catalog : IDisposable
         _error = _errorField = null;
         try
         {
-            await Catalogs.SaveAsync(form.Build(Clock.GetUtcNow()), form.Citation);
+            await Catalogs.SaveAsync(form.Build(Clock.GetUtcNow()), form.Citation, basedOn: form.Original);
             _form = null;
         }
         catch (CatalogException e)
@@ -132,6 +132,7 @@ public partial class Catalog : IDisposable
         "region" => "Region id",
         "citation" => "Source of the new figures",
         "acceleratorsPerInstance" => "Accelerators per instance",
+        "(entry)" => "This entry",
         _ => field,
     };
 

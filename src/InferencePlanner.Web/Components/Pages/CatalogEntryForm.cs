@@ -39,6 +39,9 @@ public sealed class CatalogEntryForm
 
     public CatalogEntryKind Kind { get; }
 
+    /// <summary>The entry as it was when the editor opened it.</summary>
+    public object Original => _original;
+
     /// <summary>The key of the entry that was opened.</summary>
     public string OriginalKey { get; }
 
