@@ -57,7 +57,11 @@ public sealed record CatalogOverlay
 
         var local = shipped.Devices.Where(d => d.Id == LocalMachine.DeviceId).ToList();
         var devices = Merge(shipped.Devices.Where(d => d.Id != LocalMachine.DeviceId), Devices, d => d.Id);
-        var prices = Merge(shipped.Prices, Prices, PriceKey);
+        // A team's prices come first: where a region offers a device at one pricing twice, the first known price is the
+        // one a pool pays, and an edited or added price is the one the team means.
+        var mergedPrices = Merge(shipped.Prices, Prices, PriceKey);
+        var edited = Prices.Select(PriceKey).ToHashSet(StringComparer.Ordinal);
+        var prices = mergedPrices.Where(p => edited.Contains(PriceKey(p))).Concat(mergedPrices.Where(p => !edited.Contains(PriceKey(p)))).ToList();
         var regions = Merge(shipped.Regions, Regions, r => r.Id);
 
         // The validator wants the local machine's source out of the picture: it is added back after.

@@ -25,16 +25,18 @@ public sealed class CatalogOverlayTests
     }
 
     [Fact]
-    public void EditedPrice_ReplacesTheShippedOneInItsPlace_AndCitesTheEdit()
+    public void EditedPrice_ReplacesTheShippedOne_ComesFirst_AndCitesTheEdit()
     {
-        var shipped = Shipped.Value.Prices[0];
-        var edited = shipped with { UsdPerAcceleratorHour = Fact.Known(3.25, "edit-1", "2026-11-26") };
+        // The second AWS H100 on-demand row: the price after the June 2025 cut, unknown in the shipped data.
+        var shipped = Shipped.Value.Prices[1];
+        Assert.False(shipped.UsdPerAcceleratorHour.IsKnown);
+        var edited = shipped with { UsdPerAcceleratorHour = Fact.Known(6.88, "edit-1", "2026-11-26") };
 
         var applied = new CatalogOverlay { Sources = EditSource, Prices = [edited] }.ApplyTo(Shipped.Value);
 
         Assert.Equal(Shipped.Value.Prices.Count, applied.Prices.Count);
         Assert.Same(edited, applied.Prices[0]);
-        Assert.Equal(Shipped.Value.Prices.Skip(1), applied.Prices.Skip(1));
+        Assert.Equal(Shipped.Value.Prices.Where((_, i) => i != 1), applied.Prices.Skip(1));
         Assert.Equal("our contract", applied.SourceOf(applied.Prices[0].UsdPerAcceleratorHour)!.Citation);
     }
 
