@@ -13,16 +13,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace InferencePlanner.Web.Components.Pages;
 
-public partial class Calibrate
+public partial class Calibrate : JobPage
 {
-    private JobWatcher? _watcher;
     private bool _uploading;
-
-    [Inject]
-    public required PlannerActions Actions { get; init; }
-
-    [Inject]
-    public required WorkQueueService Queue { get; init; }
 
     [Inject]
     public required IDbContextFactory<PlannerDb> Db { get; init; }
@@ -34,11 +27,7 @@ public partial class Calibrate
     private string Batches { get; set; } = "1,2,4,8";
     private ThroughputProfile? Profile { get; set; }
     private IReadOnlyList<ProjectionResult> Projections { get; set; } = [];
-    private bool Running => _uploading || (_watcher?.Running ?? false);
-    private double Progress => _watcher?.Progress ?? 0;
-    private string? Message { get; set; }
-
-    protected override void OnInitialized() => _watcher = new JobWatcher(Queue, InvokeAsync, StateHasChanged, OnFinished);
+    protected override bool Running => _uploading || base.Running;
 
     /// <summary>The batch sizes typed, or null (with the message set) when one is not a whole number from 1 to 256.</summary>
     private List<int>? ParseBatches()
@@ -97,7 +86,7 @@ public partial class Calibrate
                 await file.OpenReadStream(OnnxFileModel.DefaultMaxBytes).CopyToAsync(target);
             }
 
-            started = await _watcher!.StartAsync(() => Actions.CalibrateFileAsync(path, file.Name, batches));
+            started = await Watcher.StartAsync(() => Actions.CalibrateFileAsync(path, file.Name, batches));
             Message = started ? null : "The work queue is full: try again shortly.";
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or TaskCanceledException)
@@ -125,7 +114,7 @@ public partial class Calibrate
 
         try
         {
-            if (!await _watcher!.StartAsync(() => Actions.CalibrateAsync(Model, batches)))
+            if (!await Watcher.StartAsync(() => Actions.CalibrateAsync(Model, batches)))
             {
                 Message = "The work queue is full: try again shortly.";
             }
@@ -135,8 +124,6 @@ public partial class Calibrate
             Message = ex.Message;
         }
     }
-
-    private void Cancel() => _watcher?.Cancel();
 
     private async Task SaveAsync()
     {
@@ -150,7 +137,7 @@ public partial class Calibrate
         Message = $"Saved: scenarios can now use \"service\": {{ \"profile\": \"{Profile.Id}\" }}.";
     }
 
-    private void OnFinished(JobStatus status)
+    protected override void OnFinished(JobStatus status)
     {
         if (status.State == JobState.Succeeded && status.ResultJson is { } json)
         {
@@ -181,10 +168,4 @@ public partial class Calibrate
     private static string FitText(ThroughputProfile p) => p.Fit is { } f
         ? $"{f.AlphaMs.ToString("N2", CultureInfo.InvariantCulture)} + {f.BetaMs.ToString("N3", CultureInfo.InvariantCulture)}·b ms"
         : "—";
-
-    public void Dispose()
-    {
-        _watcher?.Dispose();
-        GC.SuppressFinalize(this);
-    }
 }

@@ -5,29 +5,17 @@ using Microsoft.AspNetCore.Components;
 
 namespace InferencePlanner.Web.Components.Pages;
 
-public partial class Compare
+public partial class Compare : JobPage
 {
-    private JobWatcher? _watcher;
-
     [Inject]
     public required ScenarioStore Store { get; init; }
-
-    [Inject]
-    public required PlannerActions Actions { get; init; }
-
-    [Inject]
-    public required WorkQueueService Queue { get; init; }
 
     private IReadOnlyList<ScenarioRecord> Scenarios { get; set; } = [];
     private List<int> Chosen { get; } = [];
     private IReadOnlyList<PlannerActions.ComparedScenario>? Rows { get; set; }
-    private bool Running => _watcher?.Running ?? false;
-    private double Progress => _watcher?.Progress ?? 0;
-    private string? Message { get; set; }
 
     protected override async Task OnInitializedAsync()
     {
-        _watcher = new JobWatcher(Queue, InvokeAsync, StateHasChanged, OnFinished);
         Scenarios = await Store.ListAsync();
     }
 
@@ -52,7 +40,7 @@ public partial class Compare
                 return;
             }
 
-            if (!await _watcher!.StartAsync(() => Actions.CompareAsync(picked)))
+            if (!await Watcher.StartAsync(() => Actions.CompareAsync(picked)))
             {
                 Message = "The work queue is full: try again shortly.";
             }
@@ -63,17 +51,9 @@ public partial class Compare
         }
     }
 
-    private void Cancel() => _watcher?.Cancel();
-
-    private void OnFinished(JobStatus status)
+    protected override void OnFinished(JobStatus status)
     {
         Rows = status.State == JobState.Succeeded ? PlannerActions.ReadComparison(status.ResultJson) : Rows;
         Message = status.Problem;
-    }
-
-    public void Dispose()
-    {
-        _watcher?.Dispose();
-        GC.SuppressFinalize(this);
     }
 }

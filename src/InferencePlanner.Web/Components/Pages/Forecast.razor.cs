@@ -8,18 +8,10 @@ using Microsoft.AspNetCore.Components;
 
 namespace InferencePlanner.Web.Components.Pages;
 
-public partial class Forecast
+public partial class Forecast : JobPage
 {
-    private JobWatcher? _watcher;
-
     [Inject]
     public required ScenarioStore Store { get; init; }
-
-    [Inject]
-    public required PlannerActions Actions { get; init; }
-
-    [Inject]
-    public required WorkQueueService Queue { get; init; }
 
     [Inject]
     public required NavigationManager Navigation { get; init; }
@@ -30,14 +22,10 @@ public partial class Forecast
     private IReadOnlyList<ScenarioRecord> Scenarios { get; set; } = [];
     private ScenarioRecord? Selected { get; set; }
     private ForecastResult? Result { get; set; }
-    private Guid? RunId => _watcher?.Id;
-    private bool Running => _watcher?.Running ?? false;
-    private double Progress => _watcher?.Progress ?? 0;
-    private string? Message { get; set; }
+    private Guid? RunId => Watcher.Id;
 
     protected override async Task OnInitializedAsync()
     {
-        _watcher = new JobWatcher(Queue, InvokeAsync, StateHasChanged, OnFinished);
         Scenarios = (await Store.ListAsync()).Where(s => s.Json.Contains("\"growth\"", StringComparison.Ordinal)).ToList();
         Selected = Scenarios.FirstOrDefault(s => s.Id == ScenarioId);
     }
@@ -68,7 +56,7 @@ public partial class Forecast
             }
 
             var selected = Selected;
-            if (!await _watcher!.StartAsync(() => Actions.ForecastAsync(scenario, selected.Id, selected.Version)))
+            if (!await Watcher.StartAsync(() => Actions.ForecastAsync(scenario, selected.Id, selected.Version)))
             {
                 Message = "The work queue is full: try again shortly.";
             }
@@ -79,9 +67,7 @@ public partial class Forecast
         }
     }
 
-    private void Cancel() => _watcher?.Cancel();
-
-    private void OnFinished(JobStatus status)
+    protected override void OnFinished(JobStatus status)
     {
         Result = status.State == JobState.Succeeded ? PlannerActions.ReadForecast(status.ResultJson) : Result;
         Message = status.Problem;
@@ -108,10 +94,4 @@ public partial class Forecast
         new(name, f.Months.Select(m => (double)m.Month).ToList(), f.Months.Select(value).ToList(), stacked);
 
     private static string Usd(double value) => $"{value.ToString(value >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture)} USD";
-
-    public void Dispose()
-    {
-        _watcher?.Dispose();
-        GC.SuppressFinalize(this);
-    }
 }

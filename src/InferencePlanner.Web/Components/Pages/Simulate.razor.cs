@@ -8,18 +8,10 @@ using Microsoft.AspNetCore.Components;
 
 namespace InferencePlanner.Web.Components.Pages;
 
-public partial class Simulate
+public partial class Simulate : JobPage
 {
-    private JobWatcher? _watcher;
-
     [Inject]
     public required ScenarioStore Store { get; init; }
-
-    [Inject]
-    public required PlannerActions Actions { get; init; }
-
-    [Inject]
-    public required WorkQueueService Queue { get; init; }
 
     [Inject]
     public required NavigationManager Navigation { get; init; }
@@ -31,14 +23,10 @@ public partial class Simulate
     private IReadOnlyList<ScenarioRecord> Scenarios { get; set; } = [];
     private ScenarioRecord? Selected { get; set; }
     private SimulationResult? Result { get; set; }
-    private bool Running => _watcher?.Running ?? false;
-    private double Progress => _watcher?.Progress ?? 0;
-    private string? Message { get; set; }
     private string? CrossCheck { get; set; }
 
     protected override async Task OnInitializedAsync()
     {
-        _watcher = new JobWatcher(Queue, InvokeAsync, StateHasChanged, OnFinished);
         Scenarios = await Store.ListAsync();
         Selected = Scenarios.FirstOrDefault(s => s.Id == ScenarioId);
     }
@@ -73,7 +61,7 @@ public partial class Simulate
             }
 
             var selected = Selected;
-            if (!await _watcher!.StartAsync(() => Actions.SimulateAsync(scenario, selected.Id, selected.Version)))
+            if (!await Watcher.StartAsync(() => Actions.SimulateAsync(scenario, selected.Id, selected.Version)))
             {
                 Message = "The work queue is full: try again shortly.";
             }
@@ -87,9 +75,7 @@ public partial class Simulate
         CrossCheck = ClosedForm(scenario);
     }
 
-    private void Cancel() => _watcher?.Cancel();
-
-    private void OnFinished(JobStatus status)
+    protected override void OnFinished(JobStatus status)
     {
         Result = status.State == JobState.Succeeded ? PlannerActions.ReadSimulation(status.ResultJson) : Result;
         Message = status.Problem;
@@ -134,10 +120,4 @@ public partial class Simulate
         false => "misses the SLO",
         _ => "no SLO set",
     };
-
-    public void Dispose()
-    {
-        _watcher?.Dispose();
-        GC.SuppressFinalize(this);
-    }
 }
