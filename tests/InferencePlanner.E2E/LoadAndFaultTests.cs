@@ -18,6 +18,12 @@ public sealed class LoadAndFaultTests(AppServer app) : IClassFixture<AppServer>
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
+    /// <summary>
+    /// The fewest of a wave the server must serve: with its default limits (one run slot per core and two waiting
+    /// per core) the first 3 × cores requests to arrive always find a slot or a place in line.
+    /// </summary>
+    internal static int SureToBeServed(int wave) => Math.Min(wave, 3 * Environment.ProcessorCount);
+
     /// <summary>The resident memory of a process, MB (from /proc).</summary>
     internal static double ResidentMb(int pid)
     {
@@ -83,7 +89,7 @@ public sealed class LoadAndFaultTests(AppServer app) : IClassFixture<AppServer>
 
         var (served, refused, peak) = await WaveAsync(client, app.ProcessId, 48);
 
-        Assert.True(served >= 1, "some were served");
+        Assert.True(served >= SureToBeServed(48), $"{served} served; the slots and the line take {SureToBeServed(48)}");
         Assert.True(peak - baseline <= MemoryBudgetMb, $"resident memory rose from {baseline:N0} MB to {peak:N0} MB");
         using var health = await client.GetAsync(new Uri("health", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -191,7 +197,7 @@ public sealed class SoakTests(AppServer app) : IClassFixture<AppServer>
         // After the first wave has warmed everything up, later waves do not keep growing the process.
         Assert.True(waves[^1].PeakMb <= waves[0].PeakMb + 200,
             $"peak resident memory {waves[0].PeakMb:N0} MB in the first wave, {waves[^1].PeakMb:N0} MB in wave {waves.Count}");
-        Assert.True(waves.Sum(w => w.Served) >= waves.Count);
+        Assert.All(waves, w => Assert.True(w.Served >= LoadAndFaultTests.SureToBeServed(48), $"{w.Served} served in a wave"));
         await File.WriteAllTextAsync(Chromium.Artifact("soak.txt"),
             $"{waves.Count} waves of 48 in {clock.Elapsed.TotalSeconds:N0} s: {waves.Sum(w => w.Served)} served, {waves.Sum(w => w.Refused)} turned away; peak resident memory per wave {string.Join(", ", waves.Select(w => w.PeakMb.ToString("N0", CultureInfo.InvariantCulture)))} MB\n");
     }
