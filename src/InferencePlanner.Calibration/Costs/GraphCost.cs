@@ -71,9 +71,6 @@ public sealed class GraphCost
         return cost;
     }
 
-    public IEnumerable<(OpClass Class, double Flops, double Bytes, int Ops)> ByClass() =>
-        Ops.GroupBy(o => o.Class).Select(g => (g.Key, g.Sum(o => o.TotalFlops), g.Sum(o => o.Bytes), g.Count()));
-
     private void Run(GraphProto graph, IReadOnlyDictionary<string, long[]>? inputShapes, IReadOnlyDictionary<string, long>? bindings)
     {
         foreach (var init in graph.Initializer)

@@ -176,11 +176,6 @@ internal static class CalibrateCommand
         return result;
     }
 
-    private static InlineProgress Progress(TextWriter stderr) =>
-        new InlineProgress(p => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"calibrating: {p.Fraction * 100:0} % ({p.Stage})")));
-
-    private sealed class InlineProgress(Action<ProfilerProgress> report) : IProgress<ProfilerProgress>
-    {
-        public void Report(ProfilerProgress value) => report(value);
-    }
+    private static InlineProgress<ProfilerProgress> Progress(TextWriter stderr) =>
+        new(p => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"calibrating: {p.Fraction * 100:0} % ({p.Stage})")));
 }

@@ -28,7 +28,7 @@ internal static class ForecastCommands
             var last = -1;
             var result = Run(() => forecaster.Forecast(scenario, new ForecastOptions
             {
-                Progress = new Inline(p =>
+                Progress = new InlineProgress<double>(p =>
                 {
                     var percent = (int)(p * 100);
                     if (percent / 10 != last / 10)
@@ -128,10 +128,5 @@ internal static class ForecastCommands
     private readonly record struct GrowthMonths(Scenario Scenario)
     {
         public int Count => Scenario.Growth?.Months ?? 1;
-    }
-
-    private sealed class Inline(Action<double> report) : IProgress<double>
-    {
-        public void Report(double value) => report(value);
     }
 }

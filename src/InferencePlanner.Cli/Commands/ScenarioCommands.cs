@@ -78,18 +78,4 @@ internal static class ScenarioCommands
     }
 
     private static Argument<string> ScenarioArgument() => new("scenario") { Description = "The scenario document (JSON)." };
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        private readonly Lock _gate = new();
-
-        public void Report(T value)
-        {
-            lock (_gate)
-            {
-                report(value);
-            }
-        }
-    }
 }

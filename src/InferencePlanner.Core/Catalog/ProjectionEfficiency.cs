@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace InferencePlanner.Core.Catalog;
@@ -9,6 +11,10 @@ namespace InferencePlanner.Core.Catalog;
 /// </summary>
 public sealed record ProjectionEfficiency(double MemoryEfficiency, double LaunchMicroseconds, double ClassFloor, double MedianMatmulEfficiency)
 {
+    // Every compile of a generative pool asks for these (a sizing search compiles once per count it tries): they are
+    // read once per catalog and file version, not once per compile.
+    private static readonly ConditionalWeakTable<DeviceCatalog, ConcurrentDictionary<(string File, long Written), ProjectionEfficiency>> Loaded = [];
+
     public static ProjectionEfficiency Load(DeviceCatalog catalog, string? file = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -18,6 +24,12 @@ public sealed record ProjectionEfficiency(double MemoryEfficiency, double Launch
             throw new CatalogException("efficiency.json", "document", "(file)", "data/calibration/efficiency.json not found");
         }
 
+        var path = Path.GetFullPath(file);
+        return Loaded.GetOrCreateValue(catalog).GetOrAdd((path, File.GetLastWriteTimeUtc(path).Ticks), key => Read(catalog, key.File));
+    }
+
+    private static ProjectionEfficiency Read(DeviceCatalog catalog, string file)
+    {
         using var json = JsonDocument.Parse(File.ReadAllText(file));
         var facts = new Dictionary<string, Fact>(StringComparer.Ordinal);
         foreach (var property in json.RootElement.EnumerateObject())

@@ -334,13 +334,7 @@ public sealed class Forecaster
     public const double DefaultLifeYears = 4;
 
     /// <summary>One server's (or replica's) capacity in queries/s; a generative pool's at the scenario's token mix.</summary>
-    internal double Capacity(PoolSpec pool, TokensSpec? tokens) =>
-        SimulationModel.Compile(new Scenario
-        {
-            Horizon = new Horizon { Queries = 1 },
-            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = 1 }, Tokens = pool.Llm is null ? null : tokens },
-            Pools = [pool with { Count = 1, Edge = null, Weight = null, AvailableFromMonth = null, Pricing = null, Owned = null }],
-        }, _catalog).Pools[0].CapacityPerSecond;
+    internal double Capacity(PoolSpec pool, TokensSpec? tokens) => PoolSizer.OneServer(pool, tokens, _catalog).CapacityPerSecond;
 
     private double? FindPrice(Device? device, Region? region, string pricing)
     {

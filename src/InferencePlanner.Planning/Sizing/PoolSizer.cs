@@ -105,7 +105,7 @@ public sealed class PoolSizer
     private SizingResult SearchBySimulation(PoolSpec pool, double ratePerSecond, SloTarget slo, Func<int, SimulationResult> Evaluate, Func<int, bool> Meets, Func<int> simulationsSoFar)
     {
 
-        var model = PoolModelOf(pool with { Count = 1 }, _catalog);
+        var model = OneServer(pool, _tokens, _catalog);
         var perServer = model.CapacityPerSecond;
         var lo = model.ShedsLoad || double.IsPositiveInfinity(perServer) ? 1 : (int)Math.Floor(ratePerSecond / perServer) + 1;
         if (Meets(lo))
@@ -189,11 +189,12 @@ public sealed class PoolSizer
         },
     };
 
-    private PoolModel PoolModelOf(PoolSpec pool, Core.Catalog.DeviceCatalog? catalog) =>
+    /// <summary>One server (or replica) of the pool as the engine sees it, a generative one at the given token mix.</summary>
+    internal static PoolModel OneServer(PoolSpec pool, TokensSpec? tokens, Core.Catalog.DeviceCatalog? catalog) =>
         SimulationModel.Compile(new Scenario
         {
             Horizon = new Horizon { Queries = 1 },
-            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = 1 }, Tokens = pool.Llm is null ? null : _tokens },
-            Pools = [pool with { Edge = null, Weight = null, AvailableFromMonth = null, Pricing = null, Owned = null }],
+            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = 1 }, Tokens = pool.Llm is null ? null : tokens },
+            Pools = [pool with { Count = 1, Edge = null, Weight = null, AvailableFromMonth = null, Pricing = null, Owned = null }],
         }, catalog).Pools[0];
 }

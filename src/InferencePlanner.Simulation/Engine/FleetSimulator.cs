@@ -26,6 +26,7 @@ internal sealed class FleetSimulator
     internal const long QueueGuard = 50_000_000;
 
     private readonly SimulationModel _model;
+    private readonly bool _hasLlmPools; // asked on every arrival: computed once
     private readonly PoolState[] _pools;
     private readonly int[] _routable;
     private readonly double[] _routeWeights;
@@ -60,6 +61,7 @@ internal sealed class FleetSimulator
     public FleetSimulator(SimulationModel model, int replication, Action<QueryRecord>? observer = null)
     {
         _model = model;
+        _hasLlmPools = model.HasLlmPools;
         _observer = observer;
         var pools = model.Pools;
         _pools = new PoolState[pools.Count];
@@ -221,7 +223,7 @@ internal sealed class FleetSimulator
         }
 
         var measured = index >= _firstMeasured;
-        if (_model.HasLlmPools)
+        if (_hasLlmPools)
         {
             DrawTokens();
         }
@@ -558,20 +560,8 @@ internal sealed class FleetSimulator
     {
         var llm = pool.Llm!;
         LlmAdvance(llm, t);
-        if (_inputTokens + _outputTokens > llm.KvCapacity)
-        {
-            // It could never fit in one replica's cache.
-            llm.Dropped++;
-            if (measured)
-            {
-                pool.Rejected++;
-                _classes[cls].Rejected++;
-            }
-
-            return;
-        }
-
-        if (llm.Waiting.Count >= pool.MaxQueue)
+        // Refused: it could never fit in one replica's cache, or the line is full.
+        if (_inputTokens + _outputTokens > llm.KvCapacity || llm.Waiting.Count >= pool.MaxQueue)
         {
             if (measured)
             {

@@ -19,6 +19,31 @@ public sealed class SimulationModel
         Scenario = scenario;
     }
 
+    /// <summary>A copy of <paramref name="other"/>: every setting once, so that a variant names only what it changes.</summary>
+    private SimulationModel(SimulationModel other)
+    {
+        Scenario = other.Scenario;
+        Seed = other.Seed;
+        HorizonInQueries = other.HorizonInQueries;
+        WarmupQueries = other.WarmupQueries;
+        MeasuredQueries = other.MeasuredQueries;
+        WarmupSeconds = other.WarmupSeconds;
+        MeasuredSeconds = other.MeasuredSeconds;
+        Pools = other.Pools;
+        Classes = other.Classes;
+        RoutingPolicy = other.RoutingPolicy;
+        OffloadPool = other.OffloadPool;
+        OffloadShare = other.OffloadShare;
+        OffloadRttSeconds = other.OffloadRttSeconds;
+        SloLatencySeconds = other.SloLatencySeconds;
+        SloPercentile = other.SloPercentile;
+        SloMaxRejectionPercent = other.SloMaxRejectionPercent;
+        Trace = other.Trace;
+        TimeSeriesIntervalSeconds = other.TimeSeriesIntervalSeconds;
+        MaxEvents = other.MaxEvents;
+        ReplayedServiceSeconds = other.ReplayedServiceSeconds;
+    }
+
     public Scenario Scenario { get; }
     public long Seed { get; private init; }
     public bool HorizonInQueries { get; private init; }
@@ -128,7 +153,7 @@ public sealed class SimulationModel
             throw new ScenarioException("--seed", "must be zero or positive");
         }
 
-        return new SimulationModel(Scenario)
+        return new SimulationModel(this)
         {
             Seed = seed ?? Seed,
             HorizonInQueries = queries is not null || HorizonInQueries,
@@ -136,46 +161,12 @@ public sealed class SimulationModel
             MeasuredQueries = queries ?? MeasuredQueries,
             WarmupSeconds = queries is not null ? 0 : WarmupSeconds,
             MeasuredSeconds = queries is not null ? 0 : MeasuredSeconds,
-            Pools = Pools,
-            Classes = Classes,
-            RoutingPolicy = RoutingPolicy,
-            OffloadPool = OffloadPool,
-            OffloadShare = OffloadShare,
-            OffloadRttSeconds = OffloadRttSeconds,
-            SloLatencySeconds = SloLatencySeconds,
-            SloPercentile = SloPercentile,
-            SloMaxRejectionPercent = SloMaxRejectionPercent,
-            Trace = Trace,
-            TimeSeriesIntervalSeconds = TimeSeriesIntervalSeconds,
             MaxEvents = maxEvents is { } bound ? Math.Min(bound, MaxEvents) : MaxEvents,
-            ReplayedServiceSeconds = ReplayedServiceSeconds,
         };
     }
 
     /// <summary>A copy whose first pool replays <paramref name="serviceSeconds"/> in order (exact checks).</summary>
-    internal SimulationModel WithReplayedService(double[] serviceSeconds) =>
-        new(Scenario)
-        {
-            Seed = Seed,
-            HorizonInQueries = HorizonInQueries,
-            WarmupQueries = WarmupQueries,
-            MeasuredQueries = MeasuredQueries,
-            WarmupSeconds = WarmupSeconds,
-            MeasuredSeconds = MeasuredSeconds,
-            Pools = Pools,
-            Classes = Classes,
-            RoutingPolicy = RoutingPolicy,
-            OffloadPool = OffloadPool,
-            OffloadShare = OffloadShare,
-            OffloadRttSeconds = OffloadRttSeconds,
-            SloLatencySeconds = SloLatencySeconds,
-            SloPercentile = SloPercentile,
-            SloMaxRejectionPercent = SloMaxRejectionPercent,
-            Trace = Trace,
-            TimeSeriesIntervalSeconds = TimeSeriesIntervalSeconds,
-            MaxEvents = MaxEvents,
-            ReplayedServiceSeconds = serviceSeconds,
-        };
+    internal SimulationModel WithReplayedService(double[] serviceSeconds) => new(this) { ReplayedServiceSeconds = serviceSeconds };
 
     /// <summary>The arrival process of one replication, on its own random sequence.</summary>
     public ArrivalProcess CreateArrivals(int replication)

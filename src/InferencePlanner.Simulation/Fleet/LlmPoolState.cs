@@ -52,7 +52,6 @@ internal sealed class LlmPoolState
     public readonly double SloTpotSeconds;
     public readonly LlmReplica[] Replicas;
     public readonly LinkedList<LlmSequence> Waiting = new();
-    public long AdmitCounter;
 
     public readonly LatencyHistogram Ttft = new();
     public readonly LatencyHistogram Tpot = new();
@@ -60,7 +59,6 @@ internal sealed class LlmPoolState
     public long Preemptions;
     public long Good;
     public long Iterations;
-    public long Dropped;
     public long PeakKvUsed;
     public double AreaKvShare;
     public double AreaRunning;
