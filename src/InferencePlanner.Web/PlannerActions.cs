@@ -1,5 +1,6 @@
 using System.Text.Json;
 using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Contracts;
 using InferencePlanner.Core.Profiles;
 using InferencePlanner.Calibration.Models;
 using InferencePlanner.Calibration.Profiling;
@@ -22,7 +23,8 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
 
     public const int WhatIfReplications = 3;
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+    /// <summary>Results are stored as the API answers them: the contracts' one set of JSON settings.</summary>
+    private static JsonSerializerOptions Json => ContractJson.Options;
 
     /// <summary>The catalog with the team's edits, as it stands now.</summary>
     public DeviceCatalog Catalog => catalogs.Current;
@@ -36,7 +38,7 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
         ArgumentNullException.ThrowIfNull(scenario);
         var errors = ScenarioValidator.Validate(scenario, Catalog, profiles.Contains);
         if (scenario.Workload?.Arrivals is { Kind: ScenarioNames.Trace, Path: { Length: > 0 } path }
-            && !storage.AllowsTrace(path, HostingExtensions.FindDataFolder("scenarios"), HostingExtensions.FindDataFolder("traces")))
+            && !storage.AllowsTrace(path, Core.DataFolders.Find("scenarios"), Core.DataFolders.Find("traces")))
         {
             return [.. errors, new ScenarioError("$.workload.arrivals.path",
                 $"'{path}' is outside this server's traces: upload the trace (the plan page, or name a shipped one such as azure-llm-2023-conv.csv)")];
@@ -49,7 +51,7 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
     public Task<Guid?> SimulateAsync(Scenario scenario, int? scenarioId = null, int? version = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var baseDirectory = HostingExtensions.FindDataFolder("scenarios");
+        var baseDirectory = Core.DataFolders.Find("scenarios");
         var model = SimulationModel.Compile(WithSeries(scenario), Catalog, baseDirectory, profiles);
         var bounded = model.HorizonInQueries && model.MeasuredQueries <= WhatIfQueries ? model : model.With(queries: WhatIfQueries);
         return queue.TryEnqueueAsync(new JobRequest("simulate", scenarioId, version, (progress, cancellation) =>
@@ -67,7 +69,7 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
     public Task<Guid?> ForecastAsync(Scenario scenario, int? scenarioId = null, int? version = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var baseDirectory = HostingExtensions.FindDataFolder("scenarios");
+        var baseDirectory = Core.DataFolders.Find("scenarios");
         var forecaster = new Forecaster(Catalog, profiles);
         return queue.TryEnqueueAsync(new JobRequest("forecast", scenarioId, version, (progress, cancellation) =>
         {
@@ -80,7 +82,7 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
     public Task<Guid?> CompareAsync(IReadOnlyList<(int Id, string Name, Scenario Scenario)> scenarios)
     {
         ArgumentNullException.ThrowIfNull(scenarios);
-        var baseDirectory = HostingExtensions.FindDataFolder("scenarios");
+        var baseDirectory = Core.DataFolders.Find("scenarios");
         var catalog = Catalog; // one snapshot for every scenario of the comparison
         var forecaster = new Forecaster(catalog, profiles);
         return queue.TryEnqueueAsync(new JobRequest("compare", null, null, (progress, cancellation) =>
@@ -92,7 +94,7 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
                 var model = SimulationModel.Compile(scenario, catalog, baseDirectory, profiles);
                 var bounded = model.HorizonInQueries && model.MeasuredQueries <= WhatIfQueries ? model : model.With(queries: WhatIfQueries);
                 var result = SimulationRunner.Run(bounded, new SimulationOptions(), cancellation);
-                var evaluation = result.Stable ? forecaster.Evaluate(scenario, result, baseDirectory) : null;
+                var evaluation = result.Stable ? forecaster.Evaluate(model, result) : null;
                 var month = evaluation?.Month;
                 rows.Add(new ComparedScenario(id, name, scenario.Pools?.Sum(p => (p.Count ?? 0) * (p.Llm?.TensorParallel ?? 1)) ?? 0, result.Stable, result.LatencyMs.P99, result.SloMet, month?.CostUsd, month?.EnergyKWh, month?.CarbonKg, month?.CostPerMillionQueriesUsd)
                 {
@@ -118,7 +120,7 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
         ArgumentNullException.ThrowIfNull(run);
         var scenario = ScenarioJson.Parse(record.Json);
         var result = ReadSimulation(run.ResultJson) ?? throw new InvalidOperationException($"run {run.Id} has no result");
-        var evaluation = result.Stable ? new Forecaster(Catalog, profiles).Evaluate(scenario, result, HostingExtensions.FindDataFolder("scenarios")) : null;
+        var evaluation = result.Stable ? new Forecaster(Catalog, profiles).Evaluate(scenario, result, Core.DataFolders.Find("scenarios")) : null;
         var slo = scenario.Slo?.LatencyMs;
         // A pool without a catalog device has no price and no power: the fleet's cost and carbon are then unknown, not zero.
         var priced = evaluation is not null && (scenario.Pools ?? []).All(p => p.Device is not null);

@@ -68,6 +68,23 @@ public sealed class ScenarioCommandTests
     }
 
     [Fact]
+    public void Simulate_GenerativeWithReplications_PrintsTtftTpotAndTokens_WithHalfWidths()
+    {
+        var (code, stdout, _) = Run("simulate", Scenario("llm-chatbot-h100.json"), "--replications", "3", "--queries", "3000", "--quiet");
+
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("ttftMs").GetProperty("p99").GetDouble() > 0);
+        Assert.True(root.GetProperty("tpotMs").GetProperty("p99").GetDouble() > 0);
+        Assert.True(root.GetProperty("outputTokensPerSecond").GetDouble() > 0);
+        var ci = root.GetProperty("ci95");
+        Assert.True(ci.GetProperty("p99TtftMs").GetDouble() > 0);
+        Assert.True(ci.GetProperty("p99TpotMs").GetDouble() > 0);
+        Assert.True(ci.GetProperty("outputTokensPerSecond").GetDouble() > 0);
+    }
+
+    [Fact]
     public void Simulate_SameSeedTwice_PrintsTheSameBytes()
     {
         var a = Run("simulate", Scenario("chatbot-h100.json"), "--queries", "50000", "-q", "-r", "3");

@@ -64,14 +64,8 @@ public sealed class ProjectionException : Exception
 /// </summary>
 public sealed class RooflineProjector
 {
-    public static readonly string[] Precisions = ["fp32", "fp16", "bf16", "fp8", "int8"];
-
     private readonly DeviceCatalog _catalog;
     private readonly ProfileStore _profiles;
-    private readonly double _memoryEfficiency;
-    private readonly double _launchMicroseconds;
-    private readonly double _classFloor;
-    private readonly double _medianMatmulEfficiency;
 
     public RooflineProjector(DeviceCatalog catalog, ProfileStore? profiles = null, string? efficiencyFile = null)
     {
@@ -79,18 +73,14 @@ public sealed class RooflineProjector
         _catalog = catalog;
         _profiles = profiles ?? ProfileStore.Empty;
         Efficiency = ProjectionEfficiency.Load(catalog, efficiencyFile);
-        _memoryEfficiency = Efficiency.MemoryEfficiency;
-        _launchMicroseconds = Efficiency.LaunchMicroseconds;
-        _classFloor = Efficiency.ClassFloor;
-        _medianMatmulEfficiency = Efficiency.MedianMatmulEfficiency;
     }
 
     public ProjectionEfficiency Efficiency { get; }
 
     /// <summary>The median measured/peak matmul ratio over the catalog, for devices without a measurement.</summary>
-    public double MedianMatmulEfficiency => _medianMatmulEfficiency;
+    public double MedianMatmulEfficiency => Efficiency.MedianMatmulEfficiency;
 
-    public ProjectionResult Project(string modelName, string deviceId, string precision = "fp16", int batch = 1)
+    public ProjectionResult Project(string modelName, string deviceId, string precision = Precisions.Fp16, int batch = 1)
     {
         var model = ModelZoo.Create(modelName, shapesOnly: true);
         return Project(model, deviceId, precision, batch);
@@ -110,9 +100,9 @@ public sealed class RooflineProjector
             throw new ProjectionException($"'{deviceId}' is not a catalog device" + (suggestions.Count > 0 ? $" (did you mean {string.Join(", ", suggestions)}?)" : string.Empty));
         }
 
-        if (!Precisions.Contains(precision, StringComparer.Ordinal))
+        if (!Precisions.IsKnown(precision))
         {
-            throw new ProjectionException($"precision '{precision}' is not one of {string.Join(", ", Precisions)}");
+            throw new ProjectionException($"precision '{precision}' is not one of {string.Join(", ", Precisions.All)}");
         }
 
         var assumptions = new List<string>();
@@ -125,16 +115,16 @@ public sealed class RooflineProjector
         }
 
         var isLocal = device.Id == LocalMachine.DeviceId;
-        var memoryEfficiency = isLocal ? 1.0 : _memoryEfficiency;
-        var launchSeconds = isLocal ? 0 : _launchMicroseconds / 1e6;
+        var memoryEfficiency = isLocal ? 1.0 : Efficiency.MemoryEfficiency;
+        var launchSeconds = isLocal ? 0 : Efficiency.LaunchMicroseconds / 1e6;
         if (!isLocal)
         {
             assumptions.Add($"memory efficiency {memoryEfficiency:0.##} of the data-sheet bandwidth (assumed: no per-device bandwidth microbenchmark in the reference data)");
-            assumptions.Add($"launch interval {_launchMicroseconds:0.#} µs per operator: no operator takes less (assumed)");
+            assumptions.Add($"launch interval {Efficiency.LaunchMicroseconds:0.#} µs per operator: no operator takes less (assumed)");
         }
 
         var classes = ClassRefinement(model.Name, assumptions);
-        var elementBytes = precision switch { "fp32" => 4, "fp16" or "bf16" => 2, _ => 1 };
+        var elementBytes = Precisions.BytesPerElement(precision);
         var cost = GraphCost.Analyze(model.Proto, shapes ?? model.InputShapes(batch), elementBytes: elementBytes);
         if (cost.Unsupported.Count > 0)
         {
@@ -151,7 +141,7 @@ public sealed class RooflineProjector
             }
 
             var cls = OperatorClassTimerClass(op.Class);
-            var refine = classes.TryGetValue(cls, out var r) ? Math.Clamp(r, _classFloor, 1) : 1;
+            var refine = classes.TryGetValue(cls, out var r) ? Math.Clamp(r, Efficiency.ClassFloor, 1) : 1;
             var computeBound = cls is "matmul" or "conv";
             var computeEfficiency = matmulEfficiency * (computeBound ? refine : 1);
             var memEfficiency = memoryEfficiency * (computeBound ? 1 : refine);
@@ -237,7 +227,7 @@ public sealed class RooflineProjector
         {
             var measured = _profiles.All.FirstOrDefault(p => p.Device == LocalMachine.DeviceId && p.GemmGflops is > 0)
                 ?? throw new ProjectionException("local-cpu has no published peak: calibrate a model here first (its GEMM microbenchmark is the peak)");
-            if (precision != "fp32")
+            if (precision != Precisions.Fp32)
             {
                 throw new ProjectionException("local-cpu is profiled at fp32: project it at fp32");
             }
@@ -246,35 +236,14 @@ public sealed class RooflineProjector
             return (measured.GemmGflops!.Value / 1000, 1.0);
         }
 
-        var fact = precision switch
+        var peak = Efficiency.Peak(device, precision);
+        if (peak.PeakTflops is not { } tflops)
         {
-            "fp16" or "bf16" => device.PeakFp16Tflops,
-            "fp8" => device.PeakFp8Tflops,
-            "int8" => device.PeakInt8Tops,
-            _ => throw new ProjectionException($"{device.Id}: the catalog has no fp32 peak; project at fp16 or bf16"),
-        };
-        if (fact is null)
-        {
-            throw new ProjectionException($"{device.Id} has no {precision} support");
+            throw new ProjectionException(peak.MissingReason!);
         }
 
-        var peak = fact.Effective ?? throw new ProjectionException($"{device.Id}: the {precision} peak is unknown ({fact.Assumption})");
-        if (!fact.IsKnown)
-        {
-            assumptions.Add($"{precision} peak {peak} is assumed: {fact.Assumption}");
-        }
-
-        var achievable = precision == "fp8" ? device.AchievableFp8MatmulTflops?.Value : device.AchievableBf16MatmulTflops?.Value;
-        var basePeak = precision == "fp8" ? device.PeakFp8Tflops?.Value : device.PeakFp16Tflops.Value;
-        if (achievable is { } a && basePeak is > 0)
-        {
-            var ratio = a / basePeak.Value;
-            assumptions.Add($"matmul efficiency {ratio:0.###} = measured {a} / peak {basePeak} TFLOP/s ({(precision == "fp8" ? "fp8" : "bf16")}, catalog)");
-            return (peak, ratio);
-        }
-
-        assumptions.Add($"matmul efficiency {_medianMatmulEfficiency:0.###}: no measured matmul figure for {device.Id}; the median measured/peak ratio of the catalog's devices");
-        return (peak, _medianMatmulEfficiency);
+        assumptions.AddRange(peak.Assumptions);
+        return (tflops, peak.MatmulEfficiency);
     }
 
     private Dictionary<string, double> ClassRefinement(string model, List<string> assumptions)

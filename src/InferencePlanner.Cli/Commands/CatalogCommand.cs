@@ -1,3 +1,4 @@
+using InferencePlanner.Core.Contracts;
 using System.CommandLine;
 using System.Text.Json;
 using InferencePlanner.Core.Catalog;
@@ -35,7 +36,7 @@ internal static class CatalogCommand
                 "prices" => new { prices = catalog.Prices, sources = Cited(catalog, catalog.Prices.Select(p => p.UsdPerAcceleratorHour)) },
                 _ => new { devices = catalog.Devices, sources = Cited(catalog, catalog.Devices.SelectMany(d => Facts(d))) },
             };
-            stdout.WriteLine(JsonSerializer.Serialize(document, CliJson.Options));
+            stdout.WriteLine(JsonSerializer.Serialize(document, ContractJson.Indented));
             stderr.Flush();
             return CliApp.Success;
         });

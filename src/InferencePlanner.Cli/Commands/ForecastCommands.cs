@@ -1,3 +1,4 @@
+using InferencePlanner.Core.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -63,7 +64,7 @@ internal static class ForecastCommands
             {
                 "csv" => ForecastExport.ToCsv(result),
                 "table" => ForecastExport.ToTable(result),
-                _ => JsonSerializer.Serialize(result, CliJson.Options) + Environment.NewLine,
+                _ => JsonSerializer.Serialize(result, ContractJson.Indented) + Environment.NewLine,
             };
             if (target is not null)
             {
@@ -96,7 +97,7 @@ internal static class ForecastCommands
             }
 
             var result = Run(() => forecaster.Size(scenario, m, baseDirectory: Path.GetDirectoryName(Path.GetFullPath(path))));
-            stdout.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
+            stdout.WriteLine(JsonSerializer.Serialize(result, ContractJson.Indented));
             return CliApp.Success;
         });
         return command;

@@ -1,3 +1,4 @@
+using InferencePlanner.Core.Contracts;
 using System.CommandLine;
 using System.Text.Json;
 using InferencePlanner.Calibration.Models;
@@ -15,7 +16,8 @@ internal static class ProjectCommand
     {
         var model = new Option<string>("--model", "-m") { Description = $"A zoo model ({string.Join(", ", ModelZoo.Names)}).", Required = true };
         var device = new Option<string>("--device", "-d") { Description = "A catalog device id.", Required = true };
-        var precision = new Option<string>("--precision", "-p") { Description = $"One of {string.Join(", ", RooflineProjector.Precisions)}.", DefaultValueFactory = _ => "fp16" };
+        var precision = new Option<string>("--precision", "-p") { Description = $"One of {string.Join(", ", Precisions.All)}.", DefaultValueFactory = _ => Precisions.Fp16 };
+        var kvPrecision = new Option<string?>("--kv-precision") { Description = $"LLM presets: the KV cache's precision (default: --precision), one of {string.Join(", ", Precisions.All)}." };
         var batch = new Option<int>("--batch", "-b") { Description = "Batch size.", DefaultValueFactory = _ => 1 };
         var profileOut = new Option<string?>("--profile-out") { Description = "Also write a projected profile over batches 1, 2, 4, … up to --batch, for scenarios." };
         var context = new Option<int>("--context") { Description = "LLM presets: tokens cached per sequence during decoding.", DefaultValueFactory = _ => 1024 };
@@ -23,7 +25,7 @@ internal static class ProjectCommand
 
         var command = new Command("project", "Project a model onto a catalog device with a roofline and print the projection JSON (an LLM preset: steady decode throughput in generated tokens per second).")
         {
-            model, device, precision, batch, profileOut, context, tensorParallel,
+            model, device, precision, kvPrecision, batch, profileOut, context, tensorParallel,
         };
         command.SetAction(parse =>
         {
@@ -31,8 +33,10 @@ internal static class ProjectCommand
             if (Core.Llm.LlmModelPresets.TryGet(name, out var preset))
             {
                 stdout.WriteLine(JsonSerializer.Serialize(
-                    LlmProjection.Decode(CatalogLoader.Load(), preset, parse.GetValue(device)!, parse.GetValue(precision)!, parse.GetValue(batch), parse.GetValue(context), parse.GetValue(tensorParallel)),
-                    CliJson.Options));
+                    LlmProjection.Decode(CatalogLoader.Load(), preset,
+                        new Core.Llm.LlmDeployment(parse.GetValue(device)!, parse.GetValue(precision)!, KvPrecision(parse.GetValue(kvPrecision)), parse.GetValue(tensorParallel)),
+                        parse.GetValue(batch), parse.GetValue(context)),
+                    ContractJson.Indented));
                 return CliApp.Success;
             }
 
@@ -51,7 +55,7 @@ internal static class ProjectCommand
             try
             {
                 var result = projector.Project(name, parse.GetValue(device)!, parse.GetValue(precision)!, b);
-                stdout.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
+                stdout.WriteLine(JsonSerializer.Serialize(result, ContractJson.Indented));
                 if (parse.GetValue(profileOut) is { } file)
                 {
                     var batches = Enumerable.Range(0, 17).Select(i => 1 << i).TakeWhile(x => x < b).Append(b).ToList();
@@ -68,4 +72,7 @@ internal static class ProjectCommand
         });
         return command;
     }
+
+    private static string? KvPrecision(string? value) => value is null || Precisions.IsKnown(value) ? value
+        : throw new ScenarioException("--kv-precision", $"'{value}' is not one of {string.Join(", ", Precisions.All)}");
 }

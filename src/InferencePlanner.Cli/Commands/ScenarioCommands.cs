@@ -1,3 +1,4 @@
+using InferencePlanner.Core.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -27,12 +28,23 @@ internal static class ScenarioCommands
         command.SetAction((parse, cancellation) =>
         {
             var path = parse.GetValue(file)!;
-            var model = Compile(path).With(parse.GetValue(seed), parse.GetValue(queries));
             var count = parse.GetValue(replications);
             if (count < 1 || count > SimulationRunner.MaxReplications)
             {
                 throw new ScenarioException("--replications", $"must be from 1 to {SimulationRunner.MaxReplications}");
             }
+
+            if (parse.GetValue(queries) is { } q && (q < 1 || q > ScenarioLimits.MaxQueries))
+            {
+                throw new ScenarioException("--queries", $"must be from 1 to {ScenarioLimits.MaxQueries:E0}");
+            }
+
+            if (parse.GetValue(seed) is < 0)
+            {
+                throw new ScenarioException("--seed", "must be zero or positive");
+            }
+
+            var model = Compile(path).With(parse.GetValue(seed), parse.GetValue(queries));
 
             var lastPercent = -1;
             var progress = parse.GetValue(quiet) ? null : new InlineProgress<SimulationProgress>(p =>
@@ -46,7 +58,7 @@ internal static class ScenarioCommands
             });
 
             var result = SimulationRunner.Run(model, new SimulationOptions { Replications = count, Progress = progress }, cancellation);
-            stdout.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
+            stdout.WriteLine(JsonSerializer.Serialize(result, ContractJson.Indented));
             if (!result.Stable)
             {
                 stderr.WriteLine($"not stable: {result.Reason}");

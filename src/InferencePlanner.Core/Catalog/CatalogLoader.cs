@@ -66,16 +66,7 @@ public static partial class CatalogLoader
             return fromEnvironment;
         }
 
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "data", "catalog");
-            if (File.Exists(Path.Combine(candidate, DevicesFile)))
-            {
-                return candidate;
-            }
-        }
-
-        throw new CatalogException(
+        return DataFolders.Find("catalog", DevicesFile) ?? throw new CatalogException(
             $"No catalog found: set {DirectoryVariable} or keep data/catalog beside the program ({AppContext.BaseDirectory}).");
     }
 

@@ -105,7 +105,7 @@ internal static partial class CatalogValidator
         for (var i = 0; i < prices.Count; i++)
         {
             var p = prices[i];
-            var entry = EntryName("prices", i, $"{p.Provider} {p.InstanceType} {PricingName(p.Pricing)}");
+            var entry = EntryName("prices", i, $"{p.Provider} {p.InstanceType} {Pricings.NameOf(p.Pricing)}");
             const string file = CatalogLoader.PricesFile;
             if (!priceKeys.Add(CatalogOverlay.PriceKey(p)))
             {
@@ -131,22 +131,13 @@ internal static partial class CatalogValidator
 
             if (!Enum.IsDefined(p.Pricing))
             {
-                throw new CatalogException(file, entry, "pricing", "must be on-demand, reserved-1y, reserved-3y, spot or capacity-block");
+                throw new CatalogException(file, entry, "pricing", $"must be one of {string.Join(", ", Pricings.All)}");
             }
 
             CheckFact(file, entry, "usdPerAcceleratorHour", p.UsdPerAcceleratorHour, sources);
         }
     }
 
-    private static string PricingName(PricingModel pricing) => pricing switch
-    {
-        PricingModel.OnDemand => "on-demand",
-        PricingModel.Reserved1Year => "reserved-1y",
-        PricingModel.Reserved3Year => "reserved-3y",
-        PricingModel.Spot => "spot",
-        PricingModel.CapacityBlock => "capacity-block",
-        _ => pricing.ToString(),
-    };
 
     private static string EntryName(string array, int index, string? id) =>
         string.IsNullOrWhiteSpace(id) ? $"{array}[{index}]" : $"{array}[{index}] '{id}'";

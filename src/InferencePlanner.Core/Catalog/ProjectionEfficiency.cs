@@ -54,42 +54,63 @@ public sealed record ProjectionEfficiency(double MemoryEfficiency, double Launch
     }
 
     /// <summary>
-    /// A device's peak at a precision and its achievable share (measured matmul / peak, else the catalog median),
-    /// with the assumptions said in words; null peak when the device lacks the precision or its figure.
+    /// The one rule for a device's peak at a precision: the data-sheet figure (fp16 and bf16 share one; fp32 has
+    /// none in the catalog), and the share of it matmuls achieve — the device's measured matmul throughput over
+    /// its peak (fp8 against the fp8 peak, else bf16 against the fp16 peak), or the catalog's median ratio where
+    /// the device has no measurement. Each assumption is said in words; a missing figure says why it is missing.
     /// </summary>
-    public (double? PeakTflops, double Efficiency, string Note) Peak(Device device, string precision)
+    public PrecisionPeak Peak(Device device, string precision)
     {
         ArgumentNullException.ThrowIfNull(device);
+        if (precision == Precisions.Fp32)
+        {
+            return PrecisionPeak.Missing($"{device.Id}: the catalog has no fp32 peak; use fp16 or bf16");
+        }
+
         var fact = precision switch
         {
-            "fp16" or "bf16" => device.PeakFp16Tflops,
-            "fp8" => device.PeakFp8Tflops,
-            "int8" => device.PeakInt8Tops,
+            Precisions.Fp16 or Precisions.Bf16 => device.PeakFp16Tflops,
+            Precisions.Fp8 => device.PeakFp8Tflops,
+            Precisions.Int8 => device.PeakInt8Tops,
             _ => null,
         };
-        if (fact?.Effective is not { } peak)
+        if (fact is null)
         {
-            return (null, 0, fact is null ? $"{device.Id} has no {precision} support" : $"the {precision} peak of {device.Id} is unknown ({fact.Assumption})");
+            return PrecisionPeak.Missing($"{device.Id} has no {precision} support");
         }
 
-        var achievable = precision == "fp8" ? device.AchievableFp8MatmulTflops?.Value : device.AchievableBf16MatmulTflops?.Value;
-        var basePeak = precision == "fp8" ? device.PeakFp8Tflops?.Value : device.PeakFp16Tflops.Value;
-        return achievable is { } a && basePeak is > 0
-            ? (peak, a / basePeak.Value, $"matmul efficiency {a / basePeak.Value:0.###} = measured {a} / peak {basePeak} TFLOP/s")
-            : (peak, MedianMatmulEfficiency, $"matmul efficiency {MedianMatmulEfficiency:0.###}: the catalog's median measured/peak ratio");
-    }
-
-    private static string? Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (fact.Effective is not { } peak)
         {
-            var candidate = Path.Combine(dir.FullName, "data", "calibration", "efficiency.json");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
+            return PrecisionPeak.Missing($"{device.Id}: the {precision} peak is unknown ({fact.Assumption})");
         }
 
-        return null;
+        var assumptions = new List<string>();
+        if (!fact.IsKnown)
+        {
+            assumptions.Add(FormattableString.Invariant($"{precision} peak {peak} is assumed: {fact.Assumption}"));
+        }
+
+        var fp8 = precision == Precisions.Fp8;
+        var achievable = fp8 ? device.AchievableFp8MatmulTflops?.Value : device.AchievableBf16MatmulTflops?.Value;
+        var basePeak = fp8 ? device.PeakFp8Tflops?.Value : device.PeakFp16Tflops.Value;
+        if (achievable is { } a && basePeak is > 0)
+        {
+            var ratio = a / basePeak.Value;
+            assumptions.Add(FormattableString.Invariant($"matmul efficiency {ratio:0.###} = measured {a} / peak {basePeak} TFLOP/s ({(fp8 ? "fp8" : "bf16")}, catalog)"));
+            return new PrecisionPeak(peak, ratio, assumptions, null);
+        }
+
+        assumptions.Add(FormattableString.Invariant($"matmul efficiency {MedianMatmulEfficiency:0.###}: no measured matmul figure for {device.Id}; the median measured/peak ratio of the catalog's devices"));
+        return new PrecisionPeak(peak, MedianMatmulEfficiency, assumptions, null);
     }
+
+    private static string? Find() => DataFolders.Find("calibration", FileName) is { } folder ? Path.Combine(folder, FileName) : null;
+
+    private const string FileName = "efficiency.json";
+}
+
+/// <summary>A device's peak at one precision (TFLOP/s, or TOP/s for int8) and the share matmuls achieve; or why it is missing.</summary>
+public sealed record PrecisionPeak(double? PeakTflops, double MatmulEfficiency, IReadOnlyList<string> Assumptions, string? MissingReason)
+{
+    public static PrecisionPeak Missing(string reason) => new(null, 0, [], reason);
 }

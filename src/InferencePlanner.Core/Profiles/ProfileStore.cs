@@ -99,15 +99,6 @@ public sealed class ProfileStore
             return fromEnvironment;
         }
 
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "data", "profiles");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
+        return DataFolders.Find("profiles");
     }
 }

@@ -14,6 +14,9 @@ public static class ScenarioLimits
     public const long MaxEvents = 100_000_000_000;
     public const long DefaultMaxEvents = 10_000_000_000;
     public const int MaxTimeSeriesPoints = 100_000;
+
+    /// <summary>The longest forecast, and the latest month anything in it may happen (fifty years).</summary>
+    public const int MaxMonths = 600;
 }
 
 /// <summary>Names the scenario format accepts.</summary>
@@ -34,7 +37,19 @@ public static class ScenarioNames
     public const string JoinShortestQueue = "join-shortest-queue";
     public const string PowerOfTwo = "power-of-two";
 
+    public const string Compound = "compound";
+    public const string Logistic = "logistic";
+
+    public const string CostObjective = "cost";
+    public const string CarbonObjective = "carbon";
+    public const string BlendObjective = "blend";
+
     public static readonly string[] ArrivalKinds = [Poisson, Diurnal, Bursts, Trace];
+    public static readonly string[] GrowthCurves = [Compound, Logistic];
+    public static readonly string[] MixObjectives = [CostObjective, CarbonObjective, BlendObjective];
+
+    /// <summary>How a generative query's input or output tokens are drawn.</summary>
+    public static readonly string[] TokenDistributions = [Deterministic, Exponential, Lognormal];
     public static readonly string[] Distributions = [Exponential, Deterministic, Erlang, Hyperexponential, Lognormal];
     public static readonly string[] RoutingPolicies = [Weighted, JoinShortestQueue, PowerOfTwo];
 }

@@ -52,6 +52,7 @@ public sealed class ScenarioValidator
             CheckTokens("$.workload.tokens.output", scenario.Workload?.Tokens?.Output);
         }
         CheckRouting(scenario.Routing, scenario.Pools);
+        CheckRoutingWeights(scenario.Routing, scenario.Pools);
         if (scenario.Slo is not null)
         {
             CheckSlo("$.slo", scenario.Slo);
@@ -59,21 +60,21 @@ public sealed class ScenarioValidator
 
         if (scenario.Growth is { } growth)
         {
-            if (growth.Months is not { } months || months < 1 || months > 600)
+            if (growth.Months is not { } months || months < 1 || months > ScenarioLimits.MaxMonths)
             {
-                Add("$.growth.months", "must be a whole number of months from 1 to 600");
+                Add("$.growth.months", $"must be a whole number of months from 1 to {ScenarioLimits.MaxMonths}");
             }
 
-            Finite("$.growth.monthlyGrowthPercent", growth.MonthlyGrowthPercent, min: -99.999, max: 1000, required: growth.Curve != "logistic" || growth.MidpointMonth is null);
+            Finite("$.growth.monthlyGrowthPercent", growth.MonthlyGrowthPercent, min: -99.999, max: 1000, required: growth.Curve != ScenarioNames.Logistic || growth.MidpointMonth is null);
             if (growth.Curve is not null)
             {
-                OneOf("$.growth.curve", growth.Curve, ["compound", "logistic"]);
+                OneOf("$.growth.curve", growth.Curve, ScenarioNames.GrowthCurves);
             }
 
-            if (growth.Curve == "logistic")
+            if (growth.Curve == ScenarioNames.Logistic)
             {
                 Finite("$.growth.saturationMultiplier", growth.SaturationMultiplier, min: 1.000001, max: 1e6, required: true);
-                Finite("$.growth.midpointMonth", growth.MidpointMonth, min: 1e-6, max: 600, required: false);
+                Finite("$.growth.midpointMonth", growth.MidpointMonth, min: 1e-6, max: ScenarioLimits.MaxMonths, required: false);
             }
 
             Finite("$.growth.monthlyGrowthSdPercent", growth.MonthlyGrowthSdPercent, min: 0, max: 100, required: false);
@@ -90,10 +91,7 @@ public sealed class ScenarioValidator
                     continue;
                 }
 
-                if (launch.Month < 0 || launch.Month > 600)
-                {
-                    Add($"$.growth.launches[{i}].month", "must be from 0 to 600");
-                }
+                Month($"$.growth.launches[{i}].month", launch.Month);
 
                 Finite($"$.growth.launches[{i}].multiplier", launch.Multiplier, min: 1e-6, max: 1e6, required: true);
             }
@@ -118,10 +116,7 @@ public sealed class ScenarioValidator
                     continue;
                 }
 
-                if (change.Month is not (>= 0 and <= 600))
-                {
-                    Add($"$.growth.serviceSwitches[{i}].month", "must be from 0 to 600");
-                }
+                Month($"$.growth.serviceSwitches[{i}].month", change.Month);
 
                 if (scenario.Pools?.Any(pl => pl?.Name == change.Pool) != true)
                 {
@@ -134,10 +129,9 @@ public sealed class ScenarioValidator
 
         if (scenario.Economics is { } economics)
         {
-            string[] pricings = ["on-demand", "reserved-1y", "reserved-3y", "spot"];
             if (economics.Pricing is not null)
             {
-                OneOf("$.economics.pricing", economics.Pricing, pricings);
+                OneOf("$.economics.pricing", economics.Pricing, Pricings.ForScenarios);
             }
 
             Finite("$.economics.spotInterruptionPercent", economics.SpotInterruptionPercent, min: 0, max: 99, required: false);
@@ -156,10 +150,10 @@ public sealed class ScenarioValidator
             {
                 if (mix.Objective is not null)
                 {
-                    OneOf("$.economics.mix.objective", mix.Objective, ["cost", "carbon", "blend"]);
+                    OneOf("$.economics.mix.objective", mix.Objective, ScenarioNames.MixObjectives);
                 }
 
-                Finite("$.economics.mix.carbonPriceUsdPerTonne", mix.CarbonPriceUsdPerTonne, min: 0, max: 1e6, required: mix.Objective == "blend");
+                Finite("$.economics.mix.carbonPriceUsdPerTonne", mix.CarbonPriceUsdPerTonne, min: 0, max: 1e6, required: mix.Objective == ScenarioNames.BlendObjective);
             }
 
             if (economics.Autoscaling is { } autoscaling)
@@ -380,14 +374,14 @@ public sealed class ScenarioValidator
             }
 
             Finite($"{p}.timeoutMs", pool.TimeoutMs, min: double.Epsilon, max: ScenarioLimits.MaxServiceMs, required: false);
-            if (pool.AvailableFromMonth is < 0 or > 600)
+            if (pool.AvailableFromMonth is not null)
             {
-                Add($"{p}.availableFromMonth", "must be from 0 to 600");
+                Month($"{p}.availableFromMonth", pool.AvailableFromMonth);
             }
 
             if (pool.Pricing is not null)
             {
-                OneOf($"{p}.pricing", pool.Pricing, ["on-demand", "reserved-1y", "reserved-3y", "spot"]);
+                OneOf($"{p}.pricing", pool.Pricing, Pricings.ForScenarios);
             }
 
             if (pool.Owned is { } owned)
@@ -412,15 +406,19 @@ public sealed class ScenarioValidator
             Add($"{p}.llm.model", $"'{llm.Model}' is not a model preset ({string.Join(", ", Llm.LlmModelPresets.All.Select(m => m.Id))})");
         }
 
-        string[] precisions = ["fp32", "fp16", "bf16", "fp8", "int8"];
         if (llm.Precision is not null)
         {
-            OneOf($"{p}.llm.precision", llm.Precision, precisions);
+            OneOf($"{p}.llm.precision", llm.Precision, Precisions.All);
         }
 
         if (llm.KvPrecision is not null)
         {
-            OneOf($"{p}.llm.kvPrecision", llm.KvPrecision, precisions);
+            OneOf($"{p}.llm.kvPrecision", llm.KvPrecision, Precisions.All);
+        }
+
+        if (pool.TimeoutMs is not null)
+        {
+            Add($"{p}.timeoutMs", "a generative pool has no client timeout: requests wait for the cache; bound the line with maxQueueLength instead");
         }
 
         if (llm.TensorParallel is < 1 or > 64)
@@ -453,10 +451,10 @@ public sealed class ScenarioValidator
             return;
         }
 
-        if (OneOf($"{p}.distribution", tokens.Distribution, ["deterministic", "exponential", "lognormal"]))
+        if (OneOf($"{p}.distribution", tokens.Distribution, ScenarioNames.TokenDistributions))
         {
             Finite($"{p}.mean", tokens.Mean, min: 1, max: 10_000_000, required: true);
-            Finite($"{p}.scv", tokens.Scv, min: double.Epsilon, max: 1e4, required: tokens.Distribution == "lognormal");
+            Finite($"{p}.scv", tokens.Scv, min: double.Epsilon, max: 1e4, required: tokens.Distribution == ScenarioNames.Lognormal);
         }
 
         if (tokens.Max is < 1)
@@ -643,6 +641,32 @@ public sealed class ScenarioValidator
         if (edgePools.Count > 1)
         {
             Add("$.pools", "at most one pool may be marked edge");
+        }
+    }
+
+    /// <summary>
+    /// Weighted and power-of-two routing split traffic by weight, a pool's capacity when it has none; a generative
+    /// pool has no fixed capacity, so beside other pools it needs a weight.
+    /// </summary>
+    private void CheckRoutingWeights(RoutingSpec? routing, IReadOnlyList<PoolSpec>? pools)
+    {
+        var routable = (pools ?? []).Select((pool, i) => (Pool: pool, Index: i)).Where(x => x.Pool is not null && x.Pool.Edge != true).ToList();
+        if (routable.Count < 2 || routing?.Policy == ScenarioNames.JoinShortestQueue)
+        {
+            return;
+        }
+
+        foreach (var (pool, i) in routable.Where(x => x.Pool.Llm is not null && x.Pool.Weight is null))
+        {
+            Add($"$.pools[{i}].weight", $"pool '{pool.Name}' is generative and shares traffic with other pools: it has no fixed capacity to split traffic by, so give it a weight (its share relative to the others), or route by join-shortest-queue");
+        }
+    }
+
+    private void Month(string path, int? month)
+    {
+        if (month is not (>= 0 and <= ScenarioLimits.MaxMonths))
+        {
+            Add(path, $"must be from 0 to {ScenarioLimits.MaxMonths}");
         }
     }
 

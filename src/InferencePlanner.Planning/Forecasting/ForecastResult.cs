@@ -71,11 +71,8 @@ public sealed record PoolForecast
     public bool SloMet { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore]
-    internal PowerFacts? Power { get; init; }
+    internal Economics.PowerFacts? Power { get; init; }
 }
-
-/// <summary>What the pool's energy was computed from (kept for the autoscaling comparison).</summary>
-internal sealed record PowerFacts(double IdleWatts, double TdpWatts, double Pue, double GridGramsCo2PerKWh);
 
 public sealed record Band(double P10, double P50, double P90);
 

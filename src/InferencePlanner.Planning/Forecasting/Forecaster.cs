@@ -2,6 +2,7 @@ using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Economics;
 using InferencePlanner.Core.Profiles;
 using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Planning.Economics;
 using InferencePlanner.Planning.Growth;
 using InferencePlanner.Planning.Sizing;
 using InferencePlanner.Simulation.Engine;
@@ -22,24 +23,36 @@ public sealed record ForecastOptions
 
 /// <summary>
 /// Month by month: the peak rate from the growth model, each pool sized to the smallest count that meets the
-/// SLO at that peak (plus headroom), and what that fleet costs, draws and emits over the month.
+/// SLO at that peak (plus headroom), and what that fleet costs, draws and emits over the month. A scenario is
+/// compiled once (validated, its trace loaded, its generative pools projected); every month and every sizing
+/// run varies that compiled model.
 /// </summary>
 public sealed class Forecaster
 {
     private readonly DeviceCatalog _catalog;
     private readonly ProfileStore _profiles;
+    private readonly FleetPricer _pricer;
 
     public Forecaster(DeviceCatalog catalog, ProfileStore? profiles = null)
     {
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _profiles = profiles ?? ProfileStore.Empty;
+        _pricer = new FleetPricer(catalog);
     }
 
-    public ForecastResult Forecast(Scenario scenario, ForecastOptions? options = null, string? baseDirectory = null, CancellationToken cancellation = default)
+    /// <summary>Compiles <paramref name="scenario"/> against this forecaster's catalog and profiles (relative trace paths under <paramref name="baseDirectory"/>).</summary>
+    public SimulationModel Compile(Scenario scenario, string? baseDirectory = null) => SimulationModel.Compile(scenario, _catalog, baseDirectory, _profiles);
+
+    public ForecastResult Forecast(Scenario scenario, ForecastOptions? options = null, string? baseDirectory = null, CancellationToken cancellation = default) =>
+        Forecast(Compile(scenario, baseDirectory), options, cancellation);
+
+    /// <summary>Every month of the scenario's growth, sized and priced (months in parallel; results do not depend on it).</summary>
+    public ForecastResult Forecast(SimulationModel model, ForecastOptions? options = null, CancellationToken cancellation = default)
     {
-        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(model);
         options ??= new ForecastOptions();
-        var context = Prepare(scenario, baseDirectory);
+        var context = Prepare(model);
+        var scenario = model.Scenario;
         var growth = new GrowthModel(scenario.Growth);
         var bands = scenario.Growth?.MonthlyGrowthSdPercent is > 0 ? growth.Bands(scenario.Seed ?? 1) : null;
 
@@ -75,19 +88,23 @@ public sealed class Forecaster
         };
     }
 
+    public MonthEvaluation Evaluate(Scenario scenario, Simulation.Results.SimulationResult result, string? baseDirectory = null) =>
+        Evaluate(Compile(scenario, baseDirectory), result);
+
     /// <summary>
     /// A month of the fleet exactly as the scenario lists it (no sizing), at the utilization a simulation of it
     /// measured: what it costs, draws and emits. The compare page puts scenarios side by side with it.
     /// </summary>
-    public MonthEvaluation Evaluate(Scenario scenario, Simulation.Results.SimulationResult result, string? baseDirectory = null)
+    public MonthEvaluation Evaluate(SimulationModel model, Simulation.Results.SimulationResult result)
     {
-        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(result);
-        var context = Prepare(scenario, baseDirectory, sizing: false);
-        var pools = context.Pools.Select((pool, i) =>
+        var context = Prepare(model, sizing: false);
+        var pricing = context.Pricing with { MeanToPeak = 1 };
+        var pools = model.Pools.Select((pool, i) =>
         {
             var simulated = result.Pools.Count > i ? result.Pools[i] : null;
-            return Price(pool, pool.Count ?? 1, pool.Count ?? 1, simulated?.ThroughputPerSecond ?? 0, simulated?.Utilization ?? 0, null, 0, context with { MeanToPeak = 1 }) with
+            return Forecast(pool, pool.Servers, pool.Servers, simulated?.ThroughputPerSecond ?? 0, simulated?.Utilization ?? 0, null, 0, pricing) with
             {
                 LatencyMsP50 = simulated?.LatencyMs.P50 ?? 0,
                 LatencyMsP99 = simulated?.LatencyMs.P99 ?? 0,
@@ -100,7 +117,7 @@ public sealed class Forecaster
             SloMet = result.SloMet ?? true,
             Utilization = result.Utilization,
         };
-        var energyKnown = context.Pools.All(p => p.Device is { } id && _catalog.TryGetDevice(id, out var device)
+        var energyKnown = model.Pools.All(p => p.Device is { } id && _catalog.TryGetDevice(id, out var device)
             && device.TdpWatts.Effective is not null && device.IdleWatts.Effective is not null);
         return new MonthEvaluation(month, energyKnown, [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
     }
@@ -109,14 +126,14 @@ public sealed class Forecaster
     public MonthForecast Size(Scenario scenario, int month = 0, ForecastOptions? options = null, string? baseDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var context = Prepare(scenario, baseDirectory);
+        var context = Prepare(Compile(scenario, baseDirectory));
         var growth = new GrowthModel(scenario.Growth);
         return ForecastMonth(context, growth, month, growth.Multiplier(month), options ?? new ForecastOptions());
     }
 
-    private Context Prepare(Scenario scenario, string? baseDirectory, bool sizing = true)
+    private static Context Prepare(SimulationModel model, bool sizing = true)
     {
-        var model = SimulationModel.Compile(scenario, _catalog, baseDirectory, _profiles);
+        var scenario = model.Scenario;
         if (scenario.Slo?.LatencyMs is null && scenario.Slo?.TtftMs is null && scenario.Slo?.TpotMs is null && sizing)
         {
             throw new ScenarioException("$.slo.latencyMs", "sizing needs a latency target (or, for generative pools, ttftMs and tpotMs)");
@@ -134,54 +151,58 @@ public sealed class Forecaster
         var daily = scenario.Workload.Arrivals.Kind == ScenarioNames.Diurnal && arrivals is DiurnalArrivals d
             ? Enumerable.Range(0, 24).Select(h => d.Rate(h * 3600.0) / peak).ToArray()
             : Enumerable.Repeat(mean / peak, 24).ToArray();
-
-        // Stored profiles become their points, so that every sizing run stands alone.
-        var pools = scenario.Pools!.Select(p => p.Service?.Profile is { } profile ? p with { Service = p.Service! with { Profile = _profiles.Resolve(profile) } } : p).ToList();
-        return new Context(scenario, pools, peak, mean / peak, daily, new System.Collections.Concurrent.ConcurrentBag<string>());
+        return new Context(model, peak, new PricingContext(scenario, mean / peak, daily, []));
     }
 
     private MonthForecast ForecastMonth(Context context, GrowthModel growth, int month, double multiplier, ForecastOptions options)
     {
-        var scenario = context.Scenario;
+        var model = context.Model;
+        var scenario = model.Scenario;
         var economics = scenario.Economics;
-        var slo = new SloTarget(scenario.Slo!.LatencyMs ?? double.PositiveInfinity, scenario.Slo.Percentile ?? 99, scenario.Slo.MaxRejectionPercent, scenario.Slo.TtftMs, scenario.Slo.TpotMs);
+        var slo = SloTarget.From(scenario.Slo!);
         var peak = context.PeakRate * multiplier;
         var factor = growth.ServiceFactor(month);
-        var available = context.Pools.Where(p => (p.AvailableFromMonth ?? 0) <= month).Select(p => Adjust(p, month, factor, scenario.Growth)).ToList();
+        var available = model.Pools.Where(p => (p.Spec.AvailableFromMonth ?? 0) <= month).Select(p => Adjust(p, month, factor, scenario.Growth)).ToList();
         var offload = scenario.Routing?.Offload;
         var edgeShare = offload?.Share ?? 0;
-        var routable = available.Where(p => p.Edge != true).ToList();
-        var totalWeight = routable.Sum(p => p.Weight ?? 1);
-        var sizer = new PoolSizer(scenario.Seed ?? 1, options.SizingQueries, _catalog, scenario.Workload?.Tokens);
+        var routable = available.Where(p => !p.IsEdge).ToList();
+        var sizer = new PoolSizer(scenario.Seed ?? 1, options.SizingQueries);
 
-        var shares = available.ToDictionary(p => p.Name!, p => p.Edge == true ? edgeShare : (1 - edgeShare) * (p.Weight ?? 1) / totalWeight, StringComparer.Ordinal);
+        // The traffic not offloaded is split as the simulator splits it: by weight, else by the listed fleet's capacity.
+        var split = StabilityCheck.RoutingShares(routable);
+        var shares = available.ToDictionary(p => p.Name, p => p.IsEdge ? edgeShare : 0.0, StringComparer.Ordinal);
+        for (var i = 0; i < routable.Count; i++)
+        {
+            shares[routable[i].Name] = (1 - edgeShare) * split[i];
+        }
+
         if (economics?.Mix is { } mix && routable.Count > 1)
         {
-            var optimized = new MixOptimizer(sizer, this, scenario).Optimize(routable, peak * (1 - edgeShare), slo, mix, month);
+            var optimized = new MixOptimizer(sizer, _pricer, model).Optimize(routable, peak * (1 - edgeShare), slo, mix, month);
             var (counts, unit) = (optimized.Counts, optimized.CapacityPerServer);
-            var capacity = routable.Sum(p => counts[p.Name!] * unit[p.Name!]);
+            var capacity = routable.Sum(p => counts[p.Name] * unit[p.Name]);
             foreach (var p in routable)
             {
-                shares[p.Name!] = (1 - edgeShare) * counts[p.Name!] * unit[p.Name!] / capacity;
+                shares[p.Name] = (1 - edgeShare) * counts[p.Name] * unit[p.Name] / capacity;
             }
         }
 
         var pools = new List<PoolForecast>();
         foreach (var pool in available)
         {
-            var share = shares[pool.Name!];
+            var share = shares[pool.Name];
             if (share <= 0)
             {
-                pools.Add(new PoolForecast { Name = pool.Name!, Device = pool.Device, Region = pool.Region, Count = 0, Edge = pool.Edge == true });
+                pools.Add(new PoolForecast { Name = pool.Name, Device = pool.Device, Region = pool.Region, Count = 0, Edge = pool.IsEdge });
                 continue;
             }
 
             var rate = peak * share;
-            var rtt = pool.Edge == true ? offload?.NetworkRttMs ?? 0 : 0;
-            var sized = sizer.Size(pool, rate, slo, rtt);
+            var rtt = pool.IsEdge ? offload?.NetworkRttMs ?? 0 : 0;
+            var sized = sizer.Size(model, pool, rate, slo, rtt);
             var count = WithHeadroom(sized.Count, scenario.Growth?.Headroom);
             var utilization = sized.Check.Utilization * sized.Count / count;
-            pools.Add(Price(pool, count, sized.Count, rate, utilization, sized, month, context) with
+            pools.Add(Forecast(pool, count, sized.Count, rate, utilization, sized, month, context.Pricing) with
             {
                 LatencyMsP50 = sized.Check.LatencyMs.P50 + rtt,
                 LatencyMsP99 = sized.Check.LatencyMs.P99 + rtt,
@@ -191,13 +212,38 @@ public sealed class Forecaster
 
         var served = pools.Where(p => p.Count > 0).ToList();
         var weightTotal = served.Sum(p => p.RatePerSecond);
-        return Totals(month, peak, pools, peak * context.MeanToPeak * FleetEconomics.HoursPerMonth * 3600) with
+        return Totals(month, peak, pools, peak * context.Pricing.MeanToPeak * FleetEconomics.HoursPerMonth * 3600) with
         {
             LatencyMsP50 = served.Count == 0 ? 0 : served.Max(p => p.LatencyMsP50),
             LatencyMsP99 = served.Count == 0 ? 0 : served.Max(p => p.LatencyMsP99),
             SloMet = served.Count > 0 && served.All(p => p.SloMet),
             Utilization = weightTotal > 0 ? served.Sum(p => p.Utilization * p.RatePerSecond) / weightTotal : 0,
-            Autoscaling = economics?.Autoscaling is { } autoscale ? Autoscale(pools, autoscale, context) : null,
+            Autoscaling = economics?.Autoscaling is { } autoscale ? Autoscale(pools, autoscale, context.Pricing.DailyLoad) : null,
+        };
+    }
+
+    /// <summary>A pool's month: its count and load, and what its devices cost, draw and emit.</summary>
+    private PoolForecast Forecast(PoolModel pool, int count, int required, double rate, double peakUtilization, SizingResult? sized, int month, PricingContext pricing)
+    {
+        var cost = _pricer.Price(pool.Spec, count, peakUtilization, month, pricing);
+        return new PoolForecast
+        {
+            Name = pool.Name,
+            Device = pool.Device,
+            Region = pool.Region,
+            Count = count,
+            RequiredCount = required,
+            RatePerSecond = rate,
+            Utilization = peakUtilization,
+            SizingMethod = sized?.Method,
+            Pricing = cost.Pricing,
+            UsdPerDeviceHour = cost.UsdPerDeviceHour,
+            CostUsd = cost.CostUsd,
+            EnergyKWh = cost.EnergyKWh,
+            OperationalCarbonKg = cost.OperationalCarbonKg,
+            EmbodiedCarbonKg = cost.EmbodiedCarbonKg,
+            Edge = pool.IsEdge,
+            Power = cost.Power,
         };
     }
 
@@ -229,148 +275,26 @@ public sealed class Forecaster
         };
     }
 
-    /// <summary>Cost, energy and carbon of <paramref name="count"/> devices of a pool for one month.</summary>
-    internal PoolForecast Price(PoolSpec pool, int count, int required, double rate, double peakUtilization, SizingResult? sized, int month, Context context)
-    {
-        // A generative pool's count is its replicas, each of tensorParallel devices.
-        var devicesPerServer = pool.Llm?.TensorParallel ?? 1;
-        var economics = context.Scenario.Economics;
-        var hours = FleetEconomics.HoursPerMonth;
-        var edge = pool.Edge == true;
-        Device? device = pool.Device is { } id && _catalog.TryGetDevice(id, out var d) ? d : null;
-        Region? region = pool.Region is { } rid && _catalog.TryGetRegion(rid, out var r) ? r : null;
-        var averageUtilization = Math.Min(1, peakUtilization * context.MeanToPeak);
-        var lifeYears = economics?.DeviceLifeYears ?? DefaultLifeYears;
-
-        double energy = 0;
-        double operational = 0;
-        double embodied = 0;
-        if (device?.TdpWatts.Effective is { } tdp && device.IdleWatts.Effective is { } idle)
-        {
-            var pue = edge ? 1 : region?.Pue.Effective ?? 1;
-            energy = FleetEconomics.EnergyKWh(count * devicesPerServer, hours, FleetEconomics.PowerWatts(idle, tdp, averageUtilization), pue);
-            if (region?.GridGramsCo2PerKwh.Effective is { } grid)
-            {
-                operational = economics?.HourlyGridGramsCo2PerKwh is { } hourly && hourly.TryGetValue(region.Id, out var curve)
-                    ? FleetEconomics.DailyOperationalCarbonKg(count * devicesPerServer, idle, tdp, peakUtilization, pue, context.DailyLoad, curve) * hours / 24
-                    : FleetEconomics.OperationalCarbonKg(energy, grid);
-            }
-            else
-            {
-                context.Warnings.Add($"pool '{pool.Name}': no region (or grid intensity), so no operational carbon");
-            }
-        }
-        else
-        {
-            context.Warnings.Add($"pool '{pool.Name}': {(device is null ? "no catalog device" : $"{device.Id} has no known power figures")}, so no energy or operational carbon");
-        }
-
-        if (device?.EmbodiedKgCo2e.Effective is { } embodiedKg)
-        {
-            embodied = FleetEconomics.EmbodiedCarbonKg(count * devicesPerServer, embodiedKg, lifeYears);
-        }
-        else if (device is not null)
-        {
-            context.Warnings.Add($"pool '{pool.Name}': {device.Id} has no embodied-carbon figure or stand-in");
-        }
-
-        double cost = 0;
-        string? pricing = null;
-        double? unitPrice = null;
-        if (pool.Owned is { } owned)
-        {
-            pricing = "owned";
-            var electricity = region?.ElectricityUsdPerKwh.Effective ?? 0;
-            cost = FleetEconomics.OwnedCostUsd(count * devicesPerServer, owned.PurchaseUsd ?? 0, owned.LifeYears ?? lifeYears, owned.HostingUsdPerMonth ?? 0, energy, electricity);
-        }
-        else if (!edge)
-        {
-            pricing = pool.Pricing ?? economics?.Pricing ?? "on-demand";
-            var price = FindPrice(device, region, pricing);
-            if (price is { } p)
-            {
-                unitPrice = FleetEconomics.PriceAfterDecline(p, context.Scenario.Growth?.PriceDeclinePercentPerYear ?? 0, month);
-                var interruption = pricing == "spot" ? (economics?.SpotInterruptionPercent ?? 0) / 100 : 0;
-                cost = FleetEconomics.CloudCostUsd(count * devicesPerServer, hours, unitPrice.Value, interruption);
-            }
-            else
-            {
-                context.Warnings.Add($"pool '{pool.Name}': no {pricing} price for {pool.Device ?? "its device"} in the catalog, so no cost");
-            }
-        }
-
-        return new PoolForecast
-        {
-            Name = pool.Name!,
-            Device = pool.Device,
-            Region = pool.Region,
-            Count = count,
-            RequiredCount = required,
-            RatePerSecond = rate,
-            Utilization = peakUtilization,
-            SizingMethod = sized?.Method,
-            Pricing = pricing,
-            UsdPerDeviceHour = unitPrice,
-            CostUsd = cost,
-            EnergyKWh = energy,
-            OperationalCarbonKg = operational,
-            EmbodiedCarbonKg = embodied,
-            Edge = edge,
-            Power = device?.TdpWatts.Effective is { } t && device.IdleWatts.Effective is { } i
-                ? new PowerFacts(i, t, edge ? 1 : region?.Pue.Effective ?? 1, region?.GridGramsCo2PerKwh.Effective ?? 0)
-                : null,
-        };
-    }
-
-    /// <summary>One device of a pool for one month at full load: its cost and carbon (the mix search's unit figures).</summary>
-    internal (double CostUsd, double CarbonKg) UnitFigures(Scenario scenario, PoolSpec pool, int month)
-    {
-        var context = new Context(scenario, [pool], 1, 1, Enumerable.Repeat(1.0, 24).ToArray(), new System.Collections.Concurrent.ConcurrentBag<string>());
-        var one = Price(pool, 1, 1, 0, 1, null, month, context);
-        return (one.CostUsd, one.OperationalCarbonKg + one.EmbodiedCarbonKg);
-    }
-
-    /// <summary>The catalog's device-lifetime stand-in for amortizing embodied carbon (Cloud Carbon Footprint's 4 years).</summary>
-    public const double DefaultLifeYears = 4;
-
-    /// <summary>One server's (or replica's) capacity in queries/s; a generative pool's at the scenario's token mix.</summary>
-    internal double Capacity(PoolSpec pool, TokensSpec? tokens) => PoolSizer.OneServer(pool, tokens, _catalog).CapacityPerSecond;
-
-    private double? FindPrice(Device? device, Region? region, string pricing)
-    {
-        if (device is null)
-        {
-            return null;
-        }
-
-        var candidates = _catalog.PricesFor(device.Id).Where(p => p.UsdPerAcceleratorHour.Effective is not null).ToList();
-        var named = candidates.Where(p => PricingName(p.Pricing) == pricing).ToList();
-        var best = named.FirstOrDefault(p => p.Region == region?.Id) ?? named.OrderBy(p => p.UsdPerAcceleratorHour.Effective).FirstOrDefault();
-        return best?.UsdPerAcceleratorHour.Effective;
-    }
-
-    private static string PricingName(PricingModel pricing) => pricing switch
-    {
-        PricingModel.OnDemand => "on-demand",
-        PricingModel.Reserved1Year => "reserved-1y",
-        PricingModel.Reserved3Year => "reserved-3y",
-        PricingModel.Spot => "spot",
-        _ => "capacity-block",
-    };
-
     private static int WithHeadroom(int count, HeadroomSpec? headroom) =>
         headroom is null ? count : (int)Math.Ceiling(count * (1 + ((headroom.Percent ?? 0) / 100))) + (headroom.SpareServers ?? 0);
 
-    /// <summary>The month's service: a switch that has taken effect, then the efficiency factor on its times.</summary>
-    private static PoolSpec Adjust(PoolSpec pool, int month, double factor, GrowthSpec? growth)
+    /// <summary>
+    /// The month's pool: a service switch that has taken effect, then the efficiency factor on its times (a copy of
+    /// the compiled pool only when either applies; a generative pool's steps are the projection's, unchanged).
+    /// </summary>
+    private PoolModel Adjust(PoolModel pool, int month, double factor, GrowthSpec? growth)
     {
-        var service = growth?.ServiceSwitches?.Where(s => s.Pool == pool.Name && s.Month <= month).OrderBy(s => s.Month).LastOrDefault()?.Service ?? pool.Service!;
-        if (factor == 1)
+        var switched = growth?.ServiceSwitches?.Where(s => s.Pool == pool.Name && s.Month <= month).OrderBy(s => s.Month).LastOrDefault()?.Service;
+        if (pool.Llm is not null || (switched is null && factor == 1))
         {
-            return pool with { Service = service };
+            return pool;
         }
 
-        var scaled = service.Profile is { } profile
+        // A stored profile becomes its points, so that the factor can scale them.
+        var service = switched is null ? pool.Service
+            : switched.Profile is { } stored ? switched with { Profile = _profiles.Resolve(stored) } : switched;
+        var scaled = factor == 1 ? service
+            : service.Profile is { } profile
             ? service with
             {
                 Profile = profile with
@@ -381,31 +305,31 @@ public sealed class Forecaster
                 },
             }
             : service with { MeanMs = service.MeanMs * factor };
-        return pool with { Service = scaled };
+        return PoolModel.From(pool.Spec with { Service = scaled }, pool.Index, _catalog, _profiles);
     }
 
-    private static AutoscaleComparison Autoscale(List<PoolForecast> pools, AutoscaleSpec spec, Context context)
+    private static AutoscaleComparison Autoscale(List<PoolForecast> pools, AutoscaleSpec spec, IReadOnlyList<double> dailyLoad)
     {
         // Each hour's fleet scales the peak-sized count by that hour's load (the per-server SLO capacity at the
         // peak carries over); with a scale-up delay the fleet is already sized for the next hour. The work is
         // the same either way: busy device-hours are kept, fewer devices sit idle.
         double staticHours = 0, scaledHours = 0, scaledCost = 0, scaledCarbon = 0, staticCost = 0, staticCarbon = 0;
         var days = FleetEconomics.HoursPerMonth / 24;
-        var top = context.DailyLoad.Max();
+        var top = dailyLoad.Max();
         foreach (var pool in pools.Where(p => !p.Edge && p.Count > 0))
         {
             var deviceHours = 0.0;
             var operational = 0.0;
             for (var h = 0; h < 24; h++)
             {
-                var load = context.DailyLoad[h] / top;
-                var next = context.DailyLoad[(h + 1) % 24] / top;
+                var load = dailyLoad[h] / top;
+                var next = dailyLoad[(h + 1) % 24] / top;
                 var need = (int)Math.Ceiling(pool.Count * ((spec.ScaleUpDelayMinutes ?? 0) > 0 ? Math.Max(load, next) : load));
                 var devices = Math.Clamp(need, spec.MinServers ?? 1, Math.Max(spec.MinServers ?? 1, spec.MaxServers ?? pool.Count));
                 deviceHours += devices * days;
                 if (pool.Power is { } power)
                 {
-                    var utilization = Math.Min(1, pool.Utilization * pool.Count * context.DailyLoad[h] / devices);
+                    var utilization = Math.Min(1, pool.Utilization * pool.Count * dailyLoad[h] / devices);
                     var kwh = FleetEconomics.EnergyKWh(devices, days, FleetEconomics.PowerWatts(power.IdleWatts, power.TdpWatts, utilization), power.Pue);
                     operational += FleetEconomics.OperationalCarbonKg(kwh, power.GridGramsCo2PerKWh);
                 }
@@ -424,8 +348,11 @@ public sealed class Forecaster
         return new AutoscaleComparison(staticHours, scaledHours, scaledCost, scaledCarbon, staticCost - scaledCost, staticCarbon - scaledCarbon);
     }
 
-    internal sealed record Context(Scenario Scenario, IReadOnlyList<PoolSpec> Pools, double PeakRate, double MeanToPeak, double[] DailyLoad,
-        System.Collections.Concurrent.ConcurrentBag<string> Warnings);
+    /// <summary>A compiled scenario ready for its months: the peak rate (month 0) and what months are priced against.</summary>
+    private sealed record Context(SimulationModel Model, double PeakRate, PricingContext Pricing)
+    {
+        public System.Collections.Concurrent.ConcurrentBag<string> Warnings => Pricing.Warnings;
+    }
 }
 
 /// <summary>

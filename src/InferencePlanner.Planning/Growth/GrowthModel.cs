@@ -25,7 +25,7 @@ public sealed class GrowthModel
     {
         var g = growth ?? MonthlyGrowth;
         double curve;
-        if (_spec.Curve == "logistic")
+        if (_spec.Curve == ScenarioNames.Logistic)
         {
             var s = _spec.SaturationMultiplier ?? 10;
             var k = _spec.MidpointMonth is { } mid ? Math.Log(s - 1) / mid : Math.Log(1 + g) * s / (s - 1);

@@ -1,5 +1,6 @@
 using InferencePlanner.Core.Scenarios;
-using InferencePlanner.Planning.Forecasting;
+using InferencePlanner.Planning.Economics;
+using InferencePlanner.Simulation.Engine;
 
 namespace InferencePlanner.Planning.Sizing;
 
@@ -10,36 +11,28 @@ namespace InferencePlanner.Planning.Sizing;
 /// alone), finds the last pool's smallest feasible count by bisection, and prunes any partial mix whose cost
 /// already exceeds the best found.
 /// </summary>
-public sealed class MixOptimizer
+/// <param name="sizer">Finds each pool's smallest count for its share.</param>
+/// <param name="pricer">Prices one server of each pool (the objective's unit figures).</param>
+/// <param name="basis">The compiled scenario the pools belong to.</param>
+public sealed class MixOptimizer(PoolSizer sizer, FleetPricer pricer, SimulationModel basis)
 {
-    private readonly PoolSizer _sizer;
-    private readonly Forecaster _forecaster;
-    private readonly Scenario _scenario;
-
-    public MixOptimizer(PoolSizer sizer, Forecaster forecaster, Scenario scenario)
-    {
-        _sizer = sizer;
-        _forecaster = forecaster;
-        _scenario = scenario;
-    }
-
     /// <summary>
     /// Counts per pool name, and the per-server capacity (queries/s) by which traffic is split. A generative pool
     /// has no fixed rate (its KV cache and token budget bound it), so its capacity is what one replica carries at
     /// the SLO when the pool serves the whole rate alone: rate / (replicas it needs).
     /// </summary>
-    public MixResult Optimize(IReadOnlyList<PoolSpec> pools, double rate, SloTarget slo, MixSpec mix, int month)
+    public MixResult Optimize(IReadOnlyList<PoolModel> pools, double rate, SloTarget slo, MixSpec mix, int month)
     {
         ArgumentNullException.ThrowIfNull(pools);
         ArgumentNullException.ThrowIfNull(mix);
-        var objective = mix.Objective ?? "cost";
+        var objective = mix.Objective ?? ScenarioNames.CostObjective;
         var unitCost = pools.Select(p => UnitObjective(p, objective, mix.CarbonPriceUsdPerTonne ?? 0, month)).ToArray();
         // What each type needs alone bounds its count; a type that cannot meet the SLO alone gets none.
         var alone = pools.Select(p =>
         {
             try
             {
-                return _sizer.RequiredCount(p, rate, slo);
+                return sizer.RequiredCount(basis, p, rate, slo);
             }
             catch (UnreachableSloException)
             {
@@ -51,7 +44,7 @@ public sealed class MixOptimizer
             throw new UnreachableSloException($"no pool of {string.Join(", ", pools.Select(p => p.Name))} can meet p{slo.Percentile} ≤ {slo.LatencyMs} ms");
         }
 
-        var capacities = pools.Select(p => _forecaster.Capacity(p, _scenario.Workload?.Tokens)).ToArray();
+        var capacities = pools.Select(p => p.CapacityPerServerPerSecond).ToArray();
         // A derived capacity is exactly carried by the count that needs it: there, capacity equal to the rate suffices.
         var derived = capacities.Select(double.IsPositiveInfinity).ToArray();
         for (var i = 0; i < capacities.Length; i++)
@@ -61,8 +54,8 @@ public sealed class MixOptimizer
 
         var best = Search(pools.Count, alone, unitCost, (counts) => Feasible(pools, capacities, derived, counts, rate, slo));
         return new MixResult(
-            pools.Select((p, i) => (p.Name!, best[i])).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal),
-            pools.Select((p, i) => (p.Name!, capacities[i])).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal));
+            pools.Select((p, i) => (p.Name, best[i])).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal),
+            pools.Select((p, i) => (p.Name, capacities[i])).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal));
     }
 
     /// <summary>
@@ -139,7 +132,7 @@ public sealed class MixOptimizer
         return bestCounts ?? [.. upper];
     }
 
-    private bool Feasible(IReadOnlyList<PoolSpec> pools, double[] capacities, bool[] derived, int[] counts, double rate, SloTarget slo)
+    private bool Feasible(IReadOnlyList<PoolModel> pools, double[] capacities, bool[] derived, int[] counts, double rate, SloTarget slo)
     {
         var total = counts.Select((n, i) => n * capacities[i]).Sum();
         var anyDerived = counts.Where((n, i) => n > 0 && derived[i]).Any();
@@ -156,7 +149,7 @@ public sealed class MixOptimizer
             }
 
             var share = rate * counts[i] * capacities[i] / total;
-            if (_sizer.RequiredCount(pools[i], share, slo) > counts[i])
+            if (sizer.RequiredCount(basis, pools[i], share, slo) > counts[i])
             {
                 return false;
             }
@@ -165,13 +158,13 @@ public sealed class MixOptimizer
         return true;
     }
 
-    private double UnitObjective(PoolSpec pool, string objective, double carbonPrice, int month)
+    private double UnitObjective(PoolModel pool, string objective, double carbonPrice, int month)
     {
-        var one = _forecaster.UnitFigures(_scenario, pool, month);
+        var one = pricer.UnitFigures(basis.Scenario, pool.Spec, month);
         return objective switch
         {
-            "carbon" => one.CarbonKg,
-            "blend" => one.CostUsd + (one.CarbonKg / 1000 * carbonPrice),
+            ScenarioNames.CarbonObjective => one.CarbonKg,
+            ScenarioNames.BlendObjective => one.CostUsd + (one.CarbonKg / 1000 * carbonPrice),
             _ => one.CostUsd,
         };
     }

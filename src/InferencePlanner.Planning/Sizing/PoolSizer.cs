@@ -1,13 +1,31 @@
 using InferencePlanner.Core.Analytics;
+using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Engine;
 using InferencePlanner.Simulation.Results;
 
 namespace InferencePlanner.Planning.Sizing;
 
-/// <summary>A latency percentile target and a rejection ceiling.</summary>
 /// <summary>A latency percentile target (+∞ for none), a rejection ceiling, and for generative pools TTFT and TPOT targets.</summary>
-public sealed record SloTarget(double LatencyMs, double Percentile = 99, double? MaxRejectionPercent = null, double? TtftMs = null, double? TpotMs = null);
+public sealed record SloTarget(double LatencyMs, double Percentile = 99, double? MaxRejectionPercent = null, double? TtftMs = null, double? TpotMs = null)
+{
+    /// <summary>The scenario's SLO as a sizing target (none set: +∞ latency).</summary>
+    public static SloTarget From(SloSpec slo)
+    {
+        ArgumentNullException.ThrowIfNull(slo);
+        return new(slo.LatencyMs ?? double.PositiveInfinity, slo.Percentile ?? 99, slo.MaxRejectionPercent, slo.TtftMs, slo.TpotMs);
+    }
+
+    /// <summary>The target as a scenario's SLO, with <paramref name="latencyBudgetMs"/> in place of the latency target.</summary>
+    public SloSpec ToSpec(double latencyBudgetMs) => new()
+    {
+        LatencyMs = double.IsPositiveInfinity(latencyBudgetMs) ? null : latencyBudgetMs,
+        Percentile = Percentile,
+        MaxRejectionPercent = MaxRejectionPercent,
+        TtftMs = TtftMs,
+        TpotMs = TpotMs,
+    };
+}
 
 /// <summary>The smallest count that meets the SLO, how it was found, and the run that confirms it.</summary>
 public sealed record SizingResult(int Count, string Method, SimulationResult Check, int Simulations)
@@ -39,18 +57,20 @@ public sealed class UnreachableSloException : Exception
 /// rejections stay under the ceiling. A plain M/M/c pool is sized exactly by its closed form; any other is
 /// bracketed below by its capacity (fewer servers cannot carry the rate) and found by simulation — galloping
 /// up from the bracket, then bisecting — with the same random streams for every count, so that the answer
-/// does not hop with sampling noise.
+/// does not hop with sampling noise. The pool is compiled once; each count tried is a copy of that model.
 /// </summary>
 public sealed class PoolSizer
 {
     private readonly long _seed;
     private readonly long _queries;
-    private readonly Core.Catalog.DeviceCatalog? _catalog;
+    private readonly DeviceCatalog? _catalog;
     private readonly TokensSpec? _tokens;
 
-    /// <param name="catalog">Needed for generative pools (their device's memory, bandwidth and peak).</param>
-    /// <param name="tokens">The token mix of generative queries.</param>
-    public PoolSizer(long seed = 1, long queries = 100_000, Core.Catalog.DeviceCatalog? catalog = null, TokensSpec? tokens = null)
+    /// <param name="seed">Seed of every sizing run.</param>
+    /// <param name="queries">Measured queries per sizing run.</param>
+    /// <param name="catalog">Needed to compile generative pools given as specs (their device's memory, bandwidth and peak).</param>
+    /// <param name="tokens">The token mix of generative queries given as specs.</param>
+    public PoolSizer(long seed = 1, long queries = 100_000, DeviceCatalog? catalog = null, TokensSpec? tokens = null)
     {
         _seed = seed;
         _queries = queries;
@@ -58,8 +78,21 @@ public sealed class PoolSizer
         _tokens = tokens;
     }
 
+    /// <summary>Sizes a pool given as a scenario's spec: it is validated and compiled once, alone.</summary>
     public SizingResult Size(PoolSpec pool, double ratePerSecond, SloTarget slo, double networkRttMs = 0)
     {
+        var basis = Compile(pool);
+        return Size(basis, basis.Pools[0], ratePerSecond, slo, networkRttMs);
+    }
+
+    /// <summary>
+    /// Sizes <paramref name="pool"/>, a pool of the compiled <paramref name="basis"/> (whose token mix and trace it
+    /// keeps), offered Poisson arrivals at <paramref name="ratePerSecond"/>; a network round trip eats into the
+    /// latency budget.
+    /// </summary>
+    public SizingResult Size(SimulationModel basis, PoolModel pool, double ratePerSecond, SloTarget slo, double networkRttMs = 0)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(slo);
         if (!(ratePerSecond > 0))
@@ -68,6 +101,7 @@ public sealed class PoolSizer
         }
 
         var budgetMs = slo.LatencyMs - networkRttMs;
+        var alone = basis.AlonePoisson(pool, ratePerSecond, _queries, slo.ToSpec(budgetMs)).With(seed: _seed);
         var simulations = 0;
         var cache = new Dictionary<int, SimulationResult>();
         SimulationResult Evaluate(int count)
@@ -75,8 +109,7 @@ public sealed class PoolSizer
             if (!cache.TryGetValue(count, out var result))
             {
                 simulations++;
-                result = SimulationRunner.Run(SimulationModel.Compile(Scenario(pool with { Count = count }, ratePerSecond, slo with { LatencyMs = budgetMs }), _catalog),
-                    new SimulationOptions { MaxDegreeOfParallelism = 1 });
+                result = SimulationRunner.Run(alone.WithServers(0, count), new SimulationOptions { MaxDegreeOfParallelism = 1 });
                 cache[count] = result;
             }
 
@@ -87,30 +120,15 @@ public sealed class PoolSizer
 
         if (IsMmc(pool))
         {
-            var count = MmcMinimum(pool, ratePerSecond, slo, budgetMs);
+            var count = MmcMinimum(pool.Spec, ratePerSecond, slo, budgetMs);
             return new SizingResult(count, "closed form (M/M/c sojourn percentile), confirmed by simulation", Evaluate(count), simulations);
         }
 
-        return SearchBySimulation(pool, ratePerSecond, slo, Evaluate, Meets, () => simulations);
-    }
-
-    /// <summary>The smallest count alone, without the confirming run where a closed form gives it (the mix search's test).</summary>
-    public int RequiredCount(PoolSpec pool, double ratePerSecond, SloTarget slo, double networkRttMs = 0)
-    {
-        ArgumentNullException.ThrowIfNull(pool);
-        ArgumentNullException.ThrowIfNull(slo);
-        return IsMmc(pool) ? MmcMinimum(pool, ratePerSecond, slo, slo.LatencyMs - networkRttMs) : Size(pool, ratePerSecond, slo, networkRttMs).Count;
-    }
-
-    private SizingResult SearchBySimulation(PoolSpec pool, double ratePerSecond, SloTarget slo, Func<int, SimulationResult> Evaluate, Func<int, bool> Meets, Func<int> simulationsSoFar)
-    {
-
-        var model = OneServer(pool, _tokens, _catalog);
-        var perServer = model.CapacityPerSecond;
-        var lo = model.ShedsLoad || double.IsPositiveInfinity(perServer) ? 1 : (int)Math.Floor(ratePerSecond / perServer) + 1;
+        var perServer = pool.CapacityPerServerPerSecond;
+        var lo = pool.ShedsLoad || double.IsPositiveInfinity(perServer) ? 1 : (int)Math.Floor(ratePerSecond / perServer) + 1;
         if (Meets(lo))
         {
-            return new SizingResult(lo, "capacity bound, confirmed by simulation", Evaluate(lo), simulationsSoFar());
+            return new SizingResult(lo, "capacity bound, confirmed by simulation", Evaluate(lo), simulations);
         }
 
         // Gallop up from the bound, then bisect (lo fails, hi meets).
@@ -143,26 +161,36 @@ public sealed class PoolSizer
             }
         }
 
-        return new SizingResult(hi, "capacity bound, gallop and bisection by simulation", Evaluate(hi), simulationsSoFar());
+        return new SizingResult(hi, "capacity bound, gallop and bisection by simulation", Evaluate(hi), simulations);
+    }
+
+    /// <summary>The smallest count alone, without the confirming run where a closed form gives it (the mix search's test).</summary>
+    public int RequiredCount(SimulationModel basis, PoolModel pool, double ratePerSecond, SloTarget slo)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(slo);
+        return IsMmc(pool) ? MmcMinimum(pool.Spec, ratePerSecond, slo, slo.LatencyMs) : Size(basis, pool, ratePerSecond, slo).Count;
     }
 
     /// <summary>Whether the pool is an M/M/c queue: exponential service, no batching, no bound, no timeout.</summary>
-    public static bool IsMmc(PoolSpec pool) =>
-        pool?.Service is { Distribution: ScenarioNames.Exponential } && (pool.Batching?.MaxBatch ?? 1) == 1
-        && pool.MaxQueueLength is null && pool.TimeoutMs is null;
+    public static bool IsMmc(PoolSpec pool) => pool is not null && PoolClosedForm.Fit(pool) == ClosedFormKind.Mmc;
+
+    /// <inheritdoc cref="IsMmc(PoolSpec)"/>
+    public static bool IsMmc(PoolModel pool) => pool is not null && IsMmc(pool.Spec);
 
     /// <summary>The fewest servers whose M/M/c sojourn percentile meets the budget.</summary>
     public static int MmcMinimum(PoolSpec pool, double ratePerSecond, SloTarget slo, double budgetMs)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(slo);
+        var name = pool.Name;
         var mu = 1000 / pool.Service!.MeanMs!.Value;
         var count = (int)Math.Floor(ratePerSecond / mu) + 1;
         var p = slo.Percentile / 100;
         // With more servers the sojourn tends to the service time itself: beyond that no count helps.
         if (-Math.Log(1 - p) / mu * 1000 > budgetMs)
         {
-            throw new UnreachableSloException($"pool '{pool.Name}': the service alone has p{slo.Percentile} = {-Math.Log(1 - p) / mu * 1000:G4} ms, over the {budgetMs:G4} ms budget");
+            throw new UnreachableSloException($"pool '{name}': the service alone has p{slo.Percentile} = {-Math.Log(1 - p) / mu * 1000:G4} ms, over the {budgetMs:G4} ms budget");
         }
 
         while (new MmcQueue(ratePerSecond, mu, count).SojournQuantile(p) * 1000 > budgetMs)
@@ -173,28 +201,16 @@ public sealed class PoolSizer
         return count;
     }
 
-    private Scenario Scenario(PoolSpec pool, double rate, SloTarget slo) => new()
+    /// <summary>A pool given as a spec, validated and compiled alone (one server, Poisson arrivals; sizing varies both).</summary>
+    private SimulationModel Compile(PoolSpec pool)
     {
-        Seed = _seed,
-        Horizon = new Horizon { Queries = _queries, WarmupQueries = _queries / 10 },
-        Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = rate }, Tokens = pool.Llm is null ? null : _tokens },
-        Pools = [pool with { Edge = null, Weight = null, AvailableFromMonth = null, Pricing = null, Owned = null }],
-        Slo = new SloSpec
+        ArgumentNullException.ThrowIfNull(pool);
+        return SimulationModel.Compile(new Scenario
         {
-            LatencyMs = double.IsPositiveInfinity(slo.LatencyMs) ? null : slo.LatencyMs,
-            Percentile = slo.Percentile,
-            MaxRejectionPercent = slo.MaxRejectionPercent,
-            TtftMs = slo.TtftMs,
-            TpotMs = slo.TpotMs,
-        },
-    };
-
-    /// <summary>One server (or replica) of the pool as the engine sees it, a generative one at the given token mix.</summary>
-    internal static PoolModel OneServer(PoolSpec pool, TokensSpec? tokens, Core.Catalog.DeviceCatalog? catalog) =>
-        SimulationModel.Compile(new Scenario
-        {
-            Horizon = new Horizon { Queries = 1 },
-            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = 1 }, Tokens = pool.Llm is null ? null : tokens },
+            Seed = _seed,
+            Horizon = new Horizon { Queries = _queries, WarmupQueries = _queries / 10 },
+            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = 1 }, Tokens = pool.Llm is null ? null : _tokens },
             Pools = [pool with { Count = 1, Edge = null, Weight = null, AvailableFromMonth = null, Pricing = null, Owned = null }],
-        }, catalog).Pools[0];
+        }, _catalog);
+    }
 }

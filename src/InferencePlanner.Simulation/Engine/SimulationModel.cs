@@ -1,3 +1,4 @@
+using InferencePlanner.Core;
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Llm;
 using InferencePlanner.Core.Profiles;
@@ -9,11 +10,16 @@ using InferencePlanner.Simulation.Workload;
 namespace InferencePlanner.Simulation.Engine;
 
 /// <summary>
-/// A validated scenario turned into what the engine runs: defaults applied, times in seconds, the trace
-/// loaded once and shared read-only by every replication, and each pool's capacity worked out.
+/// A validated scenario turned into what the engine runs: defaults applied, times in seconds, the trace loaded
+/// once and shared read-only by every replication, each pool's capacity worked out once and each generative
+/// pool projected onto its device once. Variants (another seed or horizon, another server count) are copies
+/// of it, never a second compile.
 /// </summary>
 public sealed class SimulationModel
 {
+    /// <summary>Queries waiting in all pools together beyond which a run is stopped as unstable.</summary>
+    public const long DefaultMaxWaitingQueries = 50_000_000;
+
     private SimulationModel(Scenario scenario)
     {
         Scenario = scenario;
@@ -38,13 +44,16 @@ public sealed class SimulationModel
         SloLatencySeconds = other.SloLatencySeconds;
         SloPercentile = other.SloPercentile;
         SloMaxRejectionPercent = other.SloMaxRejectionPercent;
+        SloTtftMs = other.SloTtftMs;
+        SloTpotMs = other.SloTpotMs;
         Trace = other.Trace;
         TimeSeriesIntervalSeconds = other.TimeSeriesIntervalSeconds;
         MaxEvents = other.MaxEvents;
+        MaxWaitingQueries = other.MaxWaitingQueries;
         ReplayedServiceSeconds = other.ReplayedServiceSeconds;
     }
 
-    public Scenario Scenario { get; }
+    public Scenario Scenario { get; private init; }
     public long Seed { get; private init; }
     public bool HorizonInQueries { get; private init; }
     public long WarmupQueries { get; private init; }
@@ -53,16 +62,26 @@ public sealed class SimulationModel
     public double MeasuredSeconds { get; private init; }
     public IReadOnlyList<PoolModel> Pools { get; private init; } = [];
     public IReadOnlyList<ClassModel> Classes { get; private init; } = [];
-    public string RoutingPolicy { get; private init; } = ScenarioNames.Weighted;
+    public RoutingPolicy RoutingPolicy { get; private init; }
     public int OffloadPool { get; private init; } = -1;
     public double OffloadShare { get; private init; }
     public double OffloadRttSeconds { get; private init; }
     public double SloLatencySeconds { get; private init; } = double.PositiveInfinity;
     public double SloPercentile { get; private init; } = 99;
     public double? SloMaxRejectionPercent { get; private init; }
+
+    /// <summary>Generative pools' time-to-first-token target, ms (+∞ when none).</summary>
+    public double SloTtftMs { get; private init; } = double.PositiveInfinity;
+
+    /// <summary>Generative pools' time-per-output-token target, ms (+∞ when none).</summary>
+    public double SloTpotMs { get; private init; } = double.PositiveInfinity;
+
     public ArrivalTrace? Trace { get; private init; }
     public double? TimeSeriesIntervalSeconds { get; private init; }
     public long MaxEvents { get; private init; }
+
+    /// <summary>Queries waiting in all pools together beyond which the run stops as unstable.</summary>
+    public long MaxWaitingQueries { get; private init; } = DefaultMaxWaitingQueries;
 
     /// <summary>Whether any pool is generative (queries then carry tokens).</summary>
     public bool HasLlmPools => Pools.Any(p => p.Llm is not null);
@@ -91,24 +110,13 @@ public sealed class SimulationModel
             }
         }
 
-        // Stored profiles become their measured points and jitter.
-        var pools = scenario.Pools!
-            .Select(p => p.Service?.Profile is { } profile && profiles is not null
-                ? p with { Service = p.Service! with { Profile = profiles.Resolve(profile) } }
-                : p)
-            .Select(p => PoolModel.From(p, catalog, scenario.Slo, profiles))
-            .ToList();
+        var pools = scenario.Pools!.Select((p, i) => PoolModel.From(p, i, catalog, profiles)).ToList();
         var classes = scenario.Workload.Classes is { Count: > 0 } specified
-            ? specified.Select(c => new ClassModel(
-                c.Name!,
-                c.Weight!.Value,
-                ((c.Slo ?? scenario.Slo)?.LatencyMs / 1000.0) ?? double.PositiveInfinity,
-                (c.Slo ?? scenario.Slo)?.Percentile ?? 99)).ToList()
-            : [new ClassModel("default", 1, (scenario.Slo?.LatencyMs / 1000.0) ?? double.PositiveInfinity, scenario.Slo?.Percentile ?? 99)];
+            ? specified.Select(c => ClassModel.From(c.Name!, c.Weight!.Value, c.Slo ?? scenario.Slo)).ToList()
+            : [ClassModel.From("default", 1, scenario.Slo)];
 
         var horizon = scenario.Horizon!;
         var offload = scenario.Routing?.Offload;
-        var offloadPool = offload is null ? -1 : pools.FindIndex(p => p.Name == offload.Pool);
         return new SimulationModel(scenario)
         {
             Seed = scenario.Seed ?? 1,
@@ -119,17 +127,81 @@ public sealed class SimulationModel
             MeasuredSeconds = horizon.Seconds ?? 0,
             Pools = pools,
             Classes = classes,
-            RoutingPolicy = scenario.Routing?.Policy ?? ScenarioNames.Weighted,
-            OffloadPool = offloadPool,
+            RoutingPolicy = RoutingPolicies.Parse(scenario.Routing?.Policy),
+            OffloadPool = offload is null ? -1 : pools.FindIndex(p => p.Name == offload.Pool),
             OffloadShare = offload?.Share ?? 0,
             OffloadRttSeconds = (offload?.NetworkRttMs ?? 0) / 1000.0,
             SloLatencySeconds = (scenario.Slo?.LatencyMs / 1000.0) ?? double.PositiveInfinity,
             SloPercentile = scenario.Slo?.Percentile ?? 99,
             SloMaxRejectionPercent = scenario.Slo?.MaxRejectionPercent,
+            SloTtftMs = scenario.Slo?.TtftMs ?? double.PositiveInfinity,
+            SloTpotMs = scenario.Slo?.TpotMs ?? double.PositiveInfinity,
             Trace = trace,
             TimeSeriesIntervalSeconds = scenario.TimeSeriesIntervalSeconds,
             MaxEvents = scenario.MaxEvents ?? ScenarioLimits.DefaultMaxEvents,
         };
+    }
+
+    /// <summary>
+    /// One pool of this model alone, offered Poisson arrivals at <paramref name="ratePerSecond"/> over a horizon of
+    /// <paramref name="queries"/> measured queries (a tenth more of warm-up), against <paramref name="slo"/>: the
+    /// model a sizing search varies (<see cref="WithServers"/>). Nothing is compiled or validated again.
+    /// </summary>
+    public SimulationModel AlonePoisson(PoolModel pool, double ratePerSecond, long queries, SloSpec slo)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(slo);
+        if (!(ratePerSecond > 0) || double.IsInfinity(ratePerSecond))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ratePerSecond), ratePerSecond, "must be a positive rate");
+        }
+
+        var scenario = Scenario with
+        {
+            Horizon = new Horizon { Queries = queries, WarmupQueries = queries / 10 },
+            Workload = new Core.Scenarios.Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = ratePerSecond }, Tokens = Scenario.Workload?.Tokens },
+            Routing = null,
+            Slo = slo,
+            TimeSeriesIntervalSeconds = null,
+        };
+        return new SimulationModel(this)
+        {
+            Scenario = scenario,
+            HorizonInQueries = true,
+            WarmupQueries = queries / 10,
+            MeasuredQueries = queries,
+            WarmupSeconds = 0,
+            MeasuredSeconds = 0,
+            Pools = [pool with { IsEdge = false, Weight = null, Spec = pool.Spec with { Edge = null, Weight = null } }],
+            Classes = [ClassModel.From("default", 1, slo)],
+            RoutingPolicy = RoutingPolicy.Weighted,
+            OffloadPool = -1,
+            OffloadShare = 0,
+            OffloadRttSeconds = 0,
+            SloLatencySeconds = (slo.LatencyMs / 1000.0) ?? double.PositiveInfinity,
+            SloPercentile = slo.Percentile ?? 99,
+            SloMaxRejectionPercent = slo.MaxRejectionPercent,
+            SloTtftMs = slo.TtftMs ?? double.PositiveInfinity,
+            SloTpotMs = slo.TpotMs ?? double.PositiveInfinity,
+            Trace = null,
+            TimeSeriesIntervalSeconds = null,
+            MaxEvents = ScenarioLimits.DefaultMaxEvents,
+            MaxWaitingQueries = DefaultMaxWaitingQueries,
+            ReplayedServiceSeconds = null,
+        };
+    }
+
+    /// <summary>A copy whose pool <paramref name="pool"/> has <paramref name="servers"/> servers (replicas).</summary>
+    public SimulationModel WithServers(int pool, int servers)
+    {
+        if (servers < 1 || servers > ScenarioLimits.MaxServersPerPool)
+        {
+            throw new ArgumentOutOfRangeException(nameof(servers), servers, $"must be from 1 to {ScenarioLimits.MaxServersPerPool:N0}");
+        }
+
+        var pools = Pools.ToArray();
+        pools[pool] = pools[pool] with { Servers = servers, Spec = pools[pool].Spec with { Count = servers } };
+        return new SimulationModel(this) { Pools = pools };
     }
 
     /// <summary>
@@ -140,17 +212,17 @@ public sealed class SimulationModel
     {
         if (maxEvents is < 1)
         {
-            throw new ScenarioException("maxEvents", "must be at least 1");
+            throw new ArgumentOutOfRangeException(nameof(maxEvents), maxEvents, "must be at least 1");
         }
 
         if (queries is { } q && (q < 1 || q > ScenarioLimits.MaxQueries))
         {
-            throw new ScenarioException("--queries", $"must be from 1 to {ScenarioLimits.MaxQueries:E0}");
+            throw new ArgumentOutOfRangeException(nameof(queries), queries, $"must be from 1 to {ScenarioLimits.MaxQueries:E0}");
         }
 
         if (seed is < 0)
         {
-            throw new ScenarioException("--seed", "must be zero or positive");
+            throw new ArgumentOutOfRangeException(nameof(seed), seed, "must be zero or positive");
         }
 
         return new SimulationModel(this)
@@ -165,8 +237,11 @@ public sealed class SimulationModel
         };
     }
 
-    /// <summary>A copy whose first pool replays <paramref name="serviceSeconds"/> in order (exact checks).</summary>
+    /// <summary>Test hook: a copy whose first pool replays <paramref name="serviceSeconds"/> in order (exact checks).</summary>
     internal SimulationModel WithReplayedService(double[] serviceSeconds) => new(this) { ReplayedServiceSeconds = serviceSeconds };
+
+    /// <summary>Test hook: a copy that stops as unstable beyond <paramref name="waiting"/> waiting queries.</summary>
+    internal SimulationModel WithMaxWaitingQueries(long waiting) => new(this) { MaxWaitingQueries = waiting };
 
     /// <summary>The arrival process of one replication, on its own random sequence.</summary>
     public ArrivalProcess CreateArrivals(int replication)
@@ -196,6 +271,7 @@ public sealed class SimulationModel
     /// </summary>
     public static string ResolveTracePath(string path, string? baseDirectory)
     {
+        ArgumentNullException.ThrowIfNull(path);
         if (Path.IsPathRooted(path))
         {
             return path;
@@ -209,11 +285,7 @@ public sealed class SimulationModel
 
         candidates.Add(Path.GetFullPath(path));
         // Bare names of the shipped traces: data/traces beside the program or in the repository.
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            candidates.Add(Path.Combine(dir.FullName, "data", "traces", path));
-        }
-
+        candidates.AddRange(DataFolders.Candidates("traces").Select(folder => Path.Combine(folder, path)));
         return candidates.FirstOrDefault(File.Exists) ?? candidates[0];
     }
 }
@@ -222,6 +294,13 @@ public sealed class SimulationModel
 public sealed record PoolModel
 {
     public required string Name { get; init; }
+
+    /// <summary>The scenario's pool this was compiled from (its count kept equal to <see cref="Servers"/>).</summary>
+    public required PoolSpec Spec { get; init; }
+
+    /// <summary>The pool's place in the scenario (its JSON path is <c>$.pools[Index]</c>).</summary>
+    public int Index { get; init; }
+
     public string? Device { get; init; }
     public string? Region { get; init; }
     public required int Servers { get; init; }
@@ -239,114 +318,97 @@ public sealed record PoolModel
     /// <summary>For a generative-LLM pool: its step model and limits (then <see cref="Service"/> is unused).</summary>
     public LlmPoolModel? Llm { get; init; }
 
+    /// <summary>Queries per second one server can serve at most (full batches back to back); +∞ for a generative pool.</summary>
+    public required double CapacityPerServerPerSecond { get; init; }
+
     /// <summary>Queries per second the pool can serve at most: full batches back to back on every server.</summary>
-    public double CapacityPerSecond
-    {
-        get
-        {
-            if (Llm is not null)
-            {
-                return double.PositiveInfinity; // bounded by its KV cache and token budget, not a fixed rate
-            }
+    public double CapacityPerSecond => Servers * CapacityPerServerPerSecond;
 
-            var model = ServiceTimeModel.Create(Service, MaxBatch);
-            var best = 0.0;
-            for (var b = model.DependsOnBatchSize ? 1 : MaxBatch; b <= MaxBatch; b++)
-            {
-                best = Math.Max(best, b / model.Mean(b));
-            }
-
-            return Servers * best;
-        }
-    }
+    /// <summary>
+    /// The pool's share of routed traffic, relative to the others': its weight, else its capacity (DESIGN's rule,
+    /// the same in the simulator, the stability check and the forecaster). A generative pool has no fixed capacity:
+    /// the validator asks for its weight wherever one is needed.
+    /// </summary>
+    public double RoutingWeight => Weight ?? CapacityPerSecond;
 
     /// <summary>Whether queries can be lost (a bounded queue or a timeout), which keeps the pool stable under any load.</summary>
     public bool ShedsLoad => MaxQueueLength != int.MaxValue || !double.IsPositiveInfinity(TimeoutSeconds);
 
-    internal static PoolModel From(PoolSpec spec, DeviceCatalog? catalog = null, SloSpec? slo = null, ProfileStore? profiles = null) => new()
+    /// <summary>The pool of a validated scenario, at index <paramref name="index"/>; a stored profile becomes its points.</summary>
+    public static PoolModel From(PoolSpec spec, int index, DeviceCatalog? catalog = null, ProfileStore? profiles = null)
     {
-        Llm = spec.Llm is { } llm ? LlmPoolModel.Create(spec, llm, catalog, slo, profiles) : null,
-        Name = spec.Name!,
-        Device = spec.Device,
-        Region = spec.Region,
-        Servers = spec.Count!.Value,
-        MaxBatch = spec.Batching?.MaxBatch ?? 1,
-        MaxWaitSeconds = (spec.Batching?.MaxWaitMs ?? 0) / 1000.0,
-        MaxQueueLength = spec.MaxQueueLength ?? int.MaxValue,
-        TimeoutSeconds = spec.TimeoutMs is { } t ? t / 1000.0 : double.PositiveInfinity,
-        Weight = spec.Weight,
-        IsEdge = spec.Edge == true,
-        Service = spec.Service ?? new ServiceSpec { Distribution = ScenarioNames.Deterministic, MeanMs = 1 },
-    };
-}
-
-/// <summary>A generative pool's step model, cache capacity and batching limits.</summary>
-public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int MaxBatchedTokens, int MaxSequences, double SloTtftSeconds, double SloTpotSeconds)
-{
-    internal static LlmPoolModel Create(PoolSpec pool, LlmSpec llm, DeviceCatalog? catalog, SloSpec? slo, ProfileStore? profiles = null)
-    {
-        var path = $"$.pools[{pool.Name}].llm";
-        if (catalog is null)
+        ArgumentNullException.ThrowIfNull(spec);
+        var service = spec.Service ?? new ServiceSpec { Distribution = ScenarioNames.Deterministic, MeanMs = 1 };
+        if (service.Profile is { } profile && profiles is not null)
         {
-            throw new ScenarioException(path, "a generative pool needs the catalog (its device's memory, bandwidth and peak)");
+            service = service with { Profile = profiles.Resolve(profile) };
         }
 
-        if (!catalog.TryGetDevice(pool.Device ?? string.Empty, out var device))
+        var maxBatch = spec.Batching?.MaxBatch ?? 1;
+        var llm = spec.Llm is { } generative ? LlmPoolModel.Create(spec, index, generative, catalog, profiles) : null;
+        return new PoolModel
         {
-            throw new ScenarioException($"$.pools[{pool.Name}].device", $"'{pool.Device}' is not a catalog device");
+            Llm = llm,
+            Name = spec.Name!,
+            Spec = spec,
+            Index = index,
+            Device = spec.Device,
+            Region = spec.Region,
+            Servers = spec.Count!.Value,
+            MaxBatch = maxBatch,
+            MaxWaitSeconds = (spec.Batching?.MaxWaitMs ?? 0) / 1000.0,
+            MaxQueueLength = spec.MaxQueueLength ?? int.MaxValue,
+            TimeoutSeconds = spec.TimeoutMs is { } t ? t / 1000.0 : double.PositiveInfinity,
+            Weight = spec.Weight,
+            IsEdge = spec.Edge == true,
+            Service = service,
+            CapacityPerServerPerSecond = llm is not null ? double.PositiveInfinity : ServiceTimeModel.Create(service, maxBatch).CapacityPerSecond(maxBatch),
+        };
+    }
+}
+
+/// <summary>A generative pool's step model, cache capacity (tokens per replica) and batching limits.</summary>
+public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int MaxBatchedTokens, int MaxSequences)
+{
+    /// <summary>What was assumed to project the model onto the device (peaks, efficiencies, cache size).</summary>
+    public IReadOnlyList<string> Assumptions { get; init; } = [];
+
+    internal static LlmPoolModel Create(PoolSpec pool, int index, LlmSpec llm, DeviceCatalog? catalog, ProfileStore? profiles)
+    {
+        var path = $"$.pools[{index}]";
+        if (catalog is null)
+        {
+            throw new ScenarioException($"{path}.llm", "a generative pool needs the catalog (its device's memory, bandwidth and peak)");
         }
 
         LlmModelPresets.TryGet(llm.Model!, out var preset);
-        if (device.Id == LocalMachine.DeviceId)
+        LlmReplicaModel replica;
+        try
         {
-            return Local(pool, llm, device, preset, slo, profiles);
+            replica = LlmProjector.Project(catalog, preset,
+                new LlmDeployment(pool.Device ?? string.Empty, llm.Precision, llm.KvPrecision, llm.TensorParallel ?? 1, llm.MemoryUtilization ?? 0.9), profiles);
+        }
+        catch (LlmProjectionException ex)
+        {
+            throw new ScenarioException(ex.Setting switch
+            {
+                LlmSetting.Device => $"{path}.device",
+                LlmSetting.Precision => $"{path}.llm.precision",
+                LlmSetting.TensorParallel => $"{path}.llm.tensorParallel",
+                _ => $"{path}.llm.model",
+            }, ex.Message);
         }
 
-        var precision = llm.Precision ?? "fp16";
-        var efficiency = ProjectionEfficiency.Load(catalog);
-        var (peak, matmul, note) = efficiency.Peak(device, precision);
-        if (peak is null)
+        return new LlmPoolModel(replica.Step, replica.KvCapacityTokens, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256)
         {
-            throw new ScenarioException($"{path}.precision", note);
-        }
-
-        var bandwidth = device.MemoryBandwidthGBps.Effective ?? throw new ScenarioException($"$.pools[{pool.Name}].device", $"{device.Id}: memory bandwidth unknown");
-        var memory = device.MemoryGb.Effective ?? throw new ScenarioException($"$.pools[{pool.Name}].device", $"{device.Id}: memory size unknown");
-        var bytesPerParameter = precision is "fp8" or "int8" ? 1.0 : 2.0;
-        var kvBytes = (llm.KvPrecision ?? precision) is "fp8" or "int8" ? 1.0 : 2.0;
-        var tensorParallel = llm.TensorParallel ?? 1;
-        var step = new LlmStepModel(preset, bytesPerParameter, kvBytes, peak.Value, matmul, bandwidth, efficiency.MemoryEfficiency, efficiency.LaunchMicroseconds, tensorParallel);
-        var capacity = LlmStepModel.KvCapacityTokens(preset, memory, tensorParallel, llm.MemoryUtilization ?? 0.9, bytesPerParameter, kvBytes);
-        if (capacity <= 0)
-        {
-            throw new ScenarioException($"{path}.tensorParallel",
-                $"{preset.Id} at {precision} ({preset.Parameters * bytesPerParameter / 1e9:N0} GB of weights) does not fit in {tensorParallel} × {memory} GB of {device.Id}: raise tensorParallel or lower the precision");
-        }
-
-        return new LlmPoolModel(step, capacity, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256,
-            (slo?.TtftMs / 1000.0) ?? double.PositiveInfinity, (slo?.TpotMs / 1000.0) ?? double.PositiveInfinity);
-    }
-
-    /// <summary>On this machine: the llm-block's measured step costs, scaled to the preset; fp32 weights and cache.</summary>
-    private static LlmPoolModel Local(PoolSpec pool, LlmSpec llm, Device device, LlmModelPreset preset, SloSpec? slo, ProfileStore? profiles)
-    {
-        var measured = profiles?.All.FirstOrDefault(p => p.LlmSteps is not null && p.Device == LocalMachine.DeviceId)?.LlmSteps
-            ?? throw new ScenarioException($"$.pools[{pool.Name}].device", "local-cpu serves a generative pool from the llm-block's measured steps: run 'calibrate --model llm-block' first");
-        if ((llm.Precision ?? "fp32") != "fp32")
-        {
-            throw new ScenarioException($"$.pools[{pool.Name}].llm.precision", "local-cpu is measured at fp32");
-        }
-
-        var capacity = LlmStepModel.KvCapacityTokens(preset, device.MemoryGb.Effective ?? 0, 1, llm.MemoryUtilization ?? 0.9, 4, 4);
-        if (capacity <= 0)
-        {
-            throw new ScenarioException($"$.pools[{pool.Name}].llm.model", $"{preset.Id} at fp32 ({preset.Parameters * 4 / 1e9:N0} GB) does not fit in this machine's {device.MemoryGb.Effective} GB");
-        }
-
-        return new LlmPoolModel(new MeasuredLlmStepModel(measured, preset), capacity, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256,
-            (slo?.TtftMs / 1000.0) ?? double.PositiveInfinity, (slo?.TpotMs / 1000.0) ?? double.PositiveInfinity);
+            Assumptions = replica.Assumptions,
+        };
     }
 }
 
 /// <summary>A query class: its share of traffic and its latency target (seconds; +∞ when none).</summary>
-public sealed record ClassModel(string Name, double Weight, double SloLatencySeconds, double SloPercentile);
+public sealed record ClassModel(string Name, double Weight, double SloLatencySeconds, double SloPercentile)
+{
+    internal static ClassModel From(string name, double weight, SloSpec? slo) =>
+        new(name, weight, (slo?.LatencyMs / 1000.0) ?? double.PositiveInfinity, slo?.Percentile ?? 99);
+}

@@ -1,4 +1,4 @@
-using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Simulation.Fleet;
 
 namespace InferencePlanner.Simulation.Engine;
 
@@ -38,13 +38,12 @@ public static class StabilityCheck
             return new Verdict(true, null, null, null, rate);
         }
 
-        if (model.RoutingPolicy == ScenarioNames.Weighted || routable.Count == 1)
+        if (model.RoutingPolicy == RoutingPolicy.Weighted || routable.Count == 1)
         {
-            var weights = routable.Select(p => p.Weight ?? p.CapacityPerSecond).ToList();
-            var total = weights.Sum();
+            var shares = RoutingShares(routable);
             for (var i = 0; i < routable.Count; i++)
             {
-                var offered = routed * weights[i] / total;
+                var offered = routed * shares[i];
                 if (!routable[i].ShedsLoad && offered >= routable[i].CapacityPerSecond)
                 {
                     return Unstable(routable[i], offered, rate);
@@ -63,6 +62,22 @@ public static class StabilityCheck
         }
 
         return new Verdict(true, null, null, null, rate);
+    }
+
+    /// <summary>
+    /// Each routable pool's share of the traffic not offloaded under weighted routing: its routing weight over all
+    /// of theirs (one pool takes it all, whatever its weight).
+    /// </summary>
+    public static double[] RoutingShares(IReadOnlyList<PoolModel> routable)
+    {
+        ArgumentNullException.ThrowIfNull(routable);
+        if (routable.Count == 1)
+        {
+            return [1.0];
+        }
+
+        var total = routable.Sum(p => p.RoutingWeight);
+        return [.. routable.Select(p => p.RoutingWeight / total)];
     }
 
     private static Verdict Unstable(PoolModel pool, double offered, double rate)

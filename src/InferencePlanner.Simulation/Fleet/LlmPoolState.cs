@@ -1,49 +1,65 @@
 using InferencePlanner.Core.Llm;
+using InferencePlanner.Simulation.Engine;
 using InferencePlanner.Simulation.Metrics;
 
 namespace InferencePlanner.Simulation.Fleet;
 
-/// <summary>A generative request: its tokens, and where it stands.</summary>
+/// <summary>A generative request: its tokens, and where it stands. Reused once it leaves (see <see cref="LlmPoolState.Rent"/>).</summary>
 internal sealed class LlmSequence
 {
     public double Arrival;
-    public long Tag;
+    public QueryTag Tag;
     public int Prompt;          // tokens to prefill (after a preemption: the prompt and what was generated)
     public int Output;          // tokens to generate in all
     public int Generated;
     public int Prefilled;
     public long Kv;             // cache tokens held
-    public double FirstToken = double.NaN;
-    public double Admitted = double.NaN;
+    public double FirstToken;
+    public double Admitted;
     public int Chunk;           // prompt tokens in the iteration in flight
     public bool Decoding;       // decodes a token in the iteration in flight
 }
 
-/// <summary>One replica: the sequences it runs and the cache they hold.</summary>
+/// <summary>One replica: the sequences it runs, the cache they hold, and the iteration in flight.</summary>
 internal sealed class LlmReplica
 {
     public readonly List<LlmSequence> Running = [];
     public long KvUsed;
     public bool Busy;
+
+    /// <summary>When the iteration in flight ends.</summary>
+    public double BusyUntil;
 }
 
 /// <summary>
 /// A generative-LLM pool in one replication: a shared FIFO of waiting requests and replicas that each run
 /// iteration after iteration of continuous batching (one simulation event per iteration for the whole batch).
+/// Requests are objects reused from a free list, and the line is a ring, so that the hot path allocates nothing
+/// once the pool has seen its busiest moment.
 /// </summary>
 internal sealed class LlmPoolState
 {
-    public LlmPoolState(ILlmStepTimes step, long kvCapacity, int maxBatchedTokens, int maxSequences, int replicas, double sloTtftSeconds, double sloTpotSeconds)
+    private LlmSequence[] _free = new LlmSequence[16];
+    private int _freeCount;
+
+    /// <param name="sloTtftSeconds">The time-to-first-token target a request must meet to count as good (+∞ for none).</param>
+    /// <param name="sloTpotSeconds">Likewise, the time per output token after the first.</param>
+    public LlmPoolState(int index, PoolModel pool, LlmPoolModel llm, double sloTtftSeconds, double sloTpotSeconds)
     {
-        Step = step;
-        KvCapacity = kvCapacity;
-        MaxBatchedTokens = maxBatchedTokens;
-        MaxSequences = maxSequences;
+        Index = index;
+        MaxQueue = pool.MaxQueueLength;
+        Step = llm.Step;
+        KvCapacity = llm.KvCapacityTokens;
+        MaxBatchedTokens = llm.MaxBatchedTokens;
+        MaxSequences = llm.MaxSequences;
         SloTtftSeconds = sloTtftSeconds;
         SloTpotSeconds = sloTpotSeconds;
-        Replicas = Enumerable.Range(0, replicas).Select(_ => new LlmReplica()).ToArray();
+        Replicas = Enumerable.Range(0, pool.Servers).Select(_ => new LlmReplica()).ToArray();
+        Metrics = new PoolMetrics(index, pool.Servers, 1);
     }
 
+    public readonly int Index;
+    public readonly int MaxQueue;
     public readonly ILlmStepTimes Step;
     public readonly long KvCapacity;
     public readonly int MaxBatchedTokens;
@@ -51,45 +67,90 @@ internal sealed class LlmPoolState
     public readonly double SloTtftSeconds;
     public readonly double SloTpotSeconds;
     public readonly LlmReplica[] Replicas;
-    public readonly LinkedList<LlmSequence> Waiting = new();
+    public readonly SequenceLine Waiting = new();
+    public readonly PoolMetrics Metrics;
+    public readonly LlmMetrics Llm = new();
 
-    public readonly LatencyHistogram Ttft = new();
-    public readonly LatencyHistogram Tpot = new();
-    public long OutputTokens;
-    public long Preemptions;
-    public long Good;
-    public long Iterations;
-    public long PeakKvUsed;
-    public double AreaKvShare;
-    public double AreaRunning;
-    public double LastChange;
+    /// <summary>Cache tokens held by all replicas together (kept as they change: read on every event).</summary>
+    public long KvUsed;
 
-    /// <summary>Tokens held in all replicas' caches (a plain loop: this runs on every iteration).</summary>
-    public long KvUsed
+    /// <summary>Sequences running on all replicas together.</summary>
+    public int RunningCount;
+
+    /// <summary>A request object to fill in: a returned one when there is one.</summary>
+    public LlmSequence Rent()
     {
-        get
-        {
-            long total = 0;
-            foreach (var replica in Replicas)
-            {
-                total += replica.KvUsed;
-            }
-
-            return total;
-        }
+        var seq = _freeCount > 0 ? _free[--_freeCount] : new LlmSequence();
+        seq.Generated = 0;
+        seq.Prefilled = 0;
+        seq.Kv = 0;
+        seq.Chunk = 0;
+        seq.Decoding = false;
+        seq.FirstToken = double.NaN;
+        seq.Admitted = double.NaN;
+        return seq;
     }
 
-    public int RunningCount
+    /// <summary>A request that has left: its object is reused.</summary>
+    public void Return(LlmSequence seq)
     {
-        get
+        if (_freeCount == _free.Length)
         {
-            var total = 0;
-            foreach (var replica in Replicas)
-            {
-                total += replica.Running.Count;
-            }
-
-            return total;
+            Array.Resize(ref _free, _free.Length * 2);
         }
+
+        _free[_freeCount++] = seq;
+    }
+}
+
+/// <summary>Waiting requests: a FIFO ring whose front also takes preempted requests back.</summary>
+internal sealed class SequenceLine
+{
+    private LlmSequence[] _items = new LlmSequence[16];
+    private int _head;
+
+    public int Count { get; private set; }
+
+    public LlmSequence First => _items[_head];
+
+    public void AddLast(LlmSequence seq)
+    {
+        EnsureRoom();
+        _items[(_head + Count) & (_items.Length - 1)] = seq;
+        Count++;
+    }
+
+    public void AddFirst(LlmSequence seq)
+    {
+        EnsureRoom();
+        _head = (_head - 1) & (_items.Length - 1);
+        _items[_head] = seq;
+        Count++;
+    }
+
+    public LlmSequence RemoveFirst()
+    {
+        var seq = _items[_head];
+        _items[_head] = null!;
+        _head = (_head + 1) & (_items.Length - 1);
+        Count--;
+        return seq;
+    }
+
+    private void EnsureRoom()
+    {
+        if (Count < _items.Length)
+        {
+            return;
+        }
+
+        var grown = new LlmSequence[_items.Length * 2];
+        for (var i = 0; i < Count; i++)
+        {
+            grown[i] = _items[(_head + i) & (_items.Length - 1)];
+        }
+
+        _items = grown;
+        _head = 0;
     }
 }

@@ -126,6 +126,21 @@ public sealed class ServiceTimeModel
         return Math.Max(latency, 0.01 * nearest);
     }
 
+    /// <summary>
+    /// Queries per second one server serves at most, batches of up to <paramref name="maxBatch"/> back to back: the
+    /// best of b / mean(b) over the sizes it may run (only the largest when the mean does not grow with the size).
+    /// </summary>
+    public double CapacityPerSecond(int maxBatch)
+    {
+        var best = 0.0;
+        for (var b = DependsOnBatchSize ? 1 : maxBatch; b <= maxBatch; b++)
+        {
+            best = Math.Max(best, b / Mean(b));
+        }
+
+        return best;
+    }
+
     /// <summary>The mean time of a batch of <paramref name="batch"/>, seconds.</summary>
     public double Mean(int batch) => _kind == Kind.Profile ? _meanByBatch[Math.Min(batch, _meanByBatch.Length - 1)] : _mean;
 

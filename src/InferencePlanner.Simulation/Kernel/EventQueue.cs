@@ -1,5 +1,24 @@
 namespace InferencePlanner.Simulation.Kernel;
 
+/// <summary>What a scheduled event is for. Arrivals are not events: they come from the arrival process.</summary>
+internal enum EventKind
+{
+    /// <summary>A batching pool's server finishes its batch (target: pool, data: server).</summary>
+    ServerFree,
+
+    /// <summary>A forming batch's oldest query has waited maxWaitMs (target: pool, data: timer version).</summary>
+    BatchTimer,
+
+    /// <summary>The warm-up ends: the measured window opens.</summary>
+    OpenWindow,
+
+    /// <summary>The horizon is reached: the measured window closes and arrivals stop.</summary>
+    CloseWindow,
+
+    /// <summary>A generative replica finishes an iteration of continuous batching (target: pool, data: replica).</summary>
+    LlmIterationEnd,
+}
+
 /// <summary>A scheduled event: small and unmanaged, so the heap allocates nothing per event.</summary>
 internal struct ScheduledEvent
 {
@@ -10,11 +29,11 @@ internal struct ScheduledEvent
     private int _kindAndTarget;
     public int Data;
 
-    public readonly int Kind => _kindAndTarget & 0xF;
+    public readonly EventKind Kind => (EventKind)(_kindAndTarget & 0xF);
     public readonly int Target => _kindAndTarget >> 4;
 
-    public static ScheduledEvent Create(double time, long sequence, int kind, int target, int data) =>
-        new() { Time = time, Sequence = sequence, _kindAndTarget = (target << 4) | kind, Data = data };
+    public static ScheduledEvent Create(double time, long sequence, EventKind kind, int target, int data) =>
+        new() { Time = time, Sequence = sequence, _kindAndTarget = (target << 4) | ((int)kind & 0xF), Data = data };
 }
 
 /// <summary>
@@ -33,7 +52,7 @@ internal sealed class EventQueue
     /// <summary>Time of the earliest event, or +∞ when there is none.</summary>
     public double PeekTime => Count > 0 ? _heap[0].Time : double.PositiveInfinity;
 
-    public void Push(double time, int kind, int target, int data = 0)
+    public void Push(double time, EventKind kind, int target, int data = 0)
     {
         if (Count == _heap.Length)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MathNet.Numerics.Distributions;
 
 namespace InferencePlanner.Simulation.Results;
 
@@ -74,6 +75,63 @@ public sealed record SimulationResult
     /// <summary>Generative pools: output tokens per second over the measured window.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? OutputTokensPerSecond { get; init; }
+
+    /// <summary>
+    /// Independent replications of one model as one result: counts are summed, every other figure is the mean over
+    /// replications (maxima the largest), each part merged by its own type, and the key figures get Student-t 95 %
+    /// half-widths. Stable only if every replication was (else the first one's reason). The time series is the
+    /// first replication's: one path through time (a mean of paths would smooth away the bursts it is there to show).
+    /// </summary>
+    public static SimulationResult Merge(IReadOnlyList<SimulationResult> replications)
+    {
+        ArgumentNullException.ThrowIfNull(replications);
+        if (replications.Count == 1)
+        {
+            return replications[0] with { Replications = 1 };
+        }
+
+        var runs = replications;
+        var first = runs[0];
+        var unstable = runs.FirstOrDefault(r => !r.Stable);
+        var generative = first.TtftMs is not null;
+        return new SimulationResult
+        {
+            Stable = unstable is null,
+            Reason = unstable?.Reason,
+            CapacityPerSecond = unstable?.CapacityPerSecond,
+            OfferedLoadPerSecond = unstable?.OfferedLoadPerSecond,
+            Arrivals = runs.Sum(r => r.Arrivals),
+            Completed = runs.Sum(r => r.Completed),
+            Rejected = runs.Sum(r => r.Rejected),
+            Abandoned = runs.Sum(r => r.Abandoned),
+            ThroughputPerSecond = runs.Average(r => r.ThroughputPerSecond),
+            Utilization = runs.Average(r => r.Utilization),
+            ProbabilityOfWait = runs.Average(r => r.ProbabilityOfWait),
+            RejectionProbability = runs.Average(r => r.RejectionProbability),
+            AbandonmentProbability = runs.Average(r => r.AbandonmentProbability),
+            MeanBatchSize = runs.Average(r => r.MeanBatchSize),
+            MeanQueueLength = runs.Average(r => r.MeanQueueLength),
+            MeanInSystem = runs.Average(r => r.MeanInSystem),
+            SloAttainment = runs.Average(r => r.SloAttainment),
+            GoodputPerSecond = runs.Average(r => r.GoodputPerSecond),
+            // The verdict of the majority of replications (none when no replication had a target).
+            SloMet = runs.All(r => r.SloMet is null) ? null : runs.Count(r => r.SloMet == true) * 2 > runs.Count,
+            WaitMs = LatencySummary.Merge([.. runs.Select(r => r.WaitMs)]),
+            LatencyMs = LatencySummary.Merge([.. runs.Select(r => r.LatencyMs)]),
+            LatencyCdf = CdfPoint.Merge([.. runs.Select(r => r.LatencyCdf)]),
+            Pools = [.. Enumerable.Range(0, first.Pools.Count).Select(i => PoolResult.Merge([.. runs.Select(r => r.Pools[i])]))],
+            Classes = [.. Enumerable.Range(0, first.Classes.Count).Select(i => ClassResult.Merge([.. runs.Select(r => r.Classes[i])]))],
+            TimeSeries = first.TimeSeries,
+            Replications = runs.Count,
+            Seed = first.Seed,
+            SimulatedSeconds = runs.Average(r => r.SimulatedSeconds),
+            Events = runs.Sum(r => r.Events),
+            Ci95 = Results.Ci95.Of(runs),
+            TtftMs = generative ? LatencySummary.Merge([.. runs.Select(r => r.TtftMs!)]) : null,
+            TpotMs = generative ? LatencySummary.Merge([.. runs.Select(r => r.TpotMs!)]) : null,
+            OutputTokensPerSecond = generative ? runs.Average(r => r.OutputTokensPerSecond ?? 0) : null,
+        };
+    }
 }
 
 /// <summary>What a generative pool adds to its results.</summary>
@@ -99,12 +157,42 @@ public sealed record LlmPoolResult
 
     /// <summary>Cache tokens still held when the run ended (zero once every request has left).</summary>
     public long KvTokensAtEnd { get; init; }
+
+    /// <summary>Replications as one: counts summed, figures averaged, the peak the largest.</summary>
+    public static LlmPoolResult Merge(IReadOnlyList<LlmPoolResult> replications)
+    {
+        ArgumentNullException.ThrowIfNull(replications);
+        var runs = replications;
+        return new LlmPoolResult
+        {
+            TtftMs = LatencySummary.Merge([.. runs.Select(r => r.TtftMs)]),
+            TpotMs = LatencySummary.Merge([.. runs.Select(r => r.TpotMs)]),
+            OutputTokensPerSecond = runs.Average(r => r.OutputTokensPerSecond),
+            GoodputPerSecond = runs.Average(r => r.GoodputPerSecond),
+            KvCacheUtilization = runs.Average(r => r.KvCacheUtilization),
+            Preemptions = runs.Sum(r => r.Preemptions),
+            MeanRunningSequences = runs.Average(r => r.MeanRunningSequences),
+            Iterations = runs.Sum(r => r.Iterations),
+            KvCapacityTokensPerReplica = runs[0].KvCapacityTokensPerReplica,
+            PeakKvTokensPerReplica = runs.Max(r => r.PeakKvTokensPerReplica),
+            KvTokensAtEnd = runs.Sum(r => r.KvTokensAtEnd),
+        };
+    }
 }
 
 /// <summary>Mean and percentiles of a time, ms (percentiles within 0.4 % of the recorded values).</summary>
 public sealed record LatencySummary(double Mean, double P50, double P90, double P95, double P99, double P999, double Max)
 {
     public static readonly LatencySummary Empty = new(0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>Replications as one: each figure the mean over replications, the maximum the largest.</summary>
+    public static LatencySummary Merge(IReadOnlyList<LatencySummary> replications)
+    {
+        ArgumentNullException.ThrowIfNull(replications);
+        var runs = replications;
+        return new(runs.Average(r => r.Mean), runs.Average(r => r.P50), runs.Average(r => r.P90), runs.Average(r => r.P95),
+            runs.Average(r => r.P99), runs.Average(r => r.P999), runs.Max(r => r.Max));
+    }
 
     /// <summary>The value at a percentile the summary holds (50, 90, 95, 99, 99.9), else null.</summary>
     public double? AtPercentile(double percentile) => percentile switch
@@ -160,11 +248,68 @@ public sealed record PoolResult
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LlmPoolResult? Llm { get; init; }
+
+    /// <summary>Replications of one pool as one: counts summed, every other figure the mean over replications.</summary>
+    public static PoolResult Merge(IReadOnlyList<PoolResult> replications)
+    {
+        ArgumentNullException.ThrowIfNull(replications);
+        var runs = replications;
+        var first = runs[0];
+        return new PoolResult
+        {
+            Name = first.Name,
+            Device = first.Device,
+            Region = first.Region,
+            Servers = first.Servers,
+            Edge = first.Edge,
+            Arrivals = runs.Sum(r => r.Arrivals),
+            Completed = runs.Sum(r => r.Completed),
+            Rejected = runs.Sum(r => r.Rejected),
+            Abandoned = runs.Sum(r => r.Abandoned),
+            ThroughputPerSecond = runs.Average(r => r.ThroughputPerSecond),
+            Utilization = runs.Average(r => r.Utilization),
+            ProbabilityOfWait = runs.Average(r => r.ProbabilityOfWait),
+            RejectionProbability = runs.Average(r => r.RejectionProbability),
+            AbandonmentProbability = runs.Average(r => r.AbandonmentProbability),
+            MeanBatchSize = runs.Average(r => r.MeanBatchSize),
+            MeanQueueLength = runs.Average(r => r.MeanQueueLength),
+            MeanInSystem = runs.Average(r => r.MeanInSystem),
+            SloAttainment = runs.Average(r => r.SloAttainment),
+            GoodputPerSecond = runs.Average(r => r.GoodputPerSecond),
+            WaitMs = LatencySummary.Merge([.. runs.Select(r => r.WaitMs)]),
+            LatencyMs = LatencySummary.Merge([.. runs.Select(r => r.LatencyMs)]),
+            BatchSizes = BatchShare.Merge([.. runs.Select(r => r.BatchSizes)]),
+            BusyDeviceSeconds = runs.Average(r => r.BusyDeviceSeconds),
+            IdleDeviceSeconds = runs.Average(r => r.IdleDeviceSeconds),
+            BusySecondsByServer = first.BusySecondsByServer is null ? null
+                : [.. Enumerable.Range(0, first.BusySecondsByServer.Count).Select(s => runs.Average(r => r.BusySecondsByServer![s]))],
+            CapacityPerSecond = first.CapacityPerSecond,
+            Llm = first.Llm is null ? null : LlmPoolResult.Merge([.. runs.Select(r => r.Llm!)]),
+        };
+    }
 }
 
-public sealed record BatchShare(int Size, double Share);
+public sealed record BatchShare(int Size, double Share)
+{
+    /// <summary>Replications as one: each size's mean share over replications (0 where a replication had none).</summary>
+    public static IReadOnlyList<BatchShare> Merge(IReadOnlyList<IReadOnlyList<BatchShare>> replications)
+    {
+        ArgumentNullException.ThrowIfNull(replications);
+        return [.. replications.SelectMany(r => r).Select(b => b.Size).Distinct().Order()
+            .Select(size => new BatchShare(size, replications.Average(r => r.FirstOrDefault(b => b.Size == size)?.Share ?? 0)))];
+    }
+}
 
-public sealed record CdfPoint(double Ms, double Fraction);
+public sealed record CdfPoint(double Ms, double Fraction)
+{
+    /// <summary>Replications as one: at each level, the mean latency over replications (the levels are the same in each).</summary>
+    public static IReadOnlyList<CdfPoint> Merge(IReadOnlyList<IReadOnlyList<CdfPoint>> replications)
+    {
+        ArgumentNullException.ThrowIfNull(replications);
+        var levels = replications.FirstOrDefault(r => r.Count > 0) ?? [];
+        return [.. levels.Select((p, i) => p with { Ms = replications.Average(r => r.Count > i ? r[i].Ms : 0) })];
+    }
+}
 
 public sealed record ClassResult
 {
@@ -176,6 +321,24 @@ public sealed record ClassResult
     public long Abandoned { get; init; }
     public double SloAttainment { get; init; }
     public LatencySummary LatencyMs { get; init; } = LatencySummary.Empty;
+
+    /// <summary>Replications of one class as one: counts summed, figures averaged.</summary>
+    public static ClassResult Merge(IReadOnlyList<ClassResult> replications)
+    {
+        ArgumentNullException.ThrowIfNull(replications);
+        var runs = replications;
+        return new ClassResult
+        {
+            Name = runs[0].Name,
+            SloLatencyMs = runs[0].SloLatencyMs,
+            Arrivals = runs.Sum(r => r.Arrivals),
+            Completed = runs.Sum(r => r.Completed),
+            Rejected = runs.Sum(r => r.Rejected),
+            Abandoned = runs.Sum(r => r.Abandoned),
+            SloAttainment = runs.Average(r => r.SloAttainment),
+            LatencyMs = LatencySummary.Merge([.. runs.Select(r => r.LatencyMs)]),
+        };
+    }
 }
 
 /// <summary>The measured window in buckets of <see cref="IntervalSeconds"/>, for charts.</summary>
@@ -196,6 +359,50 @@ public sealed record TimeSeries
 /// <summary>95 % confidence half-widths (Student t over replications) of the key figures.</summary>
 public sealed record Ci95
 {
+    /// <summary>The half-widths over <paramref name="replications"/> (two or more).</summary>
+    public static Ci95 Of(IReadOnlyList<SimulationResult> replications)
+    {
+        ArgumentNullException.ThrowIfNull(replications);
+        var runs = replications;
+        var generative = runs[0].TtftMs is not null;
+        return new Ci95
+        {
+            ThroughputPerSecond = HalfWidth(runs, r => r.ThroughputPerSecond),
+            Utilization = HalfWidth(runs, r => r.Utilization),
+            ProbabilityOfWait = HalfWidth(runs, r => r.ProbabilityOfWait),
+            RejectionProbability = HalfWidth(runs, r => r.RejectionProbability),
+            AbandonmentProbability = HalfWidth(runs, r => r.AbandonmentProbability),
+            MeanQueueLength = HalfWidth(runs, r => r.MeanQueueLength),
+            SloAttainment = HalfWidth(runs, r => r.SloAttainment),
+            MeanWaitMs = HalfWidth(runs, r => r.WaitMs.Mean),
+            MeanLatencyMs = HalfWidth(runs, r => r.LatencyMs.Mean),
+            P99WaitMs = HalfWidth(runs, r => r.WaitMs.P99),
+            P99LatencyMs = HalfWidth(runs, r => r.LatencyMs.P99),
+            MeanTtftMs = generative ? HalfWidth(runs, r => r.TtftMs!.Mean) : null,
+            P99TtftMs = generative ? HalfWidth(runs, r => r.TtftMs!.P99) : null,
+            MeanTpotMs = generative ? HalfWidth(runs, r => r.TpotMs!.Mean) : null,
+            P99TpotMs = generative ? HalfWidth(runs, r => r.TpotMs!.P99) : null,
+            OutputTokensPerSecond = generative ? HalfWidth(runs, r => r.OutputTokensPerSecond ?? 0) : null,
+        };
+    }
+
+    /// <summary>t(0.975, n−1) · s / √n over the replications.</summary>
+    public static double HalfWidth<T>(IReadOnlyList<T> runs, Func<T, double> metric)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(metric);
+        var n = runs.Count;
+        if (n < 2)
+        {
+            return 0;
+        }
+
+        var values = runs.Select(metric).ToArray();
+        var mean = values.Average();
+        var variance = values.Sum(v => (v - mean) * (v - mean)) / (n - 1);
+        return StudentT.InvCDF(0, 1, n - 1, 0.975) * Math.Sqrt(variance / n);
+    }
+
     public double ThroughputPerSecond { get; init; }
     public double Utilization { get; init; }
     public double ProbabilityOfWait { get; init; }
@@ -207,4 +414,19 @@ public sealed record Ci95
     public double MeanLatencyMs { get; init; }
     public double P99WaitMs { get; init; }
     public double P99LatencyMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MeanTtftMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? P99TtftMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MeanTpotMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? P99TpotMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? OutputTokensPerSecond { get; init; }
 }

@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Contracts;
 using InferencePlanner.Core.Profiles;
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Planning.Export;
@@ -83,23 +84,8 @@ public static class ApiEndpoints
     /// <summary>The rate policy of model uploads.</summary>
     public const string UploadsPolicy = "uploads";
 
-    /// <summary>
-    /// The answers' JSON settings, made read-only before first use: options that are still writable get their
-    /// resolver set on first use, which fails when two requests do it at once (the load test found that).
-    /// </summary>
-    public static readonly JsonSerializerOptions Json = CreateJson();
-
-    private static JsonSerializerOptions CreateJson()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
-        };
-        options.MakeReadOnly();
-        return options;
-    }
+    /// <summary>The answers' JSON settings: the contracts' one set.</summary>
+    private static JsonSerializerOptions Json => ContractJson.Options;
 
     public static IEndpointRouteBuilder MapPlannerApi(this IEndpointRouteBuilder app)
     {
@@ -271,7 +257,7 @@ public static class ApiEndpoints
             throw ApiProblemException.Field("replications", $"must be from 1 to {Math.Min(limits.MaxReplications, SimulationRunner.MaxReplications)} (Api:MaxReplications)");
         }
 
-        var model = SimulationModel.Compile(scenario, actions.Catalog, HostingExtensions.FindDataFolder("scenarios"), profiles).With(seedValue, queriesValue);
+        var model = SimulationModel.Compile(scenario, actions.Catalog, Core.DataFolders.Find("scenarios"), profiles).With(seedValue, queriesValue);
         if (model.HorizonInQueries)
         {
             var total = (double)(model.WarmupQueries + model.MeasuredQueries) * count;
@@ -312,7 +298,7 @@ public static class ApiEndpoints
         }
 
         var forecaster = new Forecaster(actions.Catalog, profiles);
-        var baseDirectory = HostingExtensions.FindDataFolder("scenarios");
+        var baseDirectory = Core.DataFolders.Find("scenarios");
         var result = await RunBoundedAsync(request, limits, gate, token => forecaster.Forecast(scenario, new ForecastOptions(), baseDirectory, token)).ConfigureAwait(false);
         return format == "csv"
             ? Results.Text(ForecastExport.ToCsv(result), "text/csv", Encoding.UTF8)

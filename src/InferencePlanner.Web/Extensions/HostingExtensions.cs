@@ -88,21 +88,6 @@ public static class HostingExtensions
         return folder;
     }
 
-    /// <summary>data/&lt;name&gt; beside the program or in the repository.</summary>
-    internal static string? FindDataFolder(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "data", name);
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>A saved forecast as CSV or XLSX, for the finance team's spreadsheets.</summary>
     private static async Task<IResult> DownloadForecastAsync(Guid id, string format, IDbContextFactory<PlannerDb> factory)
     {
@@ -167,7 +152,7 @@ public static class HostingExtensions
             app.Logger.LogWarning("Catalog: {Problem}", problem);
         }
 
-        var scenarios = FindDataFolder("scenarios");
+        var scenarios = Core.DataFolders.Find("scenarios");
         if (scenarios is not null)
         {
             app.Services.GetRequiredService<ScenarioStore>().SeedDemosAsync(scenarios).GetAwaiter().GetResult();

@@ -118,6 +118,41 @@ public sealed class ScenarioValidationTests
         Assert.Contains(ScenarioValidator.Validate(scenario), e => e.Path == "$.routing.offload");
     }
 
+    private const string Generative = """
+        { "name": "gen", "horizon": { "queries": 100 },
+          "workload": { "arrivals": { "kind": "poisson", "ratePerSecond": 1 },
+                        "tokens": { "input": { "distribution": "deterministic", "mean": 100 }, "output": { "distribution": "deterministic", "mean": 10 } } },
+          "pools": [ { "name": "llm", "device": "nvidia-h100-sxm", "count": 1, "llm": { "model": "llama-3-8b" } } ] }
+        """;
+
+    [Fact]
+    public void Validate_TimeoutOnAGenerativePool_IsNamed()
+    {
+        var scenario = ScenarioJson.Parse(Generative);
+        scenario = scenario with { Pools = [scenario.Pools![0] with { TimeoutMs = 500 }] };
+
+        var error = Assert.Single(ScenarioValidator.Validate(scenario, Catalog.Value));
+
+        Assert.Equal("$.pools[0].timeoutMs", error.Path);
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("weighted", true)]
+    [InlineData("power-of-two", true)]
+    [InlineData("join-shortest-queue", false)]
+    public void Validate_GenerativePoolWithoutAWeight_UnderWeightedSplits_IsNamed(string? policy, bool named)
+    {
+        var scenario = ScenarioJson.Parse(Generative);
+        var batch = new PoolSpec { Name = "api", Count = 2, Service = new ServiceSpec { Distribution = "exponential", MeanMs = 40 } };
+        scenario = scenario with { Pools = [scenario.Pools![0], batch], Routing = policy is null ? null : new RoutingSpec { Policy = policy } };
+
+        var errors = ScenarioValidator.Validate(scenario, Catalog.Value);
+
+        Assert.Equal(named, errors.Any(e => e.Path == "$.pools[0].weight"));
+        Assert.Empty(ScenarioValidator.Validate(scenario with { Pools = [scenario.Pools[0] with { Weight = 1 }, batch] }, Catalog.Value));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("[1, 2]")]

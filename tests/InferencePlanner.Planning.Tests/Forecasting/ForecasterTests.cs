@@ -57,6 +57,29 @@ public sealed class ForecasterTests
     }
 
     [Fact]
+    public void Forecast_PoolsWithoutWeights_SplitTrafficByCapacity_AsTheSimulatorDoes()
+    {
+        // Two pools as the scenario lists them: 2 servers of 10 ms (200 queries/s) and 2 of 20 ms (100 queries/s).
+        PoolSpec Pool(string name, double meanMs) => new() { Name = name, Count = 2, Service = new ServiceSpec { Distribution = "deterministic", MeanMs = meanMs } };
+        var scenario = new Scenario
+        {
+            Seed = 1,
+            Horizon = new Horizon { Queries = 20_000, WarmupQueries = 2_000 },
+            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = 150 } },
+            Pools = [Pool("fast", 10), Pool("slow", 20)],
+            Slo = new SloSpec { LatencyMs = 300, Percentile = 99 },
+            Growth = new GrowthSpec { Months = 1, MonthlyGrowthPercent = 0 },
+        };
+
+        var month = new Forecaster(Catalog.Value).Forecast(scenario, new ForecastOptions { SizingQueries = 20_000 }).Months[0];
+
+        var weights = SimulationModel.Compile(scenario).Pools.Select(p => p.CapacityPerSecond).ToArray();
+        Assert.Equal(150 * weights[0] / weights.Sum(), month.Pools[0].RatePerSecond, 9);
+        Assert.Equal(100, month.Pools[0].RatePerSecond, 9);
+        Assert.Equal(50, month.Pools[1].RatePerSecond, 9);
+    }
+
+    [Fact]
     public void Evaluate_PricesTheListedFleet_AtItsSimulatedUtilization()
     {
         // Four H100s as listed, no SLO and no growth: nothing is sized, the month is priced as it stands.
@@ -94,7 +117,13 @@ public sealed class ForecasterTests
         };
         var h100 = Demo("llm-chatbot-h100.json");
         var tpu = Demo("llm-chatbot-tpu-v5e.json");
-        var mixed = h100 with { Pools = [.. h100.Pools!, .. tpu.Pools!], Economics = new EconomicsSpec { Mix = new MixSpec { Objective = "cost" } } };
+        // Two generative pools side by side have no capacities to split traffic by: the scenario routes by load.
+        var mixed = h100 with
+        {
+            Pools = [.. h100.Pools!, .. tpu.Pools!],
+            Routing = new RoutingSpec { Policy = "join-shortest-queue" },
+            Economics = new EconomicsSpec { Mix = new MixSpec { Objective = "cost" } },
+        };
         var options = new ForecastOptions { SizingQueries = 3_000 };
         var forecaster = new Forecaster(Catalog.Value);
 

@@ -27,4 +27,26 @@ public sealed class AllocationTests
         var perExtraEvent = (double)(largeBytes - smallBytes) / (b.Events - a.Events);
         Assert.True(perExtraEvent < 0.05, $"{largeBytes - smallBytes:N0} more bytes for {b.Events - a.Events:N0} more events");
     }
+
+    [Fact]
+    public void HotPath_OfAGenerativeFleet_AllocatesNothingPerEvent()
+    {
+        // The chatbot demo: requests arrive, wait, run iteration by iteration and leave; their objects are reused.
+        var catalog = Core.Catalog.CatalogLoader.Load(RepositoryPaths.Catalog);
+        var chatbot = Core.Scenarios.ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "llm-chatbot-h100.json"));
+        var small = SimulationModel.Compile(chatbot with { Horizon = new Core.Scenarios.Horizon { Queries = 5_000, WarmupQueries = 500 } }, catalog);
+        var large = SimulationModel.Compile(chatbot with { Horizon = new Core.Scenarios.Horizon { Queries = 100_000, WarmupQueries = 500 } }, catalog);
+        SimulationRunner.RunReplication(small, 0); // warm the JIT
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var a = SimulationRunner.RunReplication(small, 0);
+        var smallBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        var b = SimulationRunner.RunReplication(large, 0);
+        var largeBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Twenty times the requests; what grows is at most the reused requests and the lines, to the busiest moment.
+        var perExtraEvent = (double)(largeBytes - smallBytes) / (b.Events - a.Events);
+        Assert.True(perExtraEvent < 0.05, $"{largeBytes - smallBytes:N0} more bytes for {b.Events - a.Events:N0} more events");
+    }
 }

@@ -1,12 +1,13 @@
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Engine;
+using InferencePlanner.Simulation.Metrics;
 
 namespace InferencePlanner.Simulation.Tests.Engine;
 
 /// <summary>The batching rules of the scenario format, checked on hand-made arrival times.</summary>
 public sealed class BatchingTests
 {
-    private static List<FleetSimulator.QueryRecord> Run(double[] arrivals, int servers, int maxBatch, double maxWaitMs, ServiceSpec service)
+    private static List<QueryRecord> Run(double[] arrivals, int servers, int maxBatch, double maxWaitMs, ServiceSpec service)
     {
         using var trace = TraceFile.Write(arrivals);
         var scenario = new Scenario
@@ -16,7 +17,7 @@ public sealed class BatchingTests
             Workload = new Core.Scenarios.Workload { Arrivals = new ArrivalSpec { Kind = "trace", Path = trace.Path } },
             Pools = [new PoolSpec { Name = "p", Count = servers, Service = service, Batching = new BatchingSpec { MaxBatch = maxBatch, MaxWaitMs = maxWaitMs } }],
         };
-        var records = new List<FleetSimulator.QueryRecord>();
+        var records = new List<QueryRecord>();
         SimulationRunner.RunReplication(SimulationModel.Compile(scenario), 0, records.Add);
         return records.OrderBy(r => r.Index).ToList();
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using InferencePlanner.Simulation.Engine;
+using InferencePlanner.Simulation.Results;
 
 namespace InferencePlanner.Simulation.Tests.Engine;
 
@@ -49,6 +50,6 @@ public sealed class DeterminismTests
         Assert.Equal(5, runs.Select(r => r.WaitMs.Mean).Distinct().Count());
         Assert.Equal(runs.Average(r => r.WaitMs.Mean), result.WaitMs.Mean, 9);
         Assert.Equal(runs.Sum(r => r.Completed), result.Completed);
-        Assert.Equal(SimulationRunner.HalfWidth(runs, r => r.WaitMs.Mean), result.Ci95.MeanWaitMs, 12);
+        Assert.Equal(Ci95.HalfWidth(runs, r => r.WaitMs.Mean), result.Ci95.MeanWaitMs, 12);
     }
 }

@@ -1,5 +1,6 @@
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Engine;
+using InferencePlanner.Simulation.Kernel;
 
 namespace InferencePlanner.Simulation.Tests.Engine;
 
@@ -99,6 +100,43 @@ public sealed class RunControlTests
         Assert.Equal(result.Arrivals, series.ArrivalsPerSecond.Sum(r => r * 1_000), 6);
         Assert.Equal(result.Utilization, series.Utilization.Average(), 9);
         Assert.Equal(result.MeanQueueLength, series.MeanQueueLength.Average(), 9);
+    }
+
+    [Fact]
+    public void AnEventKindWithoutAHandler_Throws_InsteadOfEndingTheMeasurement()
+    {
+        var simulator = new FleetSimulator(SimulationModel.Compile(Scenarios.SinglePool(0.5, 1, queries: 1_000)), 0);
+        simulator.Schedule(10, (EventKind)15);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => simulator.Run());
+
+        Assert.Contains("no handler", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GenerativeRequestsWaiting_CountTowardTheRunawayGuard()
+    {
+        // One TinyLlama replica offered 2,000 requests/s of 2,000-token prompts: the line grows by thousands a second.
+        var catalog = Core.Catalog.CatalogLoader.Load(RepositoryPaths.Catalog);
+        var tokens = new TokensSpec
+        {
+            Input = new TokenDistributionSpec { Distribution = "deterministic", Mean = 2000 },
+            Output = new TokenDistributionSpec { Distribution = "deterministic", Mean = 100 },
+        };
+        var scenario = new Scenario
+        {
+            Seed = 1,
+            Horizon = new Horizon { Queries = 400_000 },
+            Workload = new Core.Scenarios.Workload { Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = 2000 }, Tokens = tokens },
+            Pools = [new PoolSpec { Name = "llm", Device = "nvidia-l4", Count = 1, Llm = new LlmSpec { Model = "tinyllama-1.1b", Precision = "fp16" } }],
+        };
+        var model = SimulationModel.Compile(scenario, catalog).WithMaxWaitingQueries(10_000);
+
+        var result = SimulationRunner.Run(model);
+
+        Assert.False(result.Stable);
+        Assert.Equal("more than 10,000 queries were waiting: the offered load outruns the fleet", result.Reason);
+        Assert.True(result.Arrivals < 400_000, "the run stopped before its horizon");
     }
 
     private sealed class SyncProgress(Action<SimulationProgress> report) : IProgress<SimulationProgress>

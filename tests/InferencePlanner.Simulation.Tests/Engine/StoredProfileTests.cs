@@ -1,6 +1,7 @@
 using InferencePlanner.Core.Profiles;
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Engine;
+using InferencePlanner.Simulation.Metrics;
 
 namespace InferencePlanner.Simulation.Tests.Engine;
 
@@ -33,7 +34,7 @@ public sealed class StoredProfileTests
                 Pools = [new PoolSpec { Name = "p", Count = 1, Service = new ServiceSpec { Profile = new ProfileSpec { Id = "toy-local-cpu-fp32" } }, Batching = new BatchingSpec { MaxBatch = 4, MaxWaitMs = 1 } }],
             };
 
-            var records = new List<FleetSimulator.QueryRecord>();
+            var records = new List<QueryRecord>();
             SimulationRunner.RunReplication(SimulationModel.Compile(scenario, profiles: store), 0, records.Add);
 
             // The first waits its 1 ms for company, then runs alone (20 ms); the four at t = 1 s fill a batch at once (32 ms).

@@ -3,6 +3,7 @@ using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Llm;
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Engine;
+using InferencePlanner.Simulation.Metrics;
 
 namespace InferencePlanner.Simulation.Tests.Llm;
 
@@ -40,7 +41,7 @@ public sealed class LlmServingTests
         var model = SimulationModel.Compile(scenario, Catalog.Value);
         var step = (LlmStepModel)model.Pools[0].Llm!.Step;
 
-        var records = new List<FleetSimulator.QueryRecord>();
+        var records = new List<QueryRecord>();
         var result = SimulationRunner.RunReplication(model, 0, records.Add);
 
         // Prefill in chunks of the token budget (the last chunk yields the first token), then one decode step
@@ -163,7 +164,7 @@ public sealed class LlmServingTests
         var model = SimulationModel.Compile(scenario, Catalog.Value, profiles: profiles);
         var step = Assert.IsType<MeasuredLlmStepModel>(model.Pools[0].Llm!.Step);
 
-        var records = new List<FleetSimulator.QueryRecord>();
+        var records = new List<QueryRecord>();
         SimulationRunner.RunReplication(model, 0, records.Add);
 
         var expected = step.StepSeconds(0, 0, 64, 64 * 32.5, 0);

@@ -33,7 +33,7 @@ public sealed class SimulatorPropertyTests
         {
             var model = SimulationModel.Compile(scenario);
             var outcome = new FleetSimulator(model, 0).Run();
-            var run = SimulationRunner.Summarise(model, outcome);
+            var run = ReplicationSummary.Of(model, outcome);
 
             Assert.True(run.Stable, run.Reason);
             Assert.Equal(0L, outcome.InFlight);

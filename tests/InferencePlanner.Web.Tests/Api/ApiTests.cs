@@ -67,6 +67,24 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Simulate_GenerativeWithReplications_AnswersTtftTpotAndTokens_WithHalfWidths()
+    {
+        using var client = fixture.Host.Client();
+        var chatbot = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "llm-chatbot-h100.json"));
+
+        using var response = await client.PostAsync(new Uri("/api/simulate?queries=3000&replications=3", UriKind.Relative), Json(chatbot));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = result.RootElement;
+        Assert.True(root.GetProperty("ttftMs").GetProperty("p99").GetDouble() > 0);
+        Assert.True(root.GetProperty("tpotMs").GetProperty("p99").GetDouble() > 0);
+        Assert.True(root.GetProperty("outputTokensPerSecond").GetDouble() > 0);
+        Assert.True(root.GetProperty("ci95").GetProperty("p99TtftMs").GetDouble() > 0);
+        Assert.True(root.GetProperty("ci95").GetProperty("p99TpotMs").GetDouble() > 0);
+    }
+
+    [Fact]
     public async Task Simulate_Overloaded_IsReportedNotRun()
     {
         using var client = fixture.Host.Client();

@@ -61,6 +61,28 @@ public sealed class WorkPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task Simulate_GenerativeScenario_ShowsTtftAndTpot_WithTheirHalfWidths()
+    {
+        var chatbot = (await Store.ListAsync()).Single(s => s.Name == "LLM chatbot on H100");
+        var page = Open<SimulatePage>($"/simulate?scenario={chatbot.Id}");
+
+        await ClickAsync(page, "[data-testid=run]");
+        page.WaitForElement("[data-testid=percentiles]", TimeSpan.FromMinutes(1));
+
+        // The page's three replications merged: the rows and half-widths are the saved run's.
+        var saved = PlannerActions.ReadSimulation((await LatestRunAsync("simulate")).ResultJson)!;
+        Assert.Equal(PlannerActions.WhatIfReplications, saved.Replications);
+        Assert.NotNull(saved.TtftMs);
+        Assert.NotNull(saved.Ci95?.P99TtftMs);
+        static string Shown(double ms) => ms.ToString(ms >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture); // the table's rule
+        Assert.Equal(Shown(saved.TtftMs!.P99), page.Find("[data-testid=ttft-row] td:nth-child(6)").TextContent.Trim());
+        Assert.Equal(Shown(saved.TpotMs!.P99), page.Find("[data-testid=tpot-row] td:nth-child(6)").TextContent.Trim());
+        var halfWidths = page.Find("[data-testid=half-widths]").TextContent;
+        Assert.Contains($"p99 TTFT ± {Shown(saved.Ci95!.P99TtftMs!.Value)} ms", halfWidths, StringComparison.Ordinal);
+        Assert.Contains($"p99 TPOT ± {Shown(saved.Ci95.P99TpotMs!.Value)} ms", halfWidths, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Forecast_PlotsEachMonthsFleetAndCost_AsTheSavedForecastHasThem()
     {
         var scenario = new Scenario

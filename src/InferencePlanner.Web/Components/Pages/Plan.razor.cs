@@ -160,8 +160,8 @@ public partial class Plan : IDisposable
 
         _traceShown = path;
         TraceInfo = null;
-        var scenarios = HostingExtensions.FindDataFolder("scenarios");
-        if (!Storage.AllowsTrace(path, scenarios, HostingExtensions.FindDataFolder("traces")))
+        var scenarios = Core.DataFolders.Find("scenarios");
+        if (!Storage.AllowsTrace(path, scenarios, Core.DataFolders.Find("traces")))
         {
             return; // the validation error names the path
         }

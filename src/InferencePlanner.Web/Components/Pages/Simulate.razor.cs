@@ -81,15 +81,16 @@ public partial class Simulate : JobPage
         Message = status.Problem;
     }
 
-    /// <summary>The closed form that applies to a one-pool scenario, for a cross-check beside the run.</summary>
+    /// <summary>The closed form that applies to a one-pool scenario under Poisson arrivals, for a cross-check beside the run.</summary>
     internal static string? ClosedForm(Scenario scenario)
     {
-        if (scenario.Pools is not [{ } pool] || scenario.Workload?.Arrivals is not { Kind: "poisson", RatePerSecond: { } rate }
-            || pool.Service is not { MeanMs: { } meanMs } service || (pool.Batching?.MaxBatch ?? 1) != 1 || pool.MaxQueueLength is not null || pool.TimeoutMs is not null)
+        if (scenario.Pools is not [{ } pool] || scenario.Workload?.Arrivals is not { Kind: ScenarioNames.Poisson, RatePerSecond: { } rate }
+            || PoolClosedForm.Fit(pool) is not { } kind)
         {
             return null;
         }
 
+        var meanMs = pool.Service!.MeanMs!.Value;
         var mu = 1000 / meanMs;
         var servers = pool.Count ?? 1;
         if (rate >= servers * mu)
@@ -97,21 +98,29 @@ public partial class Simulate : JobPage
             return null;
         }
 
-        if (service.Distribution == "exponential")
+        if (kind == ClosedFormKind.Mmc)
         {
             var q = new MmcQueue(rate, mu, servers);
             return string.Create(CultureInfo.InvariantCulture,
                 $"Erlang C (M/M/{servers}): P(wait) {q.ProbabilityOfWait:0.0000}, mean wait {q.MeanWait * 1000:N2} ms, p99 latency {q.SojournQuantile(0.99) * 1000:N2} ms");
         }
 
-        if (servers == 1)
+        var scv = PoolClosedForm.Scv(pool.Service);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Pollaczek–Khinchine (M/G/1, scv {scv:0.##}): mean wait {PollaczekKhinchine.MeanWait(rate, meanMs / 1000, scv) * 1000:N2} ms, P(wait) {rate * meanMs / 1000:0.0000}");
+    }
+
+    /// <summary>The key figures' 95 % half-widths in words, the generative ones too.</summary>
+    private static string HalfWidths(SimulationResult r, Ci95 ci)
+    {
+        static string Ms(double value) => $"{value.ToString(value >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture)} ms";
+        var text = $"95 % half-widths over {r.Replications} replications: mean latency ± {Ms(ci.MeanLatencyMs)}, p99 ± {Ms(ci.P99LatencyMs)}, utilization ± {ci.Utilization.ToString("P2", CultureInfo.InvariantCulture)}";
+        if (ci.P99TtftMs is { } ttft && ci.P99TpotMs is { } tpot && ci.OutputTokensPerSecond is { } tokens)
         {
-            var scv = service.Distribution switch { "deterministic" => 0, "erlang" => 1.0 / (service.Shape ?? 1), _ => service.Scv ?? 1 };
-            return string.Create(CultureInfo.InvariantCulture,
-                $"Pollaczek–Khinchine (M/G/1, scv {scv:0.##}): mean wait {PollaczekKhinchine.MeanWait(rate, meanMs / 1000, scv) * 1000:N2} ms, P(wait) {rate * meanMs / 1000:0.0000}");
+            text += $"; p99 TTFT ± {Ms(ttft)}, p99 TPOT ± {Ms(tpot)}, output tokens ± {tokens.ToString("N0", CultureInfo.InvariantCulture)}/s";
         }
 
-        return null;
+        return text + ".";
     }
 
     private static string SloText(SimulationResult r) => r.SloMet switch

@@ -1,16 +1,17 @@
+using InferencePlanner.Simulation.Engine;
 using InferencePlanner.Simulation.Kernel;
 using InferencePlanner.Simulation.Metrics;
 
 namespace InferencePlanner.Simulation.Fleet;
 
 /// <summary>
-/// The live state of one pool in one replication, laid out as plain arrays and fields for the hot path:
-/// a FIFO ring of waiting queries (arrival time and a tag: arrival index × 64 + class), a stack of free
-/// servers, what each server is doing, and the pool's metric accumulators.
+/// The live state of one batching pool in one replication, laid out as plain arrays and fields for the hot path:
+/// a FIFO ring of waiting queries (arrival time and tag), a stack of free servers, what each server is doing, and
+/// the batch-forming timer.
 /// </summary>
-internal sealed class PoolState
+internal sealed class BatchingPoolState
 {
-    public PoolState(int index, Engine.PoolModel model, ServiceTimeModel service, RandomSequence random, double rttSeconds)
+    public BatchingPoolState(int index, PoolModel model, ServiceTimeModel service, RandomSequence random, double rttSeconds)
     {
         Index = index;
         Servers = model.Servers;
@@ -22,6 +23,7 @@ internal sealed class PoolState
         Service = service;
         Random = random;
         RttSeconds = rttSeconds;
+        Metrics = new PoolMetrics(index, Servers, MaxBatch);
         FreeStack = new int[Servers];
         for (var s = 0; s < Servers; s++)
         {
@@ -31,12 +33,10 @@ internal sealed class PoolState
         FreeCount = Servers;
         BusyUntil = new double[Servers];
         BatchOf = new int[Servers];
-        BusySeconds = new double[Servers];
-        var capacity = 64;
+        const int capacity = 64;
         QueueArrival = new double[capacity];
-        QueueTag = new long[capacity];
+        QueueTag = new QueryTag[capacity];
         QueueMask = capacity - 1;
-        BatchSizeCounts = new long[MaxBatch + 1];
     }
 
     public readonly int Index;
@@ -48,10 +48,11 @@ internal sealed class PoolState
     public readonly bool HasTimeout;
     public readonly ServiceTimeModel Service;
     public readonly RandomSequence Random;
+
+    /// <summary>Network round trip added to each query's latency (an edge pool reached by offload).</summary>
     public readonly double RttSeconds;
 
-    /// <summary>Set for a generative-LLM pool: its replicas and continuous batching.</summary>
-    public LlmPoolState? Llm;
+    public readonly PoolMetrics Metrics;
 
     // Servers.
     public readonly int[] FreeStack;
@@ -62,7 +63,7 @@ internal sealed class PoolState
 
     // Waiting queries (FIFO ring, power-of-two capacity).
     public double[] QueueArrival;
-    public long[] QueueTag;
+    public QueryTag[] QueueTag;
     public int QueueHead;
     public int QueueCount;
     public int QueueMask;
@@ -72,26 +73,7 @@ internal sealed class PoolState
     public bool TimerArmed;
     public double TimerAt;
 
-    // Time integrals over the measured window.
-    public double LastChange;
-    public double AreaQueue;
-    public double AreaSystem;
-
-    // Metrics of measured queries.
-    public readonly LatencyHistogram Wait = new();
-    public readonly LatencyHistogram Latency = new();
-    public long Arrivals;
-    public long Served;
-    public long Rejected;
-    public long Abandoned;
-    public long Waited;
-    public long Good;
-    public long Batches;
-    public long BatchedQueries;
-    public readonly long[] BatchSizeCounts;
-    public readonly double[] BusySeconds;
-
-    public void Enqueue(double arrival, long tag)
+    public void Enqueue(double arrival, QueryTag tag)
     {
         if (QueueCount == QueueArrival.Length)
         {
@@ -108,7 +90,7 @@ internal sealed class PoolState
     {
         var capacity = QueueArrival.Length * 2;
         var arrivals = new double[capacity];
-        var tags = new long[capacity];
+        var tags = new QueryTag[capacity];
         for (var i = 0; i < QueueCount; i++)
         {
             var slot = (QueueHead + i) & QueueMask;

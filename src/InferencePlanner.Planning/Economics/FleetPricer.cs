@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Economics;
+using InferencePlanner.Core.Scenarios;
+
+namespace InferencePlanner.Planning.Economics;
+
+/// <summary>What a month of one pool's devices costs, draws and emits.</summary>
+public sealed record PoolMonthCost(string? Pricing, double? UsdPerDeviceHour, double CostUsd, double EnergyKWh, double OperationalCarbonKg, double EmbodiedCarbonKg)
+{
+    /// <summary>The figures the energy came from (kept for the autoscaling comparison); null when the device's power is unknown.</summary>
+    internal PowerFacts? Power { get; init; }
+}
+
+/// <summary>What a pool's energy was computed from.</summary>
+internal sealed record PowerFacts(double IdleWatts, double TdpWatts, double Pue, double GridGramsCo2PerKWh);
+
+/// <summary>
+/// What a month is priced against: the scenario (its economics and price decline), the month's mean-to-peak load
+/// (devices are sized for the peak but draw power at the mean), the daily load curve (hour by hour, as a share of
+/// the peak, for hourly grid intensities), and where to say what could not be priced or powered.
+/// </summary>
+public sealed record PricingContext(Scenario Scenario, double MeanToPeak, IReadOnlyList<double> DailyLoad, ConcurrentBag<string> Warnings)
+{
+    /// <summary>A month at full load all day (the mix search's unit figures).</summary>
+    public static PricingContext AtFullLoad(Scenario scenario) => new(scenario, 1, Enumerable.Repeat(1.0, 24).ToArray(), []);
+}
+
+/// <summary>
+/// Cost, energy and carbon of a pool's devices for a month, from the catalog: the price of its device at its pricing
+/// in its region (or an owned device's purchase and hosting), power between idle and TDP by utilization times the
+/// region's PUE, the region's grid intensity (or an hourly curve), and embodied carbon amortized over the device's
+/// life. A generative pool's count is its replicas, each of tensorParallel devices.
+/// </summary>
+public sealed class FleetPricer(DeviceCatalog catalog)
+{
+    /// <summary>The catalog's device-lifetime stand-in for amortizing embodied carbon (Cloud Carbon Footprint's 4 years).</summary>
+    public const double DefaultLifeYears = 4;
+
+    /// <param name="pool">The pool as the scenario lists it.</param>
+    /// <param name="count">Its servers (replicas).</param>
+    /// <param name="peakUtilization">Their utilization at the month's peak.</param>
+    /// <param name="month">The month (prices decline by it).</param>
+    /// <param name="context">What the month is priced against.</param>
+    public PoolMonthCost Price(PoolSpec pool, int count, double peakUtilization, int month, PricingContext context)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(context);
+        var devices = count * (pool.Llm?.TensorParallel ?? 1);
+        var economics = context.Scenario.Economics;
+        var hours = FleetEconomics.HoursPerMonth;
+        var edge = pool.Edge == true;
+        Device? device = pool.Device is { } id && catalog.TryGetDevice(id, out var d) ? d : null;
+        Region? region = pool.Region is { } rid && catalog.TryGetRegion(rid, out var r) ? r : null;
+        var averageUtilization = Math.Min(1, peakUtilization * context.MeanToPeak);
+        var lifeYears = economics?.DeviceLifeYears ?? DefaultLifeYears;
+
+        double energy = 0;
+        double operational = 0;
+        double embodied = 0;
+        PowerFacts? power = null;
+        if (device?.TdpWatts.Effective is { } tdp && device.IdleWatts.Effective is { } idle)
+        {
+            var pue = edge ? 1 : region?.Pue.Effective ?? 1;
+            power = new PowerFacts(idle, tdp, pue, region?.GridGramsCo2PerKwh.Effective ?? 0);
+            energy = FleetEconomics.EnergyKWh(devices, hours, FleetEconomics.PowerWatts(idle, tdp, averageUtilization), pue);
+            if (region?.GridGramsCo2PerKwh.Effective is { } grid)
+            {
+                operational = economics?.HourlyGridGramsCo2PerKwh is { } hourly && hourly.TryGetValue(region.Id, out var curve)
+                    ? FleetEconomics.DailyOperationalCarbonKg(devices, idle, tdp, peakUtilization, pue, context.DailyLoad, curve) * hours / 24
+                    : FleetEconomics.OperationalCarbonKg(energy, grid);
+            }
+            else
+            {
+                context.Warnings.Add($"pool '{pool.Name}': no region (or grid intensity), so no operational carbon");
+            }
+        }
+        else
+        {
+            context.Warnings.Add($"pool '{pool.Name}': {(device is null ? "no catalog device" : $"{device.Id} has no known power figures")}, so no energy or operational carbon");
+        }
+
+        if (device?.EmbodiedKgCo2e.Effective is { } embodiedKg)
+        {
+            embodied = FleetEconomics.EmbodiedCarbonKg(devices, embodiedKg, lifeYears);
+        }
+        else if (device is not null)
+        {
+            context.Warnings.Add($"pool '{pool.Name}': {device.Id} has no embodied-carbon figure or stand-in");
+        }
+
+        double cost = 0;
+        string? pricing = null;
+        double? unitPrice = null;
+        if (pool.Owned is { } owned)
+        {
+            pricing = "owned";
+            var electricity = region?.ElectricityUsdPerKwh.Effective ?? 0;
+            cost = FleetEconomics.OwnedCostUsd(devices, owned.PurchaseUsd ?? 0, owned.LifeYears ?? lifeYears, owned.HostingUsdPerMonth ?? 0, energy, electricity);
+        }
+        else if (!edge)
+        {
+            pricing = pool.Pricing ?? economics?.Pricing ?? Pricings.OnDemand;
+            if (FindPrice(device, region, pricing) is { } price)
+            {
+                unitPrice = FleetEconomics.PriceAfterDecline(price, context.Scenario.Growth?.PriceDeclinePercentPerYear ?? 0, month);
+                var interruption = pricing == Pricings.Spot ? (economics?.SpotInterruptionPercent ?? 0) / 100 : 0;
+                cost = FleetEconomics.CloudCostUsd(devices, hours, unitPrice.Value, interruption);
+            }
+            else
+            {
+                context.Warnings.Add($"pool '{pool.Name}': no {pricing} price for {pool.Device ?? "its device"} in the catalog, so no cost");
+            }
+        }
+
+        return new PoolMonthCost(pricing, unitPrice, cost, energy, operational, embodied) { Power = power };
+    }
+
+    /// <summary>One server of a pool for one month at full load: its cost and carbon (the mix search's unit figures).</summary>
+    public (double CostUsd, double CarbonKg) UnitFigures(Scenario scenario, PoolSpec pool, int month)
+    {
+        var one = Price(pool, 1, 1, month, PricingContext.AtFullLoad(scenario));
+        return (one.CostUsd, one.OperationalCarbonKg + one.EmbodiedCarbonKg);
+    }
+
+    /// <summary>The device's price at the pricing: in the pool's region, else the cheapest anywhere.</summary>
+    private double? FindPrice(Device? device, Region? region, string pricing)
+    {
+        if (device is null)
+        {
+            return null;
+        }
+
+        var named = catalog.PricesFor(device.Id)
+            .Where(p => p.UsdPerAcceleratorHour.Effective is not null && Pricings.NameOf(p.Pricing) == pricing)
+            .ToList();
+        var best = named.FirstOrDefault(p => p.Region == region?.Id) ?? named.OrderBy(p => p.UsdPerAcceleratorHour.Effective).FirstOrDefault();
+        return best?.UsdPerAcceleratorHour.Effective;
+    }
+}

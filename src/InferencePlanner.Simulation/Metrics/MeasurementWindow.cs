@@ -1,0 +1,49 @@
+namespace InferencePlanner.Simulation.Metrics;
+
+/// <summary>
+/// The measured part of a run: it opens when the warm-up ends (an arrival count or a time) and closes at the
+/// horizon. A query is measured when it arrived while the window was open, which its arrival index tells.
+/// </summary>
+internal sealed class MeasurementWindow
+{
+    public bool IsOpen { get; private set; }
+
+    public double Start { get; private set; } = double.NaN;
+
+    public double End { get; private set; } = double.NaN;
+
+    /// <summary>Arrival index of the first measured query (long.MaxValue until the window opens).</summary>
+    public long FirstMeasured { get; private set; } = long.MaxValue;
+
+    /// <summary>Arrival index of the last measured query (long.MaxValue until the window closes).</summary>
+    public long LastMeasured { get; private set; } = long.MaxValue;
+
+    /// <summary>Whether the window has opened at some time (it may have closed since).</summary>
+    public bool HasOpened => !double.IsNaN(Start);
+
+    public bool IsMeasured(long arrivalIndex) => arrivalIndex >= FirstMeasured;
+
+    /// <param name="t">The time it opens.</param>
+    /// <param name="firstMeasured">The arrival index of the first query it measures.</param>
+    public void Open(double t, long firstMeasured)
+    {
+        IsOpen = true;
+        Start = t;
+        FirstMeasured = firstMeasured;
+    }
+
+    /// <param name="t">The time it closes.</param>
+    /// <param name="lastMeasured">The arrival index of the last query it measures, when known.</param>
+    public void Close(double t, long? lastMeasured)
+    {
+        IsOpen = false;
+        End = t;
+        LastMeasured = lastMeasured ?? LastMeasured;
+    }
+
+    /// <summary>The window's length, seconds (to <paramref name="now"/> if it never closed; 0 if it never opened).</summary>
+    public double Length(double now) => !HasOpened ? 0 : (double.IsNaN(End) ? now : End) - Start;
+
+    /// <summary>Queries that arrived within the window.</summary>
+    public long MeasuredArrivals => LastMeasured == long.MaxValue || FirstMeasured == long.MaxValue ? 0 : LastMeasured - FirstMeasured + 1;
+}

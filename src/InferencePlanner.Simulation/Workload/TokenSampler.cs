@@ -1,0 +1,51 @@
+using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Simulation.Kernel;
+
+namespace InferencePlanner.Simulation.Workload;
+
+/// <summary>
+/// A generative query's tokens: its trace row's when the arrivals replay a trace, else drawn from the workload's
+/// input and output distributions (rounded, at least 1, at most the distribution's max) on their own stream.
+/// </summary>
+internal sealed class TokenSampler(ArrivalTrace? trace, TokensSpec? spec, RandomSequence random)
+{
+    public int Input { get; private set; } = 1;
+
+    public int Output { get; private set; } = 1;
+
+    /// <summary>Draws the tokens of the query that arrived last (<paramref name="traceRow"/>: its row, or −1).</summary>
+    public void Draw(int traceRow)
+    {
+        if (trace is not null && traceRow >= 0)
+        {
+            Input = Math.Max(1, trace.ContextTokens[traceRow]);
+            Output = Math.Max(1, trace.GeneratedTokens[traceRow]);
+            return;
+        }
+
+        Input = Draw(spec?.Input);
+        Output = Draw(spec?.Output);
+    }
+
+    private int Draw(TokenDistributionSpec? distribution)
+    {
+        if (distribution?.Mean is not { } mean)
+        {
+            return 1;
+        }
+
+        var value = distribution.Distribution switch
+        {
+            ScenarioNames.Exponential => random.Exponential(mean),
+            ScenarioNames.Lognormal => LogNormal(mean, distribution.Scv ?? 1),
+            _ => mean,
+        };
+        return (int)Math.Clamp(Math.Round(value), 1, distribution.Max ?? int.MaxValue);
+    }
+
+    private double LogNormal(double mean, double scv)
+    {
+        var sigma = Math.Sqrt(Math.Log(1 + scv));
+        return Math.Exp(Math.Log(mean) - (0.5 * sigma * sigma) + (sigma * random.StandardNormal()));
+    }
+}
