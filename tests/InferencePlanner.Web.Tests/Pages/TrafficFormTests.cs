@@ -1,6 +1,6 @@
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Workload;
-using InferencePlanner.Web.Components.Pages;
+using InferencePlanner.Web.Components.Editors;
 
 namespace InferencePlanner.Web.Tests.Pages;
 

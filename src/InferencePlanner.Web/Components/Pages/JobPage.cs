@@ -31,9 +31,17 @@ public abstract class JobPage : ComponentBase, IDisposable
 
     protected void Cancel() => _watcher?.Cancel();
 
-    /// <summary>Stops watching; a job still running goes on and its result is saved.</summary>
+    /// <summary>Whether leaving the page cancels its job (a what-if), rather than letting it finish and be saved.</summary>
+    protected virtual bool CancelOnLeave => false;
+
+    /// <summary>Stops watching; a job still running goes on and its result is saved, unless the page cancels it on leave.</summary>
     public void Dispose()
     {
+        if (CancelOnLeave)
+        {
+            _watcher?.Cancel();
+        }
+
         _watcher?.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -1,40 +1,27 @@
-using InferencePlanner.Core.Catalog;
-using InferencePlanner.Core.Scenarios;
 using System.Diagnostics;
+using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Results;
 using InferencePlanner.Web.Jobs;
 using InferencePlanner.Web.Persistence;
-using InferencePlanner.Simulation.Engine;
-using InferencePlanner.Simulation.Workload;
-using InferencePlanner.Web.Extensions;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Forms;
 using MudBlazor;
 
 namespace InferencePlanner.Web.Components.Pages;
 
-public partial class Plan : IDisposable
+/// <summary>
+/// The plan page: a scenario's form (traffic, SLO and growth, pools — each its own editor) and its JSON document kept
+/// in step, every problem named by its path, versioned saves, and a what-if: each valid edit re-runs a bounded
+/// simulation of the draft in the background (a newer edit cancels the older run).
+/// </summary>
+public partial class Plan : JobPage
 {
-    private JobWatcher? _whatIf;
     private long _whatIfStarted;
-
-    [Inject]
-    public required WorkQueueService Queue { get; init; }
 
     [Inject]
     public required ScenarioStore Store { get; init; }
 
     [Inject]
-    public required PlannerActions Actions { get; init; }
-
-    [Inject]
-    public required DeviceCatalog CatalogData { get; init; }
-
-    [Inject]
     public required NavigationManager Navigation { get; init; }
-
-    [Inject]
-    public required PlannerStorage Storage { get; init; }
 
     /// <summary>The scenario being edited: the URL reopens it.</summary>
     [SupplyParameterFromQuery(Name = "scenario")]
@@ -45,23 +32,18 @@ public partial class Plan : IDisposable
     private Scenario? Draft { get; set; }
     private string Json { get; set; } = string.Empty;
     private IReadOnlyList<ScenarioError> Errors { get; set; } = [];
-    private string? Message { get; set; }
     private Severity MessageSeverity { get; set; } = Severity.Info;
 
     /// <summary>The latest what-if: a bounded simulation of the draft, re-run whenever a valid edit lands.</summary>
     private SimulationResult? WhatIf { get; set; }
-    private bool WhatIfRunning => _whatIf?.Running ?? false;
     private double? WhatIfSeconds { get; set; }
     private string? WhatIfError { get; set; }
 
-    /// <summary>The replayed trace at a glance (read when the draft names a trace), or why it cannot be read.</summary>
-    private TraceSummary? TraceInfo { get; set; }
-    private string? TraceError { get; set; }
-    private string? _traceShown;
+    /// <summary>A what-if nobody will see is not worth finishing.</summary>
+    protected override bool CancelOnLeave => true;
 
     protected override async Task OnInitializedAsync()
     {
-        _whatIf = new JobWatcher(Queue, InvokeAsync, StateHasChanged, OnWhatIfFinished);
         Scenarios = await Store.ListAsync();
         Load(Scenarios.FirstOrDefault(s => s.Id == ScenarioId));
     }
@@ -94,104 +76,7 @@ public partial class Plan : IDisposable
         Draft = draft;
         Json = ScenarioJson.Write(draft);
         Errors = Actions.Validate(draft);
-        ShowTrace();
         _ = RunWhatIfAsync();
-    }
-
-    /// <summary>
-    /// An uploaded trace: every row checked (an error names the line), kept in the data folder, and replayed in
-    /// place of the draft's arrivals at the recorded pace.
-    /// </summary>
-    private async Task UploadTraceAsync(IBrowserFile? file)
-    {
-        TraceError = null;
-        if (file is null || Draft?.Workload is not { } workload)
-        {
-            return;
-        }
-
-        if (!file.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
-        {
-            TraceError = $"{file.Name}: not a .csv file (the columns are TIMESTAMP,ContextTokens,GeneratedTokens)";
-            return;
-        }
-
-        if (file.Size > PlannerStorage.MaxTraceBytes)
-        {
-            TraceError = $"{file.Name}: {file.Size / 1048576.0:N1} MB is over the {PlannerStorage.MaxTraceBytes / 1048576:N0} MB limit";
-            return;
-        }
-
-        try
-        {
-            await using var stream = file.OpenReadStream(PlannerStorage.MaxTraceBytes);
-            var (path, trace) = await Storage.SaveTraceAsync(stream, file.Name);
-            TraceInfo = TraceSummary.Of(trace, file.Name);
-            _traceShown = path;
-            Edit(Draft with { Workload = workload with { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Trace, Path = path, Speedup = 1 } } });
-        }
-        catch (TraceFormatException ex)
-        {
-            TraceError = $"{ex.Message} — nothing was changed";
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            TraceError = $"{file.Name}: the upload failed ({ex.Message})";
-        }
-    }
-
-    /// <summary>
-    /// Reads the draft's trace for its summary when the draft names one not yet shown — only a trace this server
-    /// allows (uploaded or shipped): a path elsewhere is refused by validation and never opened here.
-    /// </summary>
-    private void ShowTrace()
-    {
-        if (Draft?.Workload?.Arrivals is not { Kind: ScenarioNames.Trace, Path: { } path })
-        {
-            TraceInfo = null;
-            _traceShown = null;
-            return;
-        }
-
-        if (path == _traceShown)
-        {
-            return;
-        }
-
-        _traceShown = path;
-        TraceInfo = null;
-        var scenarios = Core.DataFolders.Find("scenarios");
-        if (!Storage.AllowsTrace(path, scenarios, Core.DataFolders.Find("traces")))
-        {
-            return; // the validation error names the path
-        }
-
-        try
-        {
-            TraceInfo = TraceSummary.Of(ArrivalTrace.Load(SimulationModel.ResolveTracePath(path, scenarios)), Path.GetFileName(path));
-            TraceError = null;
-        }
-        catch (Exception ex) when (ex is TraceFormatException or IOException or UnauthorizedAccessException)
-        {
-            TraceError = ex.Message;
-        }
-    }
-
-    private static string ArrivalKindName(string? kind) => kind switch
-    {
-        ScenarioNames.Poisson => "Steady (Poisson)",
-        ScenarioNames.Diurnal => "Daily pattern",
-        ScenarioNames.Bursts => "Bursts",
-        ScenarioNames.Trace => "Recorded trace",
-        _ => kind ?? "",
-    };
-
-    private static string ShareText(QueryClassSpec cls, IReadOnlyList<QueryClassSpec> classes)
-    {
-        var total = classes.Sum(c => c.Weight is > 0 ? c.Weight.Value : 0);
-        return total > 0 && cls.Weight is > 0
-            ? $"{(100 * cls.Weight.Value / total).ToString("0", System.Globalization.CultureInfo.InvariantCulture)} % of queries"
-            : "";
     }
 
     /// <summary>Re-runs the what-if for a valid draft (a newer edit cancels the older run).</summary>
@@ -199,7 +84,7 @@ public partial class Plan : IDisposable
     {
         if (Draft is not { } draft || Errors.Count > 0)
         {
-            _whatIf?.Cancel();
+            Cancel();
             return;
         }
 
@@ -207,7 +92,7 @@ public partial class Plan : IDisposable
         _whatIfStarted = Stopwatch.GetTimestamp();
         try
         {
-            await _whatIf!.StartAsync(() => Actions.SimulateAsync(draft));
+            await Watcher.StartAsync(() => Actions.SimulateAsync(draft));
         }
         catch (ScenarioException ex)
         {
@@ -215,7 +100,7 @@ public partial class Plan : IDisposable
         }
     }
 
-    private void OnWhatIfFinished(JobStatus status)
+    protected override void OnFinished(JobStatus status)
     {
         if (status.State == JobState.Succeeded)
         {
@@ -228,14 +113,6 @@ public partial class Plan : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        // A what-if nobody will see is not worth finishing.
-        _whatIf?.Cancel();
-        _whatIf?.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
     /// <summary>A document edit: parsed and validated; the form follows when it parses.</summary>
     private void JsonChanged(string json)
     {
@@ -245,7 +122,6 @@ public partial class Plan : IDisposable
             var parsed = ScenarioJson.Parse(json);
             Draft = parsed;
             Errors = Actions.Validate(parsed);
-            ShowTrace();
             _ = RunWhatIfAsync();
         }
         catch (ScenarioException ex)
@@ -305,19 +181,5 @@ public partial class Plan : IDisposable
     {
         MessageSeverity = severity;
         Message = message;
-    }
-
-    internal static List<double> WithHour(IReadOnlyList<double> shape, int hour, double share)
-    {
-        var copy = shape.ToList();
-        copy[hour] = share;
-        return copy;
-    }
-
-    private static List<PoolSpec> Replace(IReadOnlyList<PoolSpec> pools, int index, PoolSpec pool)
-    {
-        var copy = pools.ToList();
-        copy[index] = pool;
-        return copy;
     }
 }

@@ -2,7 +2,7 @@ using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Workload;
 using InferencePlanner.Web.Components.Charts;
 
-namespace InferencePlanner.Web.Components.Pages;
+namespace InferencePlanner.Web.Components.Editors;
 
 /// <summary>A trace at a glance: its rows, span, mean and peak rates, and its rate minute by minute.</summary>
 public sealed record TraceSummary(string Name, int Rows, double DurationSeconds, double MeanRatePerSecond, double PeakRatePerSecond, PlotSeries PerMinute)
