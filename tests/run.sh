@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test of InferencePlanner in Release: unit, component, host, CLI and browser tests.
 # Installs Debian's chromium first when it is missing (the browser tests drive /usr/bin/chromium).
+#   tests/run.sh          every test (what CI runs)
+#   tests/run.sh --fast   the inner loop: every test project but the browser and process tests (InferencePlanner.E2E)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ]; then
+fast=false
+for arg in "$@"; do
+  case "$arg" in
+    --fast) fast=true ;;
+    *) echo "usage: tests/run.sh [--fast]" >&2; exit 2 ;;
+  esac
+done
+
+if ! $fast && [ ! -x /usr/bin/chromium ]; then
   echo "Installing Debian's chromium for the browser tests..." >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
@@ -20,9 +30,17 @@ dotnet build InferencePlanner.sln -c Release -warnaserror -nologo -clp:ErrorsOnl
 # The compiler and MSBuild node servers outlive the build and would share the cores with the timing tests.
 dotnet build-server shutdown >/dev/null 2>&1 || true
 status=0
-# One test project at a time (-m:1): the profiler's timing test and the browser tests get the cores to themselves.
-dotnet test InferencePlanner.sln -c Release --no-build --nologo -m:1 \
-  --logger "trx" --logger "console;verbosity=minimal" || status=$?
+if $fast; then
+  # Every test project but the end-to-end one, one at a time.
+  for project in tests/InferencePlanner.*.Tests/*.csproj; do
+    dotnet test "$project" -c Release --no-build --nologo \
+      --logger "trx" --logger "console;verbosity=minimal" || status=$?
+  done
+else
+  # One test project at a time (-m:1): the profiler's timing test and the browser tests get the cores to themselves.
+  dotnet test InferencePlanner.sln -c Release --no-build --nologo -m:1 \
+    --logger "trx" --logger "console;verbosity=minimal" || status=$?
+fi
 
 # One closing line over every test project, read from the TRX files.
 python3 - "$results" <<'PY' || true

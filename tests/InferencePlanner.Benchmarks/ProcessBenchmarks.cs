@@ -8,7 +8,8 @@ namespace InferencePlanner.Benchmarks;
 /// What the whole product costs over the least a simulator must do, side by side in one run: the
 /// <c>inferenceplanner simulate</c> process (start, read the catalog and the scenario, check stability, run with
 /// every metric, write the result JSON) on an M/M/1 pool at ρ = 0.9 with 20 M measured queries, against a bare
-/// event loop over the same queue that keeps only the mean wait (no histograms, integrals, warm-up or JSON).
+/// event loop on the same kernel over the same queue that keeps only the mean wait (no histograms, integrals,
+/// warm-up or JSON).
 /// The ratio bare / process is the share of the process's time a bare loop would still need.
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
@@ -65,68 +66,68 @@ public class ProcessBenchmarks
     }
 
     /// <summary>
-    /// M/M/1 FIFO as an event loop with nothing else: the next arrival against the one departure, a ring of
-    /// waiting arrival times, and the sum of waits. The same random streams as the engine's.
+    /// M/M/1 FIFO as a bare event loop: the simulator's own kernel (the event list ordered by time and sequence,
+    /// arrivals and departures as events) and the same random streams, with nothing else — no warm-up, routing,
+    /// batching, histograms, integrals or results: a ring of waiting arrival times and the sum of waits.
     /// </summary>
     public static double BareMm1MeanWait(long queries, double ratePerSecond, double meanServiceSeconds, long seed)
     {
+        const EventKind Arrival = EventKind.OpenWindow; // the kernel's kinds are the fleet's; the bare loop borrows two
+        const EventKind Departure = EventKind.ServerFree;
         var arrivals = RandomSequence.For(seed, 0, RandomSequence.Purpose.Arrivals);
         var service = RandomSequence.For(seed, 0, RandomSequence.Purpose.Service);
         var meanGap = 1 / ratePerSecond;
+        var events = new EventQueue();
         var ring = new double[1 << 16];
         var mask = ring.Length - 1;
         int head = 0, count = 0;
         var busy = false;
-        var departure = double.PositiveInfinity;
-        var nextArrival = arrivals.Exponential(meanGap);
         double waitSum = 0;
-        long started = 0, arrived = 0;
+        long started = 0, arrived = 1;
+        events.Push(arrivals.Exponential(meanGap), Arrival, 0);
         while (started < queries)
         {
-            if (nextArrival < departure && arrived < queries)
+            var e = events.Pop();
+            var t = e.Time;
+            if (e.Kind == Arrival)
             {
-                var t = nextArrival;
-                arrived++;
+                if (arrived++ < queries)
+                {
+                    events.Push(t + arrivals.Exponential(meanGap), Arrival, 0);
+                }
+
                 if (!busy)
                 {
                     busy = true;
                     started++;
-                    departure = t + service.Exponential(meanServiceSeconds);
+                    events.Push(t + service.Exponential(meanServiceSeconds), Departure, 0);
+                    continue;
                 }
-                else
-                {
-                    if (count == ring.Length)
-                    {
-                        var grown = new double[ring.Length * 2];
-                        for (var i = 0; i < count; i++)
-                        {
-                            grown[i] = ring[(head + i) & mask];
-                        }
 
-                        (ring, head, mask) = (grown, 0, grown.Length - 1);
+                if (count == ring.Length)
+                {
+                    var grown = new double[ring.Length * 2];
+                    for (var i = 0; i < count; i++)
+                    {
+                        grown[i] = ring[(head + i) & mask];
                     }
 
-                    ring[(head + count++) & mask] = t;
+                    (ring, head, mask) = (grown, 0, grown.Length - 1);
                 }
 
-                nextArrival = t + arrivals.Exponential(meanGap);
+                ring[(head + count++) & mask] = t;
+            }
+            else if (count > 0)
+            {
+                waitSum += t - ring[head];
+                head = (head + 1) & mask;
+                count--;
+                started++;
+                events.Push(t + service.Exponential(meanServiceSeconds), Departure, 0);
             }
             else
             {
-                var t = departure;
-                if (count > 0)
-                {
-                    waitSum += t - ring[head];
-                    head = (head + 1) & mask;
-                    count--;
-                    started++;
-                    departure = t + service.Exponential(meanServiceSeconds);
-                }
-                else
-                {
-                    busy = false;
-                    departure = double.PositiveInfinity;
-                }
+                busy = false;
             }
         }
 

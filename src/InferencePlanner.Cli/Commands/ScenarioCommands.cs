@@ -81,12 +81,16 @@ internal static class ScenarioCommands
         return command;
     }
 
-    /// <summary>Reads, validates (devices and regions against the catalog) and compiles; relative trace paths resolve beside the file.</summary>
+    /// <summary>
+    /// Reads, validates (devices and regions against the catalog) and compiles; relative trace paths resolve beside the
+    /// file. The catalog and the stored profiles are read only when the scenario names something in them.
+    /// </summary>
     private static SimulationModel Compile(string path)
     {
         var scenario = ScenarioJson.Load(path);
-        var catalog = CatalogLoader.Load();
-        return SimulationModel.Compile(scenario, catalog, Path.GetDirectoryName(Path.GetFullPath(path)), ProfileStore.Load());
+        var needsCatalog = ScenarioValidator.NeedsCatalog(scenario);
+        return SimulationModel.Compile(scenario, needsCatalog ? CatalogLoader.Load() : null, Path.GetDirectoryName(Path.GetFullPath(path)),
+            needsCatalog ? ProfileStore.Load() : null);
     }
 
     private static Argument<string> ScenarioArgument() => new("scenario") { Description = "The scenario document (JSON)." };

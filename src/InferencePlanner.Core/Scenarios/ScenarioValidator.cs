@@ -20,6 +20,18 @@ public sealed class ScenarioValidator
         _profileExists = profileExists;
     }
 
+    /// <summary>
+    /// Whether checking or running <paramref name="scenario"/> needs the catalog or the stored profiles: it names a
+    /// device, a region, a stored profile or a generative model, or prices its fleet. A pure queueing study does not.
+    /// </summary>
+    public static bool NeedsCatalog(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return scenario.Economics is not null
+            || scenario.Pools?.Any(p => p is not null && (p.Device is not null || p.Region is not null || p.Llm is not null || p.Service?.Profile?.Id is not null)) == true
+            || scenario.Growth?.ServiceSwitches?.Any(s => s?.Service?.Profile?.Id is not null) == true;
+    }
+
     public static IReadOnlyList<ScenarioError> Validate(Scenario scenario, DeviceCatalog? catalog = null, Func<string, bool>? profileExists = null) =>
         new ScenarioValidator(catalog, profileExists).Check(scenario);
 

@@ -14,14 +14,13 @@ namespace InferencePlanner.Simulation.Engine;
 /// </summary>
 internal sealed class FleetSimulator
 {
-    private const int ProgressMask = (1 << 16) - 1;
+    private const int ChunkEvents = 1 << 16;
 
     private readonly SimulationModel _model;
     private readonly EventQueue _events;
     private readonly ArrivalProcess _arrivals;
     private readonly MeasurementWindow _window = new();
     private readonly QueryRecorder _recorder;
-    private readonly Backlog _backlog;
     private readonly BatchingPoolState?[] _batching;
     private readonly LlmPoolState?[] _llm;
     private readonly PoolMetrics[] _metrics;
@@ -31,6 +30,13 @@ internal sealed class FleetSimulator
     private readonly TokenSampler? _tokens; // only when a pool is generative: queries then carry tokens
     private readonly double[] _classCumulative;
     private readonly RandomSequence _classPick;
+
+    // Asked on every arrival, so worked out once: the arrival indices that open and close the window (−1: not by
+    // count), whether queries have classes to draw, and the pool every query goes to when routing has no choice.
+    private readonly long _openAtArrival;
+    private readonly long _closeAtArrival;
+    private readonly bool _multiClass;
+    private readonly int _onlyPool;
 
     private double _now;
     private double _nextArrival;
@@ -48,9 +54,8 @@ internal sealed class FleetSimulator
             : null;
         _recorder = new QueryRecorder([.. model.Classes.Select(c => new ClassMetrics(c.SloLatencySeconds))], series, observer);
         _events = new EventQueue(Math.Max(64, totalServers + 8));
-        _backlog = new Backlog(model.MaxWaitingQueries);
-        _dispatcher = new BatchDispatcher(_events, _window, _recorder, _backlog);
-        _scheduler = new LlmReplicaScheduler(_events, _window, _recorder, _backlog);
+        _dispatcher = new BatchDispatcher(_events, _window, _recorder);
+        _scheduler = new LlmReplicaScheduler(_events, _window, _recorder);
 
         _batching = new BatchingPoolState?[pools.Count];
         _llm = new LlmPoolState?[pools.Count];
@@ -89,6 +94,10 @@ internal sealed class FleetSimulator
         }
 
         _classPick = RandomSequence.For(model.Seed, replication, RandomSequence.Purpose.Classes);
+        _multiClass = model.Classes.Count > 1;
+        _openAtArrival = model.HorizonInQueries && model.WarmupQueries > 0 ? model.WarmupQueries : -1;
+        _closeAtArrival = model.HorizonInQueries ? model.WarmupQueries + model.MeasuredQueries - 1 : -1;
+        _onlyPool = _router.OnlyPool;
     }
 
     /// <summary>Test hook: schedules an event of any kind, as a handler would.</summary>
@@ -111,8 +120,69 @@ internal sealed class FleetSimulator
 
         _nextArrival = _arrivals.NextArrival(0);
         var maxEvents = _model.MaxEvents;
-        var events = _events;
         while (true)
+        {
+            // Events in chunks: the loop itself is a method called again and again, so it is compiled (and
+            // profile-guided) like any hot method; between chunks, progress, cancellation and the guards.
+            var chunk = (int)Math.Min(ChunkEvents, maxEvents - _eventCount);
+            if (chunk <= 0)
+            {
+                if (double.IsPositiveInfinity(_nextArrival) && _events.Count == 0)
+                {
+                    break; // drained on the very last event allowed
+                }
+
+                _abortReason = $"the run reached its bound of {maxEvents:N0} events (maxEvents) before the horizon";
+                break;
+            }
+
+            if (!RunEvents(chunk))
+            {
+                break; // no event left: the run has drained
+            }
+
+            cancellation.ThrowIfCancellationRequested();
+            progress?.Invoke(Progress());
+            if (Waiting() > _model.MaxWaitingQueries)
+            {
+                _abortReason = $"more than {_model.MaxWaitingQueries:N0} queries were waiting: the offered load outruns the fleet";
+                break;
+            }
+        }
+
+        if (_window.IsOpen)
+        {
+            CloseWindow(_now, _arrivalIndex - 1);
+        }
+
+        foreach (var pool in _batching)
+        {
+            if (pool is not null)
+            {
+                _dispatcher.EndRun(pool, _now);
+            }
+        }
+
+        return new ReplicationOutcome(
+            _metrics,
+            [.. _llm.Select(p => p?.Llm)],
+            _recorder.Classes,
+            WindowSeconds: _window.Length(_now),
+            Events: _eventCount,
+            AbortReason: _abortReason,
+            Series: _recorder.Series?.Build(_window.Start + _window.Length(_now)),
+            MeasuredArrivals: _window.MeasuredArrivals,
+            InFlight: _batching.Sum(p => p is null ? 0L : p.QueueCount + p.InService) + _llm.Sum(p => p is null ? 0L : p.Waiting.Count + p.RunningCount),
+            KvTokensAtEnd: [.. _llm.Select(p => p?.KvUsed ?? 0)],
+            KvCapacityTokens: [.. _llm.Select(p => p?.KvCapacity ?? 0)]);
+    }
+
+    /// <summary>Handles up to <paramref name="budget"/> events in time order; false when none is left.</summary>
+    private bool RunEvents(int budget)
+    {
+        var events = _events;
+        var n = 0;
+        for (; n < budget; n++)
         {
             if (_nextArrival < events.PeekTime)
             {
@@ -146,45 +216,18 @@ internal sealed class FleetSimulator
             }
             else
             {
-                break;
-            }
-
-            if (++_eventCount > maxEvents)
-            {
-                _abortReason = $"the run reached its bound of {maxEvents:N0} events (maxEvents) before the horizon";
-                break;
-            }
-
-            if ((_eventCount & ProgressMask) == 0)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                progress?.Invoke(Progress());
-                if (_backlog.Exceeded)
-                {
-                    _abortReason = $"more than {_backlog.Limit:N0} queries were waiting: the offered load outruns the fleet";
-                    break;
-                }
+                _eventCount += n;
+                return false;
             }
         }
 
-        if (_window.IsOpen)
-        {
-            CloseWindow(_now, _arrivalIndex - 1);
-        }
-
-        return new ReplicationOutcome(
-            _metrics,
-            [.. _llm.Select(p => p?.Llm)],
-            _recorder.Classes,
-            WindowSeconds: _window.Length(_now),
-            Events: _eventCount,
-            AbortReason: _abortReason,
-            Series: _recorder.Series?.Build(_window.Start + _window.Length(_now)),
-            MeasuredArrivals: _window.MeasuredArrivals,
-            InFlight: _batching.Sum(p => p is null ? 0L : p.QueueCount + p.InService) + _llm.Sum(p => p is null ? 0L : p.Waiting.Count + p.RunningCount),
-            KvTokensAtEnd: [.. _llm.Select(p => p?.KvUsed ?? 0)],
-            KvCapacityTokens: [.. _llm.Select(p => p?.KvCapacity ?? 0)]);
+        _eventCount += n;
+        return true;
     }
+
+    /// <summary>Queries waiting in all pools together, batching and generative alike (the runaway guard's count).</summary>
+    private long Waiting() =>
+        _batching.Sum(p => p is null ? 0L : p.QueueCount) + _llm.Sum(p => p is null ? 0L : p.Waiting.Count);
 
     private double Progress() => _model.HorizonInQueries
         ? Math.Min(1, (double)_arrivalIndex / (_model.WarmupQueries + _model.MeasuredQueries))
@@ -194,16 +237,16 @@ internal sealed class FleetSimulator
     {
         var t = _now;
         var index = _arrivalIndex++;
-        if (_model.HorizonInQueries && index == _model.WarmupQueries && !_window.HasOpened)
+        if (index == _openAtArrival)
         {
             OpenWindow(t, firstMeasured: index);
         }
 
         var measured = _window.IsMeasured(index);
         _tokens?.Draw(_arrivals.CurrentRow);
-        var cls = _classCumulative.Length > 1 ? PickClass() : 0;
+        var cls = _multiClass ? PickClass() : 0;
         var tag = new QueryTag(index, cls);
-        var target = _router.Route(t);
+        var target = _onlyPool >= 0 ? _onlyPool : _router.Route(t);
         if (measured)
         {
             _recorder.Arrived(_metrics[target], cls, t);
@@ -218,7 +261,7 @@ internal sealed class FleetSimulator
             _dispatcher.Admit(_batching[target]!, t, tag, measured);
         }
 
-        if (_model.HorizonInQueries && index == _model.WarmupQueries + _model.MeasuredQueries - 1)
+        if (index == _closeAtArrival)
         {
             CloseWindow(t, index);
         }
@@ -261,7 +304,7 @@ internal sealed class FleetSimulator
             }
             else
             {
-                _dispatcher.CloseWindow(_batching[i]!, t);
+                BatchDispatcher.CloseWindow(_batching[i]!, t);
             }
         }
 

@@ -6,10 +6,11 @@ namespace InferencePlanner.Simulation.Fleet;
 /// <summary>
 /// Dynamic batching on request/response pools: queries join the pool's FIFO line, a free server takes up to
 /// maxBatch of them — at once when maxWaitMs is 0 (greedy bulk service), else when the batch is full or its
-/// oldest query has waited maxWaitMs — and a query still waiting at its deadline gives up. Keeps the line's time
-/// integrals over the measured window. Stateless itself: every pool's state is a <see cref="BatchingPoolState"/>.
+/// oldest query has waited maxWaitMs — and a query still waiting at its deadline gives up. The line's integral over
+/// the measured window is the sum of the waits cut to it, each added when the wait ends, so no integral is advanced
+/// per event. Stateless itself: every pool's state is a <see cref="BatchingPoolState"/>.
 /// </summary>
-internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow window, QueryRecorder recorder, Backlog backlog)
+internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow window, QueryRecorder recorder)
 {
     private readonly TimeSeriesRecorder? _series = recorder.Series;
 
@@ -20,7 +21,6 @@ internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow windo
             Purge(pool, t);
         }
 
-        Advance(pool, t);
         if (pool.FreeCount == 0 || pool.MaxWait > 0)
         {
             // The query would wait (or join a forming batch): room is needed in the line.
@@ -36,8 +36,10 @@ internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow windo
         }
 
         pool.Enqueue(t, tag);
-        backlog.Waiting++;
-        Dispatch(pool, t);
+        if (pool.FreeCount > 0)
+        {
+            Dispatch(pool, t);
+        }
     }
 
     public void OnServerFree(BatchingPoolState pool, int server, double t)
@@ -47,7 +49,6 @@ internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow windo
             Purge(pool, t);
         }
 
-        Advance(pool, t);
         pool.InService -= pool.BatchOf[server];
         pool.BatchOf[server] = 0;
         pool.FreeStack[pool.FreeCount++] = server;
@@ -67,7 +68,6 @@ internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow windo
             Purge(pool, t);
         }
 
-        Advance(pool, t);
         Dispatch(pool, t);
     }
 
@@ -82,45 +82,41 @@ internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow windo
         return (double)(pool.QueueCount + pool.InService) / pool.Servers;
     }
 
-    /// <summary>The window opens at <paramref name="t"/>: integrals start there, and running batches count from there.</summary>
+    /// <summary>The window opens at <paramref name="t"/>: batches already running count from there.</summary>
     public void OpenWindow(BatchingPoolState pool, double t)
     {
-        // Queries are removed at their deadline lazily, at the pool's next event: those already past it leave now,
-        // at their deadlines, before the integrals start (else the time from the latest deadline to now, before the
-        // window, would be counted in it).
-        if (pool.HasTimeout)
-        {
-            Purge(pool, t);
-        }
-
-        Advance(pool, t);
+        var metrics = pool.Metrics;
         for (var s = 0; s < pool.Servers; s++)
         {
             if (pool.BatchOf[s] > 0 && pool.BusyUntil[s] > t)
             {
-                pool.Metrics.BusySeconds[s] += pool.BusyUntil[s] - t;
+                metrics.BusySeconds[s] += pool.BusyUntil[s] - t;
+                metrics.AreaInService += pool.BatchOf[s] * (pool.BusyUntil[s] - t);
                 _series?.Busy(t, pool.BusyUntil[s]);
             }
         }
     }
 
-    /// <summary>The window closes at <paramref name="t"/>: integrals stop there, and running batches are cut there.</summary>
-    public void CloseWindow(BatchingPoolState pool, double t)
+    /// <summary>The window closes at <paramref name="t"/>: running batches were counted to their end; what lies beyond is taken back.</summary>
+    public static void CloseWindow(BatchingPoolState pool, double t)
     {
-        // Likewise: queries past their deadline stop counting at it, not at the window's end.
-        if (pool.HasTimeout)
-        {
-            Purge(pool, t);
-        }
-
-        Advance(pool, t);
-        // Running batches were counted to their end: take back what lies beyond the window.
+        var metrics = pool.Metrics;
         for (var s = 0; s < pool.Servers; s++)
         {
             if (pool.BatchOf[s] > 0 && pool.BusyUntil[s] > t)
             {
-                pool.Metrics.BusySeconds[s] -= pool.BusyUntil[s] - t;
+                metrics.BusySeconds[s] -= pool.BusyUntil[s] - t;
+                metrics.AreaInService -= pool.BatchOf[s] * (pool.BusyUntil[s] - t);
             }
+        }
+    }
+
+    /// <summary>The run stops at <paramref name="t"/> with queries still waiting (it was cut short): their waits end here.</summary>
+    public void EndRun(BatchingPoolState pool, double t)
+    {
+        for (var i = 0; i < pool.QueueCount; i++)
+        {
+            WaitEnded(pool, pool.QueueArrival[(pool.QueueHead + i) & pool.QueueMask], t);
         }
     }
 
@@ -168,6 +164,7 @@ internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow windo
             var arrival = pool.QueueArrival[head];
             var tag = pool.QueueTag[head];
             head = (head + 1) & mask;
+            WaitEnded(pool, arrival, t);
             if (window.IsMeasured(tag.Index))
             {
                 var wait = t - arrival;
@@ -177,15 +174,13 @@ internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow windo
 
         pool.QueueHead = head;
         pool.QueueCount -= size;
-        backlog.Waiting -= size;
         pool.InService += size;
         pool.BatchOf[server] = size;
         pool.BusyUntil[server] = end;
         if (window.IsOpen)
         {
             metrics.BusySeconds[server] += service;
-            metrics.Batches++;
-            metrics.BatchedQueries += size;
+            metrics.AreaInService += size * service;
             metrics.BatchSizeCounts[size]++;
             _series?.Busy(t, end);
         }
@@ -207,11 +202,10 @@ internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow windo
                 return;
             }
 
-            Advance(pool, deadline);
+            WaitEnded(pool, pool.QueueArrival[pool.QueueHead], deadline);
             var tag = pool.QueueTag[pool.QueueHead];
             pool.QueueHead = (pool.QueueHead + 1) & pool.QueueMask;
             pool.QueueCount--;
-            backlog.Waiting--;
             if (window.IsMeasured(tag.Index))
             {
                 recorder.Abandoned(pool.Metrics, tag.Class);
@@ -219,21 +213,14 @@ internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow windo
         }
     }
 
-    /// <summary>Integrates the pool's queue and system counts up to <paramref name="t"/> while the window is open.</summary>
-    private void Advance(BatchingPoolState pool, double t)
+    /// <summary>A wait from <paramref name="arrival"/> ends at <paramref name="t"/>: its part in the window joins the queue's integral.</summary>
+    private void WaitEnded(BatchingPoolState pool, double arrival, double t)
     {
-        var metrics = pool.Metrics;
-        if (window.IsOpen)
+        var inside = window.Overlap(arrival, t);
+        if (inside > 0)
         {
-            var dt = t - metrics.LastChange;
-            if (dt > 0)
-            {
-                metrics.AreaQueue += pool.QueueCount * dt;
-                metrics.AreaSystem += (pool.QueueCount + pool.InService) * dt;
-                _series?.QueueArea(metrics.LastChange, t, pool.QueueCount);
-            }
+            pool.Metrics.AreaQueue += inside;
+            _series?.QueueArea(Math.Max(arrival, window.ClipStart), Math.Min(t, window.ClipEnd), 1);
         }
-
-        metrics.LastChange = t;
     }
 }

@@ -10,7 +10,7 @@ namespace InferencePlanner.Simulation.Fleet;
 /// event per iteration of a replica, whatever its batch. Keeps the cache and running-sequence integrals over the
 /// measured window. Stateless itself: every pool's state is an <see cref="LlmPoolState"/>.
 /// </summary>
-internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow window, QueryRecorder recorder, Backlog backlog)
+internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow window, QueryRecorder recorder)
 {
     private readonly TimeSeriesRecorder? _series = recorder.Series;
 
@@ -34,7 +34,6 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
         seq.Prompt = inputTokens;
         seq.Output = outputTokens;
         pool.Waiting.AddLast(seq);
-        backlog.Waiting++;
         for (var r = 0; r < pool.Replicas.Length; r++)
         {
             if (!pool.Replicas[r].Busy)
@@ -153,7 +152,6 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             victim.Prefilled = 0;
             victim.Kv = 0;
             pool.Waiting.AddFirst(victim);
-            backlog.Waiting++;
             pool.Llm.Preemptions++;
         }
 
@@ -207,7 +205,6 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             }
 
             pool.Waiting.RemoveFirst();
-            backlog.Waiting--;
             if (double.IsNaN(next.Admitted))
             {
                 next.Admitted = t;

@@ -57,6 +57,9 @@ internal sealed class Router
         _random = random;
     }
 
+    /// <summary>The pool every query goes to when there is no choice (no offload, one routable pool), else −1.</summary>
+    public int OnlyPool => _offloadPool < 0 && _routable.Length == 1 ? _routable[0] : -1;
+
     public int Route(double t)
     {
         if (_offloadPool >= 0 && _random.NextDouble() < _offloadShare)

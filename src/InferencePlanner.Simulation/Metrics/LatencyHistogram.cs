@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace InferencePlanner.Simulation.Metrics;
 
 /// <summary>
@@ -55,7 +58,8 @@ public sealed class LatencyHistogram
             index = index < 0 ? 0 : BucketCount - 1;
         }
 
-        _counts[index]++;
+        // In range by the clamp above: no bounds check on the hot path.
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_counts), (nint)index)++;
     }
 
     public void Add(LatencyHistogram other)

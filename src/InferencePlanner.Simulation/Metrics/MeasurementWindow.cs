@@ -8,6 +8,12 @@ internal sealed class MeasurementWindow
 {
     public bool IsOpen { get; private set; }
 
+    /// <summary>Where stays are cut at the front: +∞ until the window opens, then its start.</summary>
+    public double ClipStart { get; private set; } = double.PositiveInfinity;
+
+    /// <summary>Where stays are cut at the back: +∞ until the window closes, then its end.</summary>
+    public double ClipEnd { get; private set; } = double.PositiveInfinity;
+
     public double Start { get; private set; } = double.NaN;
 
     public double End { get; private set; } = double.NaN;
@@ -29,6 +35,7 @@ internal sealed class MeasurementWindow
     {
         IsOpen = true;
         Start = t;
+        ClipStart = t;
         FirstMeasured = firstMeasured;
     }
 
@@ -38,7 +45,21 @@ internal sealed class MeasurementWindow
     {
         IsOpen = false;
         End = t;
+        ClipEnd = t;
         LastMeasured = lastMeasured ?? LastMeasured;
+    }
+
+    /// <summary>
+    /// The part of a stay from <paramref name="from"/> to <paramref name="to"/> inside the window, seconds — exact once
+    /// the stay has ended, since by then the window has opened (or not) and closed (or not) where it did.
+    /// </summary>
+    public double Overlap(double from, double to)
+    {
+        // Plain comparisons: the times are never NaN, so Math.Min/Max's NaN and −0 care is not needed here.
+        var start = ClipStart;
+        var end = ClipEnd;
+        var inside = (to < end ? to : end) - (from > start ? from : start);
+        return inside > 0 ? inside : 0;
     }
 
     /// <summary>The window's length, seconds (to <paramref name="now"/> if it never closed; 0 if it never opened).</summary>

@@ -22,18 +22,29 @@ internal sealed class PoolMetrics(int index, int servers, int maxBatch)
     /// <summary>Served queries that met their targets (latency, and for generative pools TTFT and TPOT).</summary>
     public long Good;
 
-    // Batches started in the window.
-    public long Batches;
-    public long BatchedQueries;
+    /// <summary>Batches started in the window, by size (index 0 unused).</summary>
     public readonly long[] BatchSizeCounts = new long[maxBatch + 1];
+
+    /// <summary>Batches started in the window.</summary>
+    public long Batches => BatchSizeCounts.Sum();
+
+    /// <summary>Queries in the batches started in the window.</summary>
+    public long BatchedQueries => BatchSizeCounts.Select((count, size) => count * size).Sum();
 
     /// <summary>Seconds each server was busy within the window.</summary>
     public readonly double[] BusySeconds = new double[servers];
 
-    // ∫ queue length dt and ∫ number in the pool dt over the window, integrated up to LastChange.
+    /// <summary>
+    /// ∫ queue length dt over the window: each query's wait, cut to the window, added when the wait ends (it
+    /// starts service, gives up, or the run ends). A sample-path identity, so no integral is advanced per event.
+    /// </summary>
     public double AreaQueue;
-    public double AreaSystem;
-    public double LastChange;
+
+    /// <summary>∫ queries in service dt over the window (batches weighted by their size, cut to the window like busy time).</summary>
+    public double AreaInService;
+
+    /// <summary>∫ number in the pool dt over the window.</summary>
+    public double AreaSystem => AreaQueue + AreaInService;
 }
 
 /// <summary>What a generative pool measures besides <see cref="PoolMetrics"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using InferencePlanner.Simulation.Fleet;
 
 namespace InferencePlanner.Simulation.Metrics;
@@ -13,6 +14,7 @@ internal readonly record struct QueryRecord(long Index, int Pool, int Class, dou
 internal sealed class QueryRecorder(ClassMetrics[] classes, TimeSeriesRecorder? series, Action<QueryRecord>? observer)
 {
     private readonly bool _multiClass = classes.Length > 1;
+    private readonly double _onlySloSeconds = classes[0].SloSeconds;
 
     public ClassMetrics[] Classes { get; } = classes;
 
@@ -21,20 +23,30 @@ internal sealed class QueryRecorder(ClassMetrics[] classes, TimeSeriesRecorder? 
     public void Arrived(PoolMetrics pool, int cls, double t)
     {
         pool.Arrivals++;
-        Classes[cls].Arrivals++;
+        if (_multiClass)
+        {
+            Classes[cls].Arrivals++;
+        }
+
         Series?.Arrival(t);
     }
 
     public void Rejected(PoolMetrics pool, int cls)
     {
         pool.Rejected++;
-        Classes[cls].Rejected++;
+        if (_multiClass)
+        {
+            Classes[cls].Rejected++;
+        }
     }
 
     public void Abandoned(PoolMetrics pool, int cls)
     {
         pool.Abandoned++;
-        Classes[cls].Abandoned++;
+        if (_multiClass)
+        {
+            Classes[cls].Abandoned++;
+        }
     }
 
     /// <summary>
@@ -42,6 +54,7 @@ internal sealed class QueryRecorder(ClassMetrics[] classes, TimeSeriesRecorder? 
     /// (seconds), at <paramref name="completion"/>. It is good when its latency meets its class's target and
     /// <paramref name="otherTargetsMet"/> (a generative request's TTFT and TPOT).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Served(PoolMetrics pool, QueryTag tag, double arrival, double wait, double latency, double completion, int batchSize, bool otherTargetsMet = true)
     {
         pool.Wait.Record(wait * 1000);
@@ -52,17 +65,23 @@ internal sealed class QueryRecorder(ClassMetrics[] classes, TimeSeriesRecorder? 
             pool.Waited++;
         }
 
-        var cls = tag.Class;
-        var state = Classes[cls];
-        var good = otherTargetsMet && latency <= state.SloSeconds;
-        if (good)
+        // One class: its target is the fleet's, and its figures are the fleet's, not repeated per class.
+        if (!_multiClass)
         {
-            pool.Good++;
+            if (otherTargetsMet && latency <= _onlySloSeconds)
+            {
+                pool.Good++;
+            }
         }
-
-        // One class: its figures are the fleet's, not repeated per class.
-        if (_multiClass)
+        else
         {
+            var state = Classes[tag.Class];
+            var good = otherTargetsMet && latency <= state.SloSeconds;
+            if (good)
+            {
+                pool.Good++;
+            }
+
             state.Latency.Record(latency * 1000);
             state.Served++;
             if (good)
@@ -72,6 +91,6 @@ internal sealed class QueryRecorder(ClassMetrics[] classes, TimeSeriesRecorder? 
         }
 
         Series?.Completion(completion, latency);
-        observer?.Invoke(new QueryRecord(tag.Index, pool.Index, cls, arrival, wait, latency, batchSize));
+        observer?.Invoke(new QueryRecord(tag.Index, pool.Index, tag.Class, arrival, wait, latency, batchSize));
     }
 }
