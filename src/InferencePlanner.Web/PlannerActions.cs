@@ -177,7 +177,7 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
         {
             try
             {
-                results.Add(projector.Project(model, device, "fp16", 8));
+                results.Add(projector.Project(model, device, Precisions.Fp16, 8));
             }
             catch (ProjectionException)
             {

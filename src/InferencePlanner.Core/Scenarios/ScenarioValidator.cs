@@ -657,20 +657,22 @@ public sealed class ScenarioValidator
     }
 
     /// <summary>
-    /// Weighted and power-of-two routing split traffic by weight, a pool's capacity when it has none; a generative
-    /// pool has no fixed capacity, so beside other pools it needs a weight.
+    /// Weighted and power-of-two routing split traffic by weight, a pool's capacity in queries/s when it has none. A
+    /// generative pool has no fixed capacity, so beside other pools every pool needs a weight: weights are then
+    /// shares relative to each other, never mixed with capacities.
     /// </summary>
     private void CheckRoutingWeights(RoutingSpec? routing, IReadOnlyList<PoolSpec>? pools)
     {
         var routable = (pools ?? []).Select((pool, i) => (Pool: pool, Index: i)).Where(x => x.Pool is not null && x.Pool.Edge != true).ToList();
-        if (routable.Count < 2 || routing?.Policy == ScenarioNames.JoinShortestQueue)
+        if (routable.Count < 2 || routing?.Policy == ScenarioNames.JoinShortestQueue || !routable.Any(x => x.Pool.Llm is not null))
         {
             return;
         }
 
-        foreach (var (pool, i) in routable.Where(x => x.Pool.Llm is not null && x.Pool.Weight is null))
+        var generative = routable.First(x => x.Pool.Llm is not null).Pool.Name;
+        foreach (var (pool, i) in routable.Where(x => x.Pool.Weight is null))
         {
-            Add($"$.pools[{i}].weight", $"pool '{pool.Name}' is generative and shares traffic with other pools: it has no fixed capacity to split traffic by, so give it a weight (its share relative to the others), or route by join-shortest-queue");
+            Add($"$.pools[{i}].weight", $"traffic is split over the pools by weight, and generative pool '{generative}' has no fixed capacity to stand in for one: give every pool a weight (their shares relative to each other), or route by join-shortest-queue");
         }
     }
 

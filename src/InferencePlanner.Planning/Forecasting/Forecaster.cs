@@ -54,7 +54,7 @@ public sealed class Forecaster
         var context = Prepare(model);
         var scenario = model.Scenario;
         var growth = new GrowthModel(scenario.Growth);
-        var bands = scenario.Growth?.MonthlyGrowthSdPercent is > 0 ? growth.Bands(scenario.Seed ?? 1) : null;
+        var bands = scenario.Growth?.MonthlyGrowthSdPercent is > 0 ? growth.Bands(model.Seed) : null;
 
         var months = new MonthForecast[growth.Months];
         var done = 0;
@@ -139,6 +139,15 @@ public sealed class Forecaster
             throw new ScenarioException("$.slo.latencyMs", "sizing needs a latency target (or, for generative pools, ttftMs and tpotMs)");
         }
 
+        // Months split traffic by weight, else capacity; a pool with neither (generative, routed by load) leaves no
+        // split to size for unless the cheapest mix chooses one.
+        var routable = model.Pools.Where(p => !p.IsEdge).ToList();
+        if (sizing && routable.Count > 1 && scenario.Economics?.Mix is null && routable.FirstOrDefault(p => !double.IsFinite(p.RoutingWeight)) is { } unsplit)
+        {
+            throw new ScenarioException($"$.pools[{unsplit.Index}].weight",
+                $"a forecast splits traffic over the pools by weight, else capacity, and generative pool '{unsplit.Name}' has no fixed capacity: give every pool a weight, or let economics.mix choose the split");
+        }
+
         var arrivals = model.CreateArrivals(0);
         var span = model.ExpectedSpanSeconds(arrivals.MeanRate(7 * 86_400));
         var peak = scenario.Workload!.Arrivals!.Kind switch
@@ -166,9 +175,9 @@ public sealed class Forecaster
         var offload = scenario.Routing?.Offload;
         var edgeShare = offload?.Share ?? 0;
         var routable = available.Where(p => !p.IsEdge).ToList();
-        var sizer = new PoolSizer(scenario.Seed ?? 1, options.SizingQueries);
+        var sizer = new PoolSizer(model.Seed, options.SizingQueries);
 
-        // The traffic not offloaded is split as the simulator splits it: by weight, else by the listed fleet's capacity.
+        // The traffic not offloaded is split as weighted routing splits it: by weight, else by the listed fleet's capacity.
         var split = StabilityCheck.RoutingShares(routable);
         var shares = available.ToDictionary(p => p.Name, p => p.IsEdge ? edgeShare : 0.0, StringComparer.Ordinal);
         for (var i = 0; i < routable.Count; i++)

@@ -86,9 +86,8 @@ public sealed class PoolSizer
     }
 
     /// <summary>
-    /// Sizes <paramref name="pool"/>, a pool of the compiled <paramref name="basis"/> (whose token mix and trace it
-    /// keeps), offered Poisson arrivals at <paramref name="ratePerSecond"/>; a network round trip eats into the
-    /// latency budget.
+    /// Sizes <paramref name="pool"/>, a pool of the compiled <paramref name="basis"/> (whose token mix it keeps),
+    /// offered Poisson arrivals at <paramref name="ratePerSecond"/>; a network round trip eats into the latency budget.
     /// </summary>
     public SizingResult Size(SimulationModel basis, PoolModel pool, double ratePerSecond, SloTarget slo, double networkRttMs = 0)
     {
@@ -101,6 +100,11 @@ public sealed class PoolSizer
         }
 
         var budgetMs = slo.LatencyMs - networkRttMs;
+        if (!(budgetMs > 0))
+        {
+            throw new UnreachableSloException($"pool '{pool.Name}': the network round trip of {networkRttMs:G4} ms leaves nothing of the {slo.LatencyMs:G4} ms target");
+        }
+
         var alone = basis.AlonePoisson(pool, ratePerSecond, _queries, slo.ToSpec(budgetMs)).With(seed: _seed);
         var simulations = 0;
         var cache = new Dictionary<int, SimulationResult>();
@@ -125,7 +129,13 @@ public sealed class PoolSizer
         }
 
         var perServer = pool.CapacityPerServerPerSecond;
-        var lo = pool.ShedsLoad || double.IsPositiveInfinity(perServer) ? 1 : (int)Math.Floor(ratePerSecond / perServer) + 1;
+        var needed = pool.ShedsLoad || double.IsPositiveInfinity(perServer) ? 1 : Math.Floor(ratePerSecond / perServer) + 1;
+        if (needed > ScenarioLimits.MaxServersPerPool)
+        {
+            throw new UnreachableSloException($"pool '{pool.Name}': {ratePerSecond:G4} queries/s needs more than {ScenarioLimits.MaxServersPerPool:N0} servers (a pool's limit) at {perServer:G4} queries/s each");
+        }
+
+        var lo = (int)needed;
         if (Meets(lo))
         {
             return new SizingResult(lo, "capacity bound, confirmed by simulation", Evaluate(lo), simulations);
@@ -195,7 +205,10 @@ public sealed class PoolSizer
 
         while (new MmcQueue(ratePerSecond, mu, count).SojournQuantile(p) * 1000 > budgetMs)
         {
-            count++;
+            if (++count > ScenarioLimits.MaxServersPerPool)
+            {
+                throw new UnreachableSloException($"pool '{name}': p{slo.Percentile} ≤ {budgetMs:G4} ms at {ratePerSecond:G4} queries/s needs more than {ScenarioLimits.MaxServersPerPool:N0} servers (a pool's limit)");
+            }
         }
 
         return count;
@@ -210,7 +223,7 @@ public sealed class PoolSizer
             Seed = _seed,
             Horizon = new Horizon { Queries = _queries, WarmupQueries = _queries / 10 },
             Workload = new Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = 1 }, Tokens = pool.Llm is null ? null : _tokens },
-            Pools = [pool with { Count = 1, Edge = null, Weight = null, AvailableFromMonth = null, Pricing = null, Owned = null }],
+            Pools = [pool with { Count = 1, Edge = null, Weight = null }],
         }, _catalog);
     }
 }

@@ -274,6 +274,12 @@ internal sealed class FleetSimulator
     /// <summary>Opens the window at <paramref name="t"/>; the arrival of index <paramref name="firstMeasured"/> is the first it measures.</summary>
     private void OpenWindow(double t, long firstMeasured)
     {
+        // The series starts here before the pools count the work already running into it.
+        if (_recorder.Series is { } series)
+        {
+            series.Origin = t;
+        }
+
         for (var i = 0; i < _metrics.Length; i++)
         {
             if (_llm[i] is { } llm)
@@ -287,10 +293,6 @@ internal sealed class FleetSimulator
         }
 
         _window.Open(t, firstMeasured);
-        if (_recorder.Series is { } series)
-        {
-            series.Origin = t;
-        }
     }
 
     /// <summary>Closes the window at <paramref name="t"/>, after the arrival of index <paramref name="lastMeasured"/>; arrivals stop.</summary>

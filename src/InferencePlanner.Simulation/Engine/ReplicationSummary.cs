@@ -61,7 +61,7 @@ internal static class ReplicationSummary
                     GoodputPerSecond = Ratio(pool.Good, window),
                     KvCacheUtilization = Ratio(llm.AreaKvShare, window),
                     Preemptions = llm.Preemptions,
-                    MeanRunningSequences = Ratio(llm.AreaRunning, window),
+                    MeanRunningSequences = Ratio(pool.AreaInService, window),
                     Iterations = llm.Iterations,
                     KvCapacityTokensPerReplica = outcome.KvCapacityTokens[i],
                     PeakKvTokensPerReplica = llm.PeakKvUsed,

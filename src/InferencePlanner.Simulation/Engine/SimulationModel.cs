@@ -131,15 +131,10 @@ public sealed class SimulationModel
             OffloadPool = offload is null ? -1 : pools.FindIndex(p => p.Name == offload.Pool),
             OffloadShare = offload?.Share ?? 0,
             OffloadRttSeconds = (offload?.NetworkRttMs ?? 0) / 1000.0,
-            SloLatencySeconds = (scenario.Slo?.LatencyMs / 1000.0) ?? double.PositiveInfinity,
-            SloPercentile = scenario.Slo?.Percentile ?? 99,
-            SloMaxRejectionPercent = scenario.Slo?.MaxRejectionPercent,
-            SloTtftMs = scenario.Slo?.TtftMs ?? double.PositiveInfinity,
-            SloTpotMs = scenario.Slo?.TpotMs ?? double.PositiveInfinity,
             Trace = trace,
             TimeSeriesIntervalSeconds = scenario.TimeSeriesIntervalSeconds,
             MaxEvents = scenario.MaxEvents ?? ScenarioLimits.DefaultMaxEvents,
-        };
+        }.WithSlo(scenario.Slo);
     }
 
     /// <summary>
@@ -178,18 +173,23 @@ public sealed class SimulationModel
             OffloadPool = -1,
             OffloadShare = 0,
             OffloadRttSeconds = 0,
-            SloLatencySeconds = (slo.LatencyMs / 1000.0) ?? double.PositiveInfinity,
-            SloPercentile = slo.Percentile ?? 99,
-            SloMaxRejectionPercent = slo.MaxRejectionPercent,
-            SloTtftMs = slo.TtftMs ?? double.PositiveInfinity,
-            SloTpotMs = slo.TpotMs ?? double.PositiveInfinity,
             Trace = null,
             TimeSeriesIntervalSeconds = null,
             MaxEvents = ScenarioLimits.DefaultMaxEvents,
             MaxWaitingQueries = DefaultMaxWaitingQueries,
             ReplayedServiceSeconds = null,
-        };
+        }.WithSlo(slo);
     }
+
+    /// <summary>A copy measured against <paramref name="slo"/> (none: no targets).</summary>
+    private SimulationModel WithSlo(SloSpec? slo) => new(this)
+    {
+        SloLatencySeconds = (slo?.LatencyMs / 1000.0) ?? double.PositiveInfinity,
+        SloPercentile = slo?.Percentile ?? 99,
+        SloMaxRejectionPercent = slo?.MaxRejectionPercent,
+        SloTtftMs = slo?.TtftMs ?? double.PositiveInfinity,
+        SloTpotMs = slo?.TpotMs ?? double.PositiveInfinity,
+    };
 
     /// <summary>A copy whose pool <paramref name="pool"/> has <paramref name="servers"/> servers (replicas).</summary>
     public SimulationModel WithServers(int pool, int servers)
@@ -318,7 +318,10 @@ public sealed record PoolModel
     /// <summary>For a generative-LLM pool: its step model and limits (then <see cref="Service"/> is unused).</summary>
     public LlmPoolModel? Llm { get; init; }
 
-    /// <summary>Queries per second one server can serve at most (full batches back to back); +∞ for a generative pool.</summary>
+    /// <summary>
+    /// Queries per second one server can serve at most (full batches back to back); +∞ for a generative pool. Worked
+    /// out once from the service, so a pool with another service is made by <see cref="From"/>, never by <c>with</c>.
+    /// </summary>
     public required double CapacityPerServerPerSecond { get; init; }
 
     /// <summary>Queries per second the pool can serve at most: full batches back to back on every server.</summary>
@@ -370,9 +373,6 @@ public sealed record PoolModel
 /// <summary>A generative pool's step model, cache capacity (tokens per replica) and batching limits.</summary>
 public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int MaxBatchedTokens, int MaxSequences)
 {
-    /// <summary>What was assumed to project the model onto the device (peaks, efficiencies, cache size).</summary>
-    public IReadOnlyList<string> Assumptions { get; init; } = [];
-
     internal static LlmPoolModel Create(PoolSpec pool, int index, LlmSpec llm, DeviceCatalog? catalog, ProfileStore? profiles)
     {
         var path = $"$.pools[{index}]";
@@ -399,10 +399,7 @@ public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int
             }, ex.Message);
         }
 
-        return new LlmPoolModel(replica.Step, replica.KvCapacityTokens, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256)
-        {
-            Assumptions = replica.Assumptions,
-        };
+        return new LlmPoolModel(replica.Step, replica.KvCapacityTokens, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256);
     }
 }
 

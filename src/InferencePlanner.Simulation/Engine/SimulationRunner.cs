@@ -73,17 +73,26 @@ public static class SimulationRunner
             }
         }
 
-        Parallel.For(
-            0,
-            replications,
-            new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount, CancellationToken = cancellation },
-            r =>
-            {
-                var outcome = new FleetSimulator(model, r).Run(f => Report(r, f), cancellation);
-                results[r] = ReplicationSummary.Of(model, outcome);
-                Interlocked.Increment(ref done);
-                Report(r, 1);
-            });
+        void Replicate(int r)
+        {
+            var outcome = new FleetSimulator(model, r).Run(f => Report(r, f), cancellation);
+            results[r] = ReplicationSummary.Of(model, outcome);
+            Interlocked.Increment(ref done);
+            Report(r, 1);
+        }
+
+        if (replications == 1)
+        {
+            Replicate(0); // on the caller's thread: one replication needs no thread pool
+        }
+        else
+        {
+            Parallel.For(
+                0,
+                replications,
+                new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount, CancellationToken = cancellation },
+                Replicate);
+        }
 
         return SimulationResult.Merge(results);
     }

@@ -111,9 +111,17 @@ internal sealed class BatchDispatcher(EventQueue events, MeasurementWindow windo
         }
     }
 
-    /// <summary>The run stops at <paramref name="t"/> with queries still waiting (it was cut short): their waits end here.</summary>
+    /// <summary>
+    /// The run stops at <paramref name="t"/> with queries still waiting (it was cut short): those past their deadline
+    /// leave at it, the others' waits end here.
+    /// </summary>
     public void EndRun(BatchingPoolState pool, double t)
     {
+        if (pool.HasTimeout)
+        {
+            Purge(pool, t);
+        }
+
         for (var i = 0; i < pool.QueueCount; i++)
         {
             WaitEnded(pool, pool.QueueArrival[(pool.QueueHead + i) & pool.QueueMask], t);

@@ -7,8 +7,8 @@ namespace InferencePlanner.Simulation.Fleet;
 /// Continuous batching on generative pools, iteration by iteration (as vLLM schedules): every running sequence past
 /// its prompt decodes one token (the youngest is preempted and sent back to recompute when the cache is full); the
 /// rest of the token budget continues chunked prefills, then admits waiting requests while the cache has room. One
-/// event per iteration of a replica, whatever its batch. Keeps the cache and running-sequence integrals over the
-/// measured window. Stateless itself: every pool's state is an <see cref="LlmPoolState"/>.
+/// event per iteration of a replica, whatever its batch. Keeps the cache, waiting-line and running-sequence
+/// integrals over the measured window. Stateless itself: every pool's state is an <see cref="LlmPoolState"/>.
 /// </summary>
 internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow window, QueryRecorder recorder)
 {
@@ -275,7 +275,10 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             otherTargetsMet: ttft <= pool.SloTtftSeconds && tpot <= pool.SloTpotSeconds);
     }
 
-    /// <summary>Integrates the pool's cache share and running sequences up to <paramref name="t"/> while the window is open.</summary>
+    /// <summary>
+    /// Integrates the pool's cache share, its waiting line and its running sequences up to <paramref name="t"/> while
+    /// the window is open. Every change to them happens at an arrival or an iteration's end, right after this call.
+    /// </summary>
     private void Advance(LlmPoolState pool, double t)
     {
         var llm = pool.Llm;
@@ -285,7 +288,8 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             if (dt > 0)
             {
                 llm.AreaKvShare += pool.KvUsed / ((double)pool.KvCapacity * pool.Replicas.Length) * dt;
-                llm.AreaRunning += pool.RunningCount * dt;
+                pool.Metrics.AreaQueue += pool.Waiting.Count * dt;
+                pool.Metrics.AreaInService += pool.RunningCount * dt;
             }
         }
 

@@ -5,65 +5,18 @@ namespace InferencePlanner.Simulation.Fleet;
 
 /// <summary>
 /// The time one batch takes on one server, in seconds: a distribution whose mean does not depend on the batch
-/// size, or a profile (latency by batch size, with a mean-one lognormal jitter).
+/// size, or a profile (latency by batch size, with a mean-one lognormal jitter). One sealed type per kind, so that
+/// the hot path's call is devirtualized and inlined by profile-guided compilation.
 /// </summary>
-public sealed class ServiceTimeModel
+public abstract class ServiceTimeModel
 {
-    private readonly Kind _kind;
-    private readonly double _mean;
-    private readonly int _shape;
-    private readonly double _p1;
-    private readonly double _mean1;
-    private readonly double _mean2;
-    private readonly double _logMu;
-    private readonly double _logSigma;
-    private readonly double[] _meanByBatch;
-    private readonly double[]? _replay;
-    private int _replayNext;
-
-    private ServiceTimeModel(Kind kind, double mean, double scv, int shape, double[] meanByBatch, double jitterScv, double[]? replay = null)
-    {
-        _kind = kind;
-        _mean = mean;
-        _shape = shape;
-        _meanByBatch = meanByBatch;
-        _replay = replay;
-        Scv = scv;
-        switch (kind)
-        {
-            case Kind.Hyperexponential:
-                // Balanced means: p₁/μ₁ = p₂/μ₂, which fixes the two branches from the mean and the scv.
-                _p1 = 0.5 * (1 + Math.Sqrt((scv - 1) / (scv + 1)));
-                _mean1 = mean / (2 * _p1);
-                _mean2 = mean / (2 * (1 - _p1));
-                break;
-            case Kind.Lognormal:
-                _logSigma = Math.Sqrt(Math.Log(1 + scv));
-                _logMu = Math.Log(mean) - (0.5 * _logSigma * _logSigma);
-                break;
-            case Kind.Profile when jitterScv > 0:
-                _logSigma = Math.Sqrt(Math.Log(1 + jitterScv));
-                _logMu = -0.5 * _logSigma * _logSigma;
-                break;
-        }
-    }
-
-    private enum Kind
-    {
-        Exponential,
-        Deterministic,
-        Erlang,
-        Hyperexponential,
-        Lognormal,
-        Profile,
-        Replay,
-    }
+    private ServiceTimeModel(double scv) => Scv = scv;
 
     /// <summary>Squared coefficient of variation of one batch's time (of the jitter, for a profile).</summary>
     public double Scv { get; }
 
     /// <summary>Whether the mean time of a batch grows with its size (a profile).</summary>
-    public bool DependsOnBatchSize => _kind == Kind.Profile;
+    public virtual bool DependsOnBatchSize => false;
 
     public static ServiceTimeModel Create(ServiceSpec spec, int maxBatch)
     {
@@ -77,26 +30,23 @@ public sealed class ServiceTimeModel
             }
 
             means[0] = means[1];
-            var jitter = profile.JitterScv ?? 0;
-            return new ServiceTimeModel(Kind.Profile, means[1], jitter, 0, means, jitter);
+            return new ProfileTime(means, profile.JitterScv ?? 0);
         }
 
         var mean = spec.MeanMs!.Value / 1000.0;
-        var flat = new[] { mean };
         return spec.Distribution switch
         {
-            ScenarioNames.Exponential => new ServiceTimeModel(Kind.Exponential, mean, 1, 0, flat, 0),
-            ScenarioNames.Deterministic => new ServiceTimeModel(Kind.Deterministic, mean, 0, 0, flat, 0),
-            ScenarioNames.Erlang => new ServiceTimeModel(Kind.Erlang, mean, 1.0 / spec.Shape!.Value, spec.Shape.Value, flat, 0),
-            ScenarioNames.Hyperexponential => new ServiceTimeModel(Kind.Hyperexponential, mean, spec.Scv!.Value, 0, flat, 0),
-            ScenarioNames.Lognormal => new ServiceTimeModel(Kind.Lognormal, mean, spec.Scv!.Value, 0, flat, 0),
+            ScenarioNames.Exponential => new ExponentialTime(mean),
+            ScenarioNames.Deterministic => new DeterministicTime(mean),
+            ScenarioNames.Erlang => new ErlangTime(mean, spec.Shape!.Value),
+            ScenarioNames.Hyperexponential => new HyperexponentialTime(mean, spec.Scv!.Value),
+            ScenarioNames.Lognormal => new LognormalTime(mean, spec.Scv!.Value),
             _ => throw new ScenarioException("$.pools[].service.distribution", $"'{spec.Distribution}' is not a distribution"),
         };
     }
 
     /// <summary>Service times taken in turn from a list (seconds), for exact checks against recursions.</summary>
-    internal static ServiceTimeModel Replay(double[] secondsInOrder) =>
-        new(Kind.Replay, secondsInOrder.Average(), 0, 0, [secondsInOrder.Average()], 0, secondsInOrder);
+    internal static ServiceTimeModel Replay(double[] secondsInOrder) => new ReplayedTime(secondsInOrder);
 
     /// <summary>The profile's latency for a batch of <paramref name="batch"/>, ms, before jitter.</summary>
     public static double ProfileLatencyMs(ProfileSpec profile, int batch)
@@ -142,40 +92,119 @@ public sealed class ServiceTimeModel
     }
 
     /// <summary>The mean time of a batch of <paramref name="batch"/>, seconds.</summary>
-    public double Mean(int batch) => _kind == Kind.Profile ? _meanByBatch[Math.Min(batch, _meanByBatch.Length - 1)] : _mean;
+    public abstract double Mean(int batch);
 
     /// <summary>Draws one batch's time, seconds.</summary>
-    public double Sample(int batch, RandomSequence random)
+    public abstract double Sample(int batch, RandomSequence random);
+
+    private sealed class ExponentialTime(double mean) : ServiceTimeModel(1)
     {
-        switch (_kind)
+        public override double Mean(int batch) => mean;
+
+        public override double Sample(int batch, RandomSequence random) => random.Exponential(mean);
+    }
+
+    private sealed class DeterministicTime(double mean) : ServiceTimeModel(0)
+    {
+        public override double Mean(int batch) => mean;
+
+        public override double Sample(int batch, RandomSequence random) => mean;
+    }
+
+    private sealed class ErlangTime(double mean, int shape) : ServiceTimeModel(1.0 / shape)
+    {
+        public override double Mean(int batch) => mean;
+
+        public override double Sample(int batch, RandomSequence random)
         {
-            case Kind.Exponential:
-                return random.Exponential(_mean);
-            case Kind.Deterministic:
-                return _mean;
-            case Kind.Erlang:
+            var sum = 0.0;
+            for (var k = 0; k < shape; k++)
             {
-                var sum = 0.0;
-                for (var k = 0; k < _shape; k++)
-                {
-                    sum -= Math.Log(random.NextOpenDouble());
-                }
-
-                return sum * _mean / _shape;
+                sum -= Math.Log(random.NextOpenDouble());
             }
 
-            case Kind.Hyperexponential:
-                return random.NextDouble() < _p1 ? random.Exponential(_mean1) : random.Exponential(_mean2);
-            case Kind.Lognormal:
-                return Math.Exp(_logMu + (_logSigma * random.StandardNormal()));
-            case Kind.Profile:
-            {
-                var mean = _meanByBatch[Math.Min(batch, _meanByBatch.Length - 1)];
-                return _logSigma > 0 ? mean * Math.Exp(_logMu + (_logSigma * random.StandardNormal())) : mean;
-            }
-
-            default:
-                return _replay![_replayNext++ % _replay.Length];
+            return sum * mean / shape;
         }
+    }
+
+    /// <summary>Two exponential branches with balanced means (p₁/μ₁ = p₂/μ₂), which fixes them from the mean and the scv.</summary>
+    private sealed class HyperexponentialTime : ServiceTimeModel
+    {
+        private readonly double _mean;
+        private readonly double _p1;
+        private readonly double _mean1;
+        private readonly double _mean2;
+
+        public HyperexponentialTime(double mean, double scv)
+            : base(scv)
+        {
+            _mean = mean;
+            _p1 = 0.5 * (1 + Math.Sqrt((scv - 1) / (scv + 1)));
+            _mean1 = mean / (2 * _p1);
+            _mean2 = mean / (2 * (1 - _p1));
+        }
+
+        public override double Mean(int batch) => _mean;
+
+        public override double Sample(int batch, RandomSequence random) =>
+            random.NextDouble() < _p1 ? random.Exponential(_mean1) : random.Exponential(_mean2);
+    }
+
+    private sealed class LognormalTime : ServiceTimeModel
+    {
+        private readonly double _mean;
+        private readonly double _logMu;
+        private readonly double _logSigma;
+
+        public LognormalTime(double mean, double scv)
+            : base(scv)
+        {
+            _mean = mean;
+            _logSigma = Math.Sqrt(Math.Log(1 + scv));
+            _logMu = Math.Log(mean) - (0.5 * _logSigma * _logSigma);
+        }
+
+        public override double Mean(int batch) => _mean;
+
+        public override double Sample(int batch, RandomSequence random) => Math.Exp(_logMu + (_logSigma * random.StandardNormal()));
+    }
+
+    /// <summary>Latency by batch size, times a mean-one lognormal jitter of the profile's scv.</summary>
+    private sealed class ProfileTime : ServiceTimeModel
+    {
+        private readonly double[] _meanByBatch;
+        private readonly double _logMu;
+        private readonly double _logSigma;
+
+        public ProfileTime(double[] meanByBatch, double jitterScv)
+            : base(jitterScv)
+        {
+            _meanByBatch = meanByBatch;
+            if (jitterScv > 0)
+            {
+                _logSigma = Math.Sqrt(Math.Log(1 + jitterScv));
+                _logMu = -0.5 * _logSigma * _logSigma;
+            }
+        }
+
+        public override bool DependsOnBatchSize => true;
+
+        public override double Mean(int batch) => _meanByBatch[Math.Min(batch, _meanByBatch.Length - 1)];
+
+        public override double Sample(int batch, RandomSequence random)
+        {
+            var mean = Mean(batch);
+            return _logSigma > 0 ? mean * Math.Exp(_logMu + (_logSigma * random.StandardNormal())) : mean;
+        }
+    }
+
+    private sealed class ReplayedTime(double[] secondsInOrder) : ServiceTimeModel(0)
+    {
+        private readonly double _mean = secondsInOrder.Average();
+        private int _next;
+
+        public override double Mean(int batch) => _mean;
+
+        public override double Sample(int batch, RandomSequence random) => secondsInOrder[_next++ % secondsInOrder.Length];
     }
 }

@@ -40,13 +40,13 @@ internal sealed class MeasurementWindow
     }
 
     /// <param name="t">The time it closes.</param>
-    /// <param name="lastMeasured">The arrival index of the last query it measures, when known.</param>
-    public void Close(double t, long? lastMeasured)
+    /// <param name="lastMeasured">The arrival index of the last query it measures.</param>
+    public void Close(double t, long lastMeasured)
     {
         IsOpen = false;
         End = t;
         ClipEnd = t;
-        LastMeasured = lastMeasured ?? LastMeasured;
+        LastMeasured = lastMeasured;
     }
 
     /// <summary>

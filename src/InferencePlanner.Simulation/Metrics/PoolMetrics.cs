@@ -35,12 +35,16 @@ internal sealed class PoolMetrics(int index, int servers, int maxBatch)
     public readonly double[] BusySeconds = new double[servers];
 
     /// <summary>
-    /// ∫ queue length dt over the window: each query's wait, cut to the window, added when the wait ends (it
-    /// starts service, gives up, or the run ends). A sample-path identity, so no integral is advanced per event.
+    /// ∫ queue length dt over the window. A batching pool adds each query's wait, cut to the window, when the wait
+    /// ends (it starts service, gives up, or the run ends): a sample-path identity, so no integral is advanced per
+    /// event. A generative pool integrates its waiting line at its events.
     /// </summary>
     public double AreaQueue;
 
-    /// <summary>∫ queries in service dt over the window (batches weighted by their size, cut to the window like busy time).</summary>
+    /// <summary>
+    /// ∫ queries in service dt over the window: batches weighted by their size, cut to the window like busy time;
+    /// a generative pool's running sequences.
+    /// </summary>
     public double AreaInService;
 
     /// <summary>∫ number in the pool dt over the window.</summary>
@@ -59,9 +63,9 @@ internal sealed class LlmMetrics
     /// <summary>The most cache tokens one replica held at once (over the whole run).</summary>
     public long PeakKvUsed;
 
-    // ∫ share of the pool's cache in use dt and ∫ running sequences dt over the window, up to LastChange.
+    /// <summary>∫ share of the pool's cache in use dt over the window, up to <see cref="LastChange"/> (its waiting line
+    /// and running sequences go to the pool's <see cref="PoolMetrics.AreaQueue"/> and <see cref="PoolMetrics.AreaInService"/>).</summary>
     public double AreaKvShare;
-    public double AreaRunning;
     public double LastChange;
 }
 

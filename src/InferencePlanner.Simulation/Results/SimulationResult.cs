@@ -158,7 +158,7 @@ public sealed record LlmPoolResult
     /// <summary>Cache tokens still held when the run ended (zero once every request has left).</summary>
     public long KvTokensAtEnd { get; init; }
 
-    /// <summary>Replications as one: counts summed, figures averaged, the peak the largest.</summary>
+    /// <summary>Replications as one: counts summed, figures averaged, the peak and the cache left at the end the largest.</summary>
     public static LlmPoolResult Merge(IReadOnlyList<LlmPoolResult> replications)
     {
         ArgumentNullException.ThrowIfNull(replications);
@@ -175,7 +175,7 @@ public sealed record LlmPoolResult
             Iterations = runs.Sum(r => r.Iterations),
             KvCapacityTokensPerReplica = runs[0].KvCapacityTokensPerReplica,
             PeakKvTokensPerReplica = runs.Max(r => r.PeakKvTokensPerReplica),
-            KvTokensAtEnd = runs.Sum(r => r.KvTokensAtEnd),
+            KvTokensAtEnd = runs.Max(r => r.KvTokensAtEnd),
         };
     }
 }

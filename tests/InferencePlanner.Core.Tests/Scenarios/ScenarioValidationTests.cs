@@ -149,8 +149,10 @@ public sealed class ScenarioValidationTests
 
         var errors = ScenarioValidator.Validate(scenario, Catalog.Value);
 
+        // Weights are then shares relative to each other: every pool needs one, never a capacity beside a weight.
         Assert.Equal(named, errors.Any(e => e.Path == "$.pools[0].weight"));
-        Assert.Empty(ScenarioValidator.Validate(scenario with { Pools = [scenario.Pools[0] with { Weight = 1 }, batch] }, Catalog.Value));
+        Assert.Equal(named, errors.Any(e => e.Path == "$.pools[1].weight"));
+        Assert.Empty(ScenarioValidator.Validate(scenario with { Pools = [scenario.Pools[0] with { Weight = 1 }, batch with { Weight = 3 }] }, Catalog.Value));
     }
 
     [Theory]

@@ -136,6 +136,24 @@ public sealed class ForecasterTests
     }
 
     [Fact]
+    public void Forecast_GenerativePoolsRoutedByLoadWithoutWeights_IsRefused_NamingTheWeight()
+    {
+        // Join-shortest-queue needs no weights to simulate, but a forecast splits traffic to size each pool.
+        var h100 = ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "llm-chatbot-h100.json"));
+        var tpu = ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "llm-chatbot-tpu-v5e.json"));
+        var both = h100 with
+        {
+            Pools = [.. h100.Pools!, .. tpu.Pools!],
+            Routing = new RoutingSpec { Policy = "join-shortest-queue" },
+            Growth = new GrowthSpec { Months = 1, MonthlyGrowthPercent = 0 },
+        };
+
+        var ex = Assert.Throws<ScenarioException>(() => new Forecaster(Catalog.Value).Forecast(both, new ForecastOptions { SizingQueries = 2_000 }));
+
+        Assert.Equal("$.pools[0].weight", Assert.Single(ex.Errors).Path);
+    }
+
+    [Fact]
     public void Forecast_IsBitIdentical_WhateverTheThreadCount()
     {
         var scenario = ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "image-classification-three-regions.json"));

@@ -139,6 +139,23 @@ public sealed class RunControlTests
         Assert.True(result.Arrivals < 400_000, "the run stopped before its horizon");
     }
 
+    [Fact]
+    public void TimeSeries_WorkRunningWhenTheWindowOpens_IsCountedFromItsFirstBucket()
+    {
+        // One query at 0 served for 100 s; the window opens at 50 s: the server is busy in the first five 10-s buckets.
+        using var trace = TraceFile.Write([0]);
+        var scenario = Scenarios.SinglePool(1, 1, Scenarios.Deterministic(100_000)) with
+        {
+            Horizon = new Horizon { WarmupSeconds = 50, Seconds = 100 },
+            Workload = new Core.Scenarios.Workload { Arrivals = new ArrivalSpec { Kind = "trace", Path = trace.Path } },
+            TimeSeriesIntervalSeconds = 10,
+        };
+
+        var series = SimulationRunner.Run(SimulationModel.Compile(scenario)).TimeSeries!;
+
+        Assert.Equal([1.0, 1, 1, 1, 1, 0, 0, 0, 0, 0], series.Utilization);
+    }
+
     private sealed class SyncProgress(Action<SimulationProgress> report) : IProgress<SimulationProgress>
     {
         public void Report(SimulationProgress value) => report(value);
