@@ -23,7 +23,7 @@ public class ForecastBenchmarks
     }
 
     [Benchmark]
-    public double TwentyFourMonthsThreeDeviceTypes() => _forecaster.Forecast(_scenario).Totals.CostUsd;
+    public double TwentyFourMonthsThreeDeviceTypes() => _forecaster.Forecast(_scenario).Totals.EnergyKWh;
 
     public static Scenario BillionQueriesADay()
     {

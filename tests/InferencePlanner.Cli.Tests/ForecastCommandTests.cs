@@ -93,6 +93,31 @@ public sealed class ForecastCommandTests
     }
 
     [Fact]
+    public void Size_DeviceWithoutAPrice_PrintsAnUnknownCost_AndSaysWhy()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"ip-scenario-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, """
+            { "horizon": { "queries": 10000 }, "workload": { "arrivals": { "kind": "poisson", "ratePerSecond": 100 } },
+              "pools": [ { "name": "h200", "device": "nvidia-h200", "region": "aws-us-east-1", "count": 1, "service": { "distribution": "exponential", "meanMs": 40 } } ],
+              "slo": { "latencyMs": 300, "percentile": 99 } }
+            """);
+        try
+        {
+            var (code, stdout, stderr) = Run("size", file);
+
+            Assert.Equal(0, code);
+            using var json = JsonDocument.Parse(stdout);
+            Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("costUsd").ValueKind);
+            Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("pools")[0].GetProperty("costUsd").ValueKind);
+            Assert.Contains("warning: pool 'h200': its cost is unknown: the catalog has no on-demand price for nvidia-h200 in any region", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Forecast_UnreachableSlo_ExitsTwoNamingTheSlo()
     {
         var file = Path.Combine(Path.GetTempPath(), $"ip-scenario-{Guid.NewGuid():N}.json");

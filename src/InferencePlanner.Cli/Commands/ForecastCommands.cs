@@ -97,7 +97,12 @@ internal static class ForecastCommands
             }
 
             var result = Run(() => forecaster.Size(scenario, m, baseDirectory: Path.GetDirectoryName(Path.GetFullPath(path))));
-            stdout.WriteLine(JsonSerializer.Serialize(result, ContractJson.Indented));
+            foreach (var warning in result.Warnings)
+            {
+                stderr.WriteLine($"warning: {warning}");
+            }
+
+            stdout.WriteLine(JsonSerializer.Serialize(result.Month, ContractJson.Indented));
             return CliApp.Success;
         });
         return command;

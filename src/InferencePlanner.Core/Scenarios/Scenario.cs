@@ -281,6 +281,12 @@ public sealed record EconomicsSpec
     /// <summary>Spot: the share of work lost to interruptions and run again, percent.</summary>
     public double? SpotInterruptionPercent { get; init; }
 
+    /// <summary>
+    /// Where a pool's region has no price for its device at its pricing: <c>none</c> (default: the cost is unknown) or
+    /// <c>cheapest-anywhere</c> (the cheapest price of any region, named beside the figure).
+    /// </summary>
+    public string? PriceFallback { get; init; }
+
     /// <summary>Hourly grid intensity (24 values, g CO2e/kWh, hour 0 first) by region id, to meet the daily load curve.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<double>>? HourlyGridGramsCo2PerKwh { get; init; }
 

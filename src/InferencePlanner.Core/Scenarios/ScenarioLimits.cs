@@ -48,6 +48,12 @@ public static class ScenarioNames
     public static readonly string[] GrowthCurves = [Compound, Logistic];
     public static readonly string[] MixObjectives = [CostObjective, CarbonObjective, BlendObjective];
 
+    public const string NoPriceFallback = "none";
+    public const string CheapestAnywhere = "cheapest-anywhere";
+
+    /// <summary>What a pool is billed at when its region has no price (economics.priceFallback).</summary>
+    public static readonly string[] PriceFallbacks = [NoPriceFallback, CheapestAnywhere];
+
     /// <summary>How a generative query's input or output tokens are drawn.</summary>
     public static readonly string[] TokenDistributions = [Deterministic, Exponential, Lognormal];
     public static readonly string[] Distributions = [Exponential, Deterministic, Erlang, Hyperexponential, Lognormal];

@@ -147,6 +147,11 @@ public sealed class ScenarioValidator
             }
 
             Finite("$.economics.spotInterruptionPercent", economics.SpotInterruptionPercent, min: 0, max: 99, required: false);
+            if (economics.PriceFallback is not null)
+            {
+                OneOf("$.economics.priceFallback", economics.PriceFallback, ScenarioNames.PriceFallbacks);
+            }
+
             Finite("$.economics.deviceLifeYears", economics.DeviceLifeYears, min: 0.1, max: 30, required: false);
             foreach (var (region, curve) in economics.HourlyGridGramsCo2PerKwh ?? new Dictionary<string, IReadOnlyList<double>>())
             {

@@ -5,9 +5,14 @@ using InferencePlanner.Core.Scenarios;
 
 namespace InferencePlanner.Planning.Economics;
 
-/// <summary>What a month of one pool's devices costs, draws and emits.</summary>
-public sealed record PoolMonthCost(string? Pricing, double? UsdPerDeviceHour, double CostUsd, double EnergyKWh, double OperationalCarbonKg, double EmbodiedCarbonKg)
+/// <summary>
+/// What a month of one pool's devices costs, draws and emits. <see cref="CostUsd"/> is null when no price is known;
+/// <see cref="PriceSource"/> says where the price came from, or why there is none.
+/// </summary>
+public sealed record PoolMonthCost(string? Pricing, double? UsdPerDeviceHour, double? CostUsd, double EnergyKWh, double OperationalCarbonKg, double EmbodiedCarbonKg)
 {
+    public string? PriceSource { get; init; }
+
     /// <summary>The figures the energy came from (kept for the autoscaling comparison); null when the device's power is unknown.</summary>
     internal PowerFacts? Power { get; init; }
 }
@@ -89,9 +94,11 @@ public sealed class FleetPricer(DeviceCatalog catalog)
             context.Warnings.Add($"pool '{pool.Name}': {device.Id} has no embodied-carbon figure or stand-in");
         }
 
-        double cost = 0;
+        // Edge devices are the users' own: they cost the fleet nothing.
+        double? cost = edge ? 0 : null;
         string? pricing = null;
         double? unitPrice = null;
+        string? source = null;
         if (pool.Owned is { } owned)
         {
             pricing = "owned";
@@ -101,40 +108,68 @@ public sealed class FleetPricer(DeviceCatalog catalog)
         else if (!edge)
         {
             pricing = pool.Pricing ?? economics?.Pricing ?? Pricings.OnDemand;
-            if (FindPrice(device, region, pricing) is { } price)
+            var found = FindPrice(device, region, pricing, economics?.PriceFallback == ScenarioNames.CheapestAnywhere);
+            source = found.Source;
+            if (found.UsdPerDeviceHour is { } price)
             {
                 unitPrice = FleetEconomics.PriceAfterDecline(price, context.Scenario.Growth?.PriceDeclinePercentPerYear ?? 0, month);
                 var interruption = pricing == Pricings.Spot ? (economics?.SpotInterruptionPercent ?? 0) / 100 : 0;
                 cost = FleetEconomics.CloudCostUsd(devices, hours, unitPrice.Value, interruption);
+                if (found.Fallback)
+                {
+                    context.Warnings.Add($"pool '{pool.Name}': {source}");
+                }
             }
             else
             {
-                context.Warnings.Add($"pool '{pool.Name}': no {pricing} price for {pool.Device ?? "its device"} in the catalog, so no cost");
+                context.Warnings.Add($"pool '{pool.Name}': its cost is unknown: {source}");
             }
         }
 
-        return new PoolMonthCost(pricing, unitPrice, cost, energy, operational, embodied) { Power = power };
+        return new PoolMonthCost(pricing, unitPrice, cost, energy, operational, embodied) { Power = power, PriceSource = source };
     }
 
-    /// <summary>One server of a pool for one month at full load: its cost and carbon (the mix search's unit figures).</summary>
-    public (double CostUsd, double CarbonKg) UnitFigures(Scenario scenario, PoolSpec pool, int month)
+    /// <summary>One server of a pool for one month at full load: its cost (null when unknown) and carbon (the mix search's unit figures).</summary>
+    public (double? CostUsd, double CarbonKg) UnitFigures(Scenario scenario, PoolSpec pool, int month)
     {
         var one = Price(pool, 1, 1, month, PricingContext.AtFullLoad(scenario));
         return (one.CostUsd, one.OperationalCarbonKg + one.EmbodiedCarbonKg);
     }
 
-    /// <summary>The device's price at the pricing: in the pool's region, else the cheapest anywhere.</summary>
-    private double? FindPrice(Device? device, Region? region, string pricing)
+    /// <summary>
+    /// The device's price at the pricing in the pool's region (the team's edits first); another region's only when the
+    /// scenario allows it (the cheapest, named); else none, and why.
+    /// </summary>
+    private FoundPrice FindPrice(Device? device, Region? region, string pricing, bool cheapestAnywhere)
     {
         if (device is null)
         {
-            return null;
+            return new(null, $"no catalog device, so no {pricing} price", false);
         }
 
         var named = catalog.PricesFor(device.Id)
             .Where(p => p.UsdPerAcceleratorHour.Effective is not null && Pricings.NameOf(p.Pricing) == pricing)
             .ToList();
-        var best = named.FirstOrDefault(p => p.Region == region?.Id) ?? named.OrderBy(p => p.UsdPerAcceleratorHour.Effective).FirstOrDefault();
-        return best?.UsdPerAcceleratorHour.Effective;
+        if (region is not null && named.FirstOrDefault(p => p.Region == region.Id) is { } local)
+        {
+            return new(local.UsdPerAcceleratorHour.Effective, Describe(local), false);
+        }
+
+        var where = region is null ? "no region given" : $"no {pricing} price for {device.Id} in {region.Id}";
+        var cheapest = named.OrderBy(p => p.UsdPerAcceleratorHour.Effective).FirstOrDefault();
+        if (cheapest is null)
+        {
+            return new(null, $"the catalog has no {pricing} price for {device.Id} in any region", false);
+        }
+
+        return cheapestAnywhere
+            ? new(cheapest.UsdPerAcceleratorHour.Effective, $"{where}: priced at the cheapest {pricing} rate anywhere (economics.priceFallback), {Describe(cheapest)}", true)
+            : new(null, $"{where} ({pricing} prices exist in {string.Join(", ", named.Select(p => p.Region).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))}; economics.priceFallback: \"cheapest-anywhere\" would use the cheapest)", false);
     }
+
+    private static string Describe(Price price) =>
+        FormattableString.Invariant($"{price.UsdPerAcceleratorHour.Effective} USD per device-hour, {price.Provider} {price.InstanceType} {Pricings.NameOf(price.Pricing)} in {price.Region}")
+        + (price.Note is { Length: > 0 } note ? $" ({note})" : string.Empty);
+
+    private sealed record FoundPrice(double? UsdPerDeviceHour, string Source, bool Fallback);
 }

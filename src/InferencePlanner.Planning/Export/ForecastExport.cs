@@ -5,7 +5,10 @@ using MiniExcelLibs;
 
 namespace InferencePlanner.Planning.Export;
 
-/// <summary>The forecast as a finance team takes it: CSV, an aligned text table, or an XLSX workbook.</summary>
+/// <summary>
+/// The forecast as a finance team takes it: CSV, an aligned text table, or an XLSX workbook. An unknown figure (a
+/// cost without a price) is an empty cell, or "unknown" in the table — never a zero.
+/// </summary>
 public static class ForecastExport
 {
     private static readonly string[] MonthColumns =
@@ -14,10 +17,10 @@ public static class ForecastExport
         "costUsd", "costPerMillionQueriesUsd", "energyKWh", "edgeEnergyKWh", "operationalCarbonKg", "embodiedCarbonKg", "carbonKg", "gramsCo2PerQuery",
     ];
 
-    public static IReadOnlyList<IDictionary<string, object>> MonthRows(ForecastResult forecast)
+    public static IReadOnlyList<IDictionary<string, object?>> MonthRows(ForecastResult forecast)
     {
         ArgumentNullException.ThrowIfNull(forecast);
-        return forecast.Months.Select(m => (IDictionary<string, object>)new Dictionary<string, object>
+        return forecast.Months.Select(m => (IDictionary<string, object?>)new Dictionary<string, object?>
         {
             ["month"] = m.Month,
             ["peakRatePerSecond"] = m.PeakRatePerSecond,
@@ -38,10 +41,10 @@ public static class ForecastExport
         }).ToList();
     }
 
-    public static IReadOnlyList<IDictionary<string, object>> PoolRows(ForecastResult forecast)
+    public static IReadOnlyList<IDictionary<string, object?>> PoolRows(ForecastResult forecast)
     {
         ArgumentNullException.ThrowIfNull(forecast);
-        return forecast.Months.SelectMany(m => m.Pools.Select(p => (IDictionary<string, object>)new Dictionary<string, object>
+        return forecast.Months.SelectMany(m => m.Pools.Select(p => (IDictionary<string, object?>)new Dictionary<string, object?>
         {
             ["month"] = m.Month,
             ["pool"] = p.Name,
@@ -52,8 +55,9 @@ public static class ForecastExport
             ["ratePerSecond"] = p.RatePerSecond,
             ["utilization"] = p.Utilization,
             ["pricing"] = p.Pricing ?? string.Empty,
-            ["usdPerDeviceHour"] = p.UsdPerDeviceHour ?? 0,
+            ["usdPerDeviceHour"] = p.UsdPerDeviceHour,
             ["costUsd"] = p.CostUsd,
+            ["priceSource"] = p.PriceSource ?? string.Empty,
             ["energyKWh"] = p.EnergyKWh,
             ["operationalCarbonKg"] = p.OperationalCarbonKg,
             ["embodiedCarbonKg"] = p.EmbodiedCarbonKg,
@@ -84,14 +88,14 @@ public static class ForecastExport
             m.Utilization.ToString("P0", CultureInfo.InvariantCulture),
             m.LatencyMsP99.ToString("N1", CultureInfo.InvariantCulture),
             m.SloMet ? "met" : "MISSED",
-            m.CostUsd.ToString("N0", CultureInfo.InvariantCulture),
-            m.CostPerMillionQueriesUsd.ToString("N2", CultureInfo.InvariantCulture),
+            Known(m.CostUsd, "N0"),
+            Known(m.CostPerMillionQueriesUsd, "N2"),
             (m.EnergyKWh + m.EdgeEnergyKWh).ToString("N0", CultureInfo.InvariantCulture),
             (m.CarbonKg / 1000).ToString("N2", CultureInfo.InvariantCulture),
             m.GramsCo2PerQuery.ToString("G3", CultureInfo.InvariantCulture),
         }).ToList();
         rows.Add(["total", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty,
-            forecast.Totals.CostUsd.ToString("N0", CultureInfo.InvariantCulture), string.Empty,
+            Known(forecast.Totals.CostUsd, "N0"), string.Empty,
             forecast.Totals.EnergyKWh.ToString("N0", CultureInfo.InvariantCulture),
             (forecast.Totals.CarbonKg / 1000).ToString("N2", CultureInfo.InvariantCulture), string.Empty]);
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
@@ -109,13 +113,13 @@ public static class ForecastExport
     public static void ToXlsx(ForecastResult forecast, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(forecast);
-        var sheets = new Dictionary<string, object>
+        var sheets = new Dictionary<string, object?>
         {
             ["Months"] = MonthRows(forecast),
             ["Pools"] = PoolRows(forecast),
             ["Totals"] = new[]
             {
-                new Dictionary<string, object>
+                new Dictionary<string, object?>
                 {
                     ["costUsd"] = forecast.Totals.CostUsd,
                     ["energyKWh"] = forecast.Totals.EnergyKWh,
@@ -127,7 +131,11 @@ public static class ForecastExport
         stream.SaveAs(sheets);
     }
 
-    private static string Cell(object value) => value switch
+    /// <summary>A figure, or "unknown" (never a zero) where it is not known.</summary>
+    private static string Known(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "unknown";
+
+    /// <summary>A CSV cell; an unknown figure is an empty cell, never a zero.</summary>
+    private static string Cell(object? value) => value switch
     {
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace InferencePlanner.Planning.Forecasting;
 
 /// <summary>The monthly forecast (the contract of the <c>forecast</c> command). Money in USD, energy in kWh, carbon in kg CO2e.</summary>
@@ -21,7 +23,11 @@ public sealed record MonthForecast
     public bool SloMet { get; init; }
     public double Utilization { get; init; }
     public double Queries { get; init; }
-    public double CostUsd { get; init; }
+
+    /// <summary>The month's cost; null (unknown) when any pool's is: never a sum that counts an unknown price as zero.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public double? CostUsd { get; init; }
+
     public double EnergyKWh { get; init; }
 
     /// <summary>Energy drawn by edge devices at their own power (no facility overhead), kept apart.</summary>
@@ -30,11 +36,16 @@ public sealed record MonthForecast
     public double CarbonKg { get; init; }
     public double OperationalCarbonKg { get; init; }
     public double EmbodiedCarbonKg { get; init; }
-    public double CostPerMillionQueriesUsd { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public double? CostPerMillionQueriesUsd { get; init; }
+
     public double GramsCo2PerQuery { get; init; }
     public double JoulesPerQuery { get; init; }
-    public IReadOnlyDictionary<string, double> CostByPricing { get; init; } = new Dictionary<string, double>();
-    public IReadOnlyDictionary<string, double> CostByRegion { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Cost by pricing and by region; a group with any pool of unknown price is null.</summary>
+    public IReadOnlyDictionary<string, double?> CostByPricing { get; init; } = new Dictionary<string, double?>();
+
+    public IReadOnlyDictionary<string, double?> CostByRegion { get; init; } = new Dictionary<string, double?>();
 
     /// <summary>P10 / P90 of the peak rate and cost under uncertain growth (absent without it).</summary>
     public Band? PeakRateBand { get; init; }
@@ -63,19 +74,30 @@ public sealed record PoolForecast
     public string? SizingMethod { get; init; }
     public string? Pricing { get; init; }
     public double? UsdPerDeviceHour { get; init; }
-    public double CostUsd { get; init; }
+
+    /// <summary>Where the price came from (provider, instance, region, a fallback named), or why there is none.</summary>
+    public string? PriceSource { get; init; }
+
+    /// <summary>The pool's cost for the month; null (unknown) when no price is known for its device there.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public double? CostUsd { get; init; }
+
     public double EnergyKWh { get; init; }
     public double OperationalCarbonKg { get; init; }
     public double EmbodiedCarbonKg { get; init; }
     public bool Edge { get; init; }
     public bool SloMet { get; init; }
 
-    [System.Text.Json.Serialization.JsonIgnore]
+    [JsonIgnore]
     internal Economics.PowerFacts? Power { get; init; }
 }
 
 public sealed record Band(double P10, double P50, double P90);
 
-public sealed record AutoscaleComparison(double DeviceHoursStatic, double DeviceHoursAutoscaled, double CostUsdAutoscaled, double CarbonKgAutoscaled, double CostSavingUsd, double CarbonSavingKg);
+/// <summary>The fleet that follows the daily curve against the static one; costs null (unknown) when a price is.</summary>
+public sealed record AutoscaleComparison(double DeviceHoursStatic, double DeviceHoursAutoscaled,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CostUsdAutoscaled, double CarbonKgAutoscaled,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CostSavingUsd, double CarbonSavingKg);
 
-public sealed record ForecastTotals(double CostUsd, double EnergyKWh, double CarbonKg, double Queries);
+/// <summary>Sums over the months; the cost null (unknown) when any month's is.</summary>
+public sealed record ForecastTotals([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CostUsd, double EnergyKWh, double CarbonKg, double Queries);

@@ -69,7 +69,7 @@ public sealed class Forecaster
                 month = month with
                 {
                     PeakRateBand = new Band(low.PeakRatePerSecond, mid.PeakRatePerSecond, high.PeakRatePerSecond),
-                    CostBand = new Band(low.CostUsd, mid.CostUsd, high.CostUsd),
+                    CostBand = low.CostUsd is { } l && mid.CostUsd is { } m50 && high.CostUsd is { } h ? new Band(l, m50, h) : null,
                     EnergyBand = new Band(low.EnergyKWh, mid.EnergyKWh, high.EnergyKWh),
                     CarbonBand = new Band(low.CarbonKg, mid.CarbonKg, high.CarbonKg),
                 };
@@ -83,7 +83,7 @@ public sealed class Forecaster
         {
             Scenario = scenario.Name ?? "scenario",
             Months = months,
-            Totals = new ForecastTotals(months.Sum(m => m.CostUsd), months.Sum(m => m.EnergyKWh + m.EdgeEnergyKWh), months.Sum(m => m.CarbonKg), months.Sum(m => m.Queries)),
+            Totals = new ForecastTotals(KnownSum(months.Select(m => m.CostUsd)), months.Sum(m => m.EnergyKWh + m.EdgeEnergyKWh), months.Sum(m => m.CarbonKg), months.Sum(m => m.Queries)),
             Warnings = context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
         };
     }
@@ -117,19 +117,23 @@ public sealed class Forecaster
             SloMet = result.SloMet ?? true,
             Utilization = result.Utilization,
         };
-        var energyKnown = model.Pools.All(p => p.Device is { } id && _catalog.TryGetDevice(id, out var device)
-            && device.TdpWatts.Effective is not null && device.IdleWatts.Effective is not null);
-        return new MonthEvaluation(month, energyKnown, [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+        return new MonthEvaluation(month, EnergyKnown(model), [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
     }
 
-    /// <summary>One month (default: month 0) sized at its peak, for the <c>size</c> command.</summary>
-    public MonthForecast Size(Scenario scenario, int month = 0, ForecastOptions? options = null, string? baseDirectory = null)
+    /// <summary>One month (default: month 0) sized at its peak, for the <c>size</c> command, with what could not be priced or powered.</summary>
+    public MonthEvaluation Size(Scenario scenario, int month = 0, ForecastOptions? options = null, string? baseDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var context = Prepare(Compile(scenario, baseDirectory));
+        var model = Compile(scenario, baseDirectory);
+        var context = Prepare(model);
         var growth = new GrowthModel(scenario.Growth);
-        return ForecastMonth(context, growth, month, growth.Multiplier(month), options ?? new ForecastOptions());
+        var sized = ForecastMonth(context, growth, month, growth.Multiplier(month), options ?? new ForecastOptions());
+        return new MonthEvaluation(sized, EnergyKnown(model), [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
     }
+
+    /// <summary>Whether every pool's device has known power figures (else its energy and operational carbon are left out).</summary>
+    private bool EnergyKnown(SimulationModel model) => model.Pools.All(p => p.Device is { } id && _catalog.TryGetDevice(id, out var device)
+        && device.TdpWatts.Effective is not null && device.IdleWatts.Effective is not null);
 
     private static Context Prepare(SimulationModel model, bool sizing = true)
     {
@@ -188,6 +192,11 @@ public sealed class Forecaster
         if (economics?.Mix is { } mix && routable.Count > 1)
         {
             var optimized = new MixOptimizer(sizer, _pricer, model).Optimize(routable, peak * (1 - edgeShare), slo, mix, month);
+            foreach (var name in optimized.Unpriced)
+            {
+                context.Warnings.Add($"pool '{name}': left out of the cheapest mix: its price is unknown");
+            }
+
             var (counts, unit) = (optimized.Counts, optimized.CapacityPerServer);
             var capacity = routable.Sum(p => counts[p.Name] * unit[p.Name]);
             foreach (var p in routable)
@@ -202,7 +211,7 @@ public sealed class Forecaster
             var share = shares[pool.Name];
             if (share <= 0)
             {
-                pools.Add(new PoolForecast { Name = pool.Name, Device = pool.Device, Region = pool.Region, Count = 0, Edge = pool.IsEdge });
+                pools.Add(new PoolForecast { Name = pool.Name, Device = pool.Device, Region = pool.Region, Count = 0, CostUsd = 0, Edge = pool.IsEdge });
                 continue;
             }
 
@@ -231,6 +240,23 @@ public sealed class Forecaster
         };
     }
 
+    /// <summary>The sum of costs, or null (unknown) when any is: an unknown price is never counted as zero.</summary>
+    private static double? KnownSum(IEnumerable<double?> costs)
+    {
+        double sum = 0;
+        foreach (var cost in costs)
+        {
+            if (cost is not { } known)
+            {
+                return null;
+            }
+
+            sum += known;
+        }
+
+        return sum;
+    }
+
     /// <summary>A pool's month: its count and load, and what its devices cost, draw and emit.</summary>
     private PoolForecast Forecast(PoolModel pool, int count, int required, double rate, double peakUtilization, SizingResult? sized, int month, PricingContext pricing)
     {
@@ -247,6 +273,7 @@ public sealed class Forecaster
             SizingMethod = sized?.Method,
             Pricing = cost.Pricing,
             UsdPerDeviceHour = cost.UsdPerDeviceHour,
+            PriceSource = cost.PriceSource,
             CostUsd = cost.CostUsd,
             EnergyKWh = cost.EnergyKWh,
             OperationalCarbonKg = cost.OperationalCarbonKg,
@@ -259,7 +286,7 @@ public sealed class Forecaster
     /// <summary>A month's sums over its pools: cost, energy (edge apart), carbon, and their shares per query.</summary>
     private static MonthForecast Totals(int month, double peak, IReadOnlyList<PoolForecast> pools, double queries)
     {
-        var cost = pools.Sum(p => p.CostUsd);
+        var cost = KnownSum(pools.Select(p => p.CostUsd));
         var energy = pools.Where(p => !p.Edge).Sum(p => p.EnergyKWh);
         var edgeEnergy = pools.Where(p => p.Edge).Sum(p => p.EnergyKWh);
         var operational = pools.Sum(p => p.OperationalCarbonKg);
@@ -276,11 +303,11 @@ public sealed class Forecaster
             OperationalCarbonKg = operational,
             EmbodiedCarbonKg = embodied,
             CarbonKg = operational + embodied,
-            CostPerMillionQueriesUsd = queries > 0 ? cost / (queries / 1e6) : 0,
+            CostPerMillionQueriesUsd = cost is null ? null : queries > 0 ? cost / (queries / 1e6) : 0,
             GramsCo2PerQuery = queries > 0 ? (operational + embodied) * 1000 / queries : 0,
             JoulesPerQuery = queries > 0 ? (energy + edgeEnergy) * 3.6e6 / queries : 0,
-            CostByPricing = pools.Where(p => p.Pricing is not null).GroupBy(p => p.Pricing!).ToDictionary(g => g.Key, g => g.Sum(p => p.CostUsd), StringComparer.Ordinal),
-            CostByRegion = pools.Where(p => p.Region is not null).GroupBy(p => p.Region!).ToDictionary(g => g.Key, g => g.Sum(p => p.CostUsd), StringComparer.Ordinal),
+            CostByPricing = pools.Where(p => p.Pricing is not null).GroupBy(p => p.Pricing!).ToDictionary(g => g.Key, g => KnownSum(g.Select(p => p.CostUsd)), StringComparer.Ordinal),
+            CostByRegion = pools.Where(p => p.Region is not null).GroupBy(p => p.Region!).ToDictionary(g => g.Key, g => KnownSum(g.Select(p => p.CostUsd)), StringComparer.Ordinal),
         };
     }
 
@@ -322,7 +349,8 @@ public sealed class Forecaster
         // Each hour's fleet scales the peak-sized count by that hour's load (the per-server SLO capacity at the
         // peak carries over); with a scale-up delay the fleet is already sized for the next hour. The work is
         // the same either way: busy device-hours are kept, fewer devices sit idle.
-        double staticHours = 0, scaledHours = 0, scaledCost = 0, scaledCarbon = 0, staticCost = 0, staticCarbon = 0;
+        double staticHours = 0, scaledHours = 0, scaledCarbon = 0, staticCarbon = 0;
+        double? scaledCost = 0, staticCost = 0;
         var days = FleetEconomics.HoursPerMonth / 24;
         var top = dailyLoad.Max();
         foreach (var pool in pools.Where(p => !p.Edge && p.Count > 0))

@@ -26,10 +26,24 @@ public sealed class MixOptimizer(PoolSizer sizer, FleetPricer pricer, Simulation
         ArgumentNullException.ThrowIfNull(pools);
         ArgumentNullException.ThrowIfNull(mix);
         var objective = mix.Objective ?? ScenarioNames.CostObjective;
-        var unitCost = pools.Select(p => UnitObjective(p, objective, mix.CarbonPriceUsdPerTonne ?? 0, month)).ToArray();
-        // What each type needs alone bounds its count; a type that cannot meet the SLO alone gets none.
-        var alone = pools.Select(p =>
+        var objectives = pools.Select(p => UnitObjective(p, objective, mix.CarbonPriceUsdPerTonne ?? 0, month)).ToArray();
+        // A pool whose price is unknown cannot be weighed by cost: it is left out, never chosen as if it were free.
+        var unpriced = pools.Where((p, i) => objectives[i] is null).Select(p => p.Name).ToList();
+        if (unpriced.Count == pools.Count)
         {
+            throw new ScenarioException("$.economics.mix.objective",
+                $"no pool of {string.Join(", ", pools.Select(p => p.Name))} has a known price, so a {objective} objective cannot choose between them: give their regions a price or set economics.priceFallback");
+        }
+
+        var unitCost = objectives.Select(o => o ?? 0).ToArray();
+        // What each type needs alone bounds its count; a type that cannot meet the SLO alone, or has no price, gets none.
+        var alone = pools.Select((p, i) =>
+        {
+            if (objectives[i] is null)
+            {
+                return 0;
+            }
+
             try
             {
                 return sizer.RequiredCount(basis, p, rate, slo);
@@ -55,7 +69,10 @@ public sealed class MixOptimizer(PoolSizer sizer, FleetPricer pricer, Simulation
         var best = Search(pools.Count, alone, unitCost, (counts) => Feasible(pools, capacities, derived, counts, rate, slo));
         return new MixResult(
             pools.Select((p, i) => (p.Name, best[i])).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal),
-            pools.Select((p, i) => (p.Name, capacities[i])).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal));
+            pools.Select((p, i) => (p.Name, capacities[i])).ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal))
+        {
+            Unpriced = unpriced,
+        };
     }
 
     /// <summary>
@@ -158,7 +175,8 @@ public sealed class MixOptimizer(PoolSizer sizer, FleetPricer pricer, Simulation
         return true;
     }
 
-    private double UnitObjective(PoolModel pool, string objective, double carbonPrice, int month)
+    /// <summary>One server's objective for a month; null when it needs a price and none is known.</summary>
+    private double? UnitObjective(PoolModel pool, string objective, double carbonPrice, int month)
     {
         var one = pricer.UnitFigures(basis.Scenario, pool.Spec, month);
         return objective switch
@@ -171,4 +189,8 @@ public sealed class MixOptimizer(PoolSizer sizer, FleetPricer pricer, Simulation
 }
 
 /// <summary>The mix: servers per pool and each pool's per-server capacity (queries/s) used to split the traffic.</summary>
-public sealed record MixResult(IReadOnlyDictionary<string, int> Counts, IReadOnlyDictionary<string, double> CapacityPerServer);
+public sealed record MixResult(IReadOnlyDictionary<string, int> Counts, IReadOnlyDictionary<string, double> CapacityPerServer)
+{
+    /// <summary>Pools left out because a cost objective needs their price and none is known.</summary>
+    public IReadOnlyList<string> Unpriced { get; init; } = [];
+}

@@ -36,7 +36,7 @@ public sealed class ForecasterTests
         Assert.Equal(PoolSizer.MmcMinimum(MmcOnH100(200).Pools![0], 242, new SloTarget(300, 99), 300), pool.Count);
 
         // Cost: the catalog's on-demand H100 price (12.29 USD/h, p5.48xlarge / 8) × 730.5 h × count.
-        Assert.Equal(12.29 * 730.5 * pool.Count, pool.CostUsd, 6);
+        Assert.Equal(12.29 * 730.5 * pool.Count, pool.CostUsd!.Value, 6);
 
         // Energy: count × 730.5 h × (77 W + 623 W × utilization) × PUE 1.135; Poisson traffic has mean = peak.
         Assert.True(Catalog.Value.TryGetDevice("nvidia-h100-sxm", out var h100));
@@ -51,9 +51,9 @@ public sealed class ForecasterTests
         Assert.Equal(242 / (pool.Count * 25.0), pool.Utilization, 0.02);
         var queries = 242 * 730.5 * 3600;
         Assert.Equal(queries, month.Queries, 3);
-        Assert.Equal(month.CostUsd / (queries / 1e6), month.CostPerMillionQueriesUsd, 9);
+        Assert.Equal(month.CostUsd!.Value / (queries / 1e6), month.CostPerMillionQueriesUsd!.Value, 9);
         Assert.Equal((month.OperationalCarbonKg + month.EmbodiedCarbonKg) * 1000 / queries, month.GramsCo2PerQuery, 12);
-        Assert.Equal(forecast.Months.Sum(m => m.CostUsd), forecast.Totals.CostUsd, 6);
+        Assert.Equal(forecast.Months.Sum(m => m.CostUsd!.Value), forecast.Totals.CostUsd!.Value, 6);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class ForecasterTests
         Assert.Empty(evaluation.Warnings);
 
         Assert.Equal(4, pool.Count);
-        Assert.Equal(12.29 * 730.5 * 4, pool.CostUsd, 6);
+        Assert.Equal(12.29 * 730.5 * 4, pool.CostUsd!.Value, 6);
         Assert.Equal(result.Pools[0].Utilization, pool.Utilization, 12);
         Assert.True(Catalog.Value.TryGetDevice("nvidia-h100-sxm", out var h100));
         var watts = FleetEconomics.PowerWatts(h100.IdleWatts.Effective!.Value, 700, result.Pools[0].Utilization);
@@ -218,7 +218,7 @@ public sealed class ForecasterTests
             }
         }
 
-        Assert.Equal(best, month.CostUsd, 1e-6 * best);
+        Assert.Equal(best, month.CostUsd!.Value, 1e-6 * best);
     }
 
     [Fact]
@@ -236,6 +236,6 @@ public sealed class ForecasterTests
         stream.Position = 0;
         var rows = MiniExcelLibs.MiniExcel.Query(stream, useHeaderRow: true, sheetName: "Months").Cast<IDictionary<string, object>>().ToList();
         Assert.Equal(3, rows.Count);
-        Assert.Equal(forecast.Months[1].CostUsd, Convert.ToDouble(rows[1]["costUsd"], System.Globalization.CultureInfo.InvariantCulture), 6);
+        Assert.Equal(forecast.Months[1].CostUsd!.Value, Convert.ToDouble(rows[1]["costUsd"], System.Globalization.CultureInfo.InvariantCulture), 6);
     }
 }

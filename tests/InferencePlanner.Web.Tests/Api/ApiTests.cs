@@ -161,6 +161,27 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Forecast_DeviceWithoutAPrice_AnswersAnUnknownCost_AsNull()
+    {
+        using var client = fixture.Host.Client();
+        var h200 = Edit(n =>
+        {
+            n["pools"]![0]!["device"] = "nvidia-h200";
+            n["pools"]![0]!["region"] = "aws-us-east-1";
+            n["slo"] = JsonNode.Parse("""{ "latencyMs": 30000, "percentile": 99 }""");
+            n["growth"] = JsonNode.Parse("""{ "months": 2, "monthlyGrowthPercent": 5 }""");
+        });
+
+        using var response = await client.PostAsync(new Uri("/api/forecast", UriKind.Relative), Json(h200));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(JsonValueKind.Null, result.RootElement.GetProperty("totals").GetProperty("costUsd").ValueKind);
+        Assert.All(result.RootElement.GetProperty("months").EnumerateArray(), m => Assert.Equal(JsonValueKind.Null, m.GetProperty("costUsd").ValueKind));
+        Assert.Contains(result.RootElement.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("its cost is unknown", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Forecast_AnswersMonthByMonth_AndCsv()
     {
         using var client = fixture.Host.Client();

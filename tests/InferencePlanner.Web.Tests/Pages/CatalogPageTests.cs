@@ -117,7 +117,7 @@ public sealed class CatalogPageTests : PageTestContext
         var model = Simulation.Engine.SimulationModel.Compile(scenario, Actions.Catalog, null, null);
         var result = Simulation.Engine.SimulationRunner.Run(model.With(queries: 10_000), new Simulation.Engine.SimulationOptions());
         var month = new Planning.Forecasting.Forecaster(Actions.Catalog).Evaluate(scenario, result, null).Month;
-        Assert.Equal(4 * 3.25 * 730.5, month.CostUsd, 1e-6);
+        Assert.Equal(4 * 3.25 * 730.5, month.CostUsd!.Value, 1e-6);
     }
 
     [Fact]

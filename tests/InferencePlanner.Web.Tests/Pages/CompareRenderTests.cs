@@ -34,4 +34,25 @@ public sealed class CompareRenderTests : PageTestContext
         Assert.Contains("1,753", cost.TextContent, StringComparison.Ordinal);
         Assert.Contains("\u22121,585", cost.TextContent, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Compare_AFleetWithoutAPrice_ShowsItsCostUnknown_NotZero()
+    {
+        Render<MudPopoverProvider>();
+        var h100 = (await Store.ListAsync()).Single(s => s.Name == "LLM chatbot on H100");
+        var scenario = Core.Scenarios.ScenarioJson.Parse(h100.Json);
+        var h200 = await Store.CreateAsync(scenario with { Name = "LLM chatbot on H200", Pools = [scenario.Pools![0] with { Device = "nvidia-h200" }] });
+        var page = Render<ComparePage>();
+        await ChangeAsync(page, $"pick-{h100.Id}", true);
+        await ChangeAsync(page, $"pick-{h200.Id}", true);
+
+        await ClickAsync(page, "[data-testid=run]");
+        page.WaitForElement("[data-testid=comparison]", TimeSpan.FromMinutes(1));
+
+        var cost = page.FindAll("[data-testid=comparison] tbody tr").Single(tr => tr.TextContent.StartsWith("cost (USD / month)", StringComparison.Ordinal));
+        var cells = cost.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList();
+        Assert.StartsWith("3,338", cells[1], StringComparison.Ordinal); // 1 H100 at 4.5701 USD/h, 730.5 h
+        Assert.Equal("unknown", cells[2]);
+        Assert.Contains(page.FindAll("[data-testid=compare-note]"), n => n.TextContent.Contains("its cost is unknown", StringComparison.Ordinal));
+    }
 }

@@ -77,10 +77,12 @@ public partial class Forecast : JobPage
         f.Months.SelectMany(m => m.Pools).Select(p => p.Name).Distinct(StringComparer.Ordinal)
             .Select(name => Line(f, name, m => m.Pools.Where(p => p.Name == name).Sum(p => p.Count), true)).ToList();
 
+    /// <summary>Cost per pool and month, stacked; a pool whose cost is unknown in any month is not drawn (see <see cref="UnpricedPools"/>).</summary>
     internal static IReadOnlyList<PlotSeries> CostSeries(ForecastResult f)
     {
-        var byPool = f.Months.SelectMany(m => m.Pools).Select(p => p.Name).Distinct(StringComparer.Ordinal)
-            .Select(name => Line(f, name, m => m.Pools.Where(p => p.Name == name).Sum(p => p.CostUsd), true)).ToList();
+        var unpriced = UnpricedPools(f);
+        var byPool = f.Months.SelectMany(m => m.Pools).Select(p => p.Name).Distinct(StringComparer.Ordinal).Where(name => !unpriced.Contains(name))
+            .Select(name => Line(f, name, m => m.Pools.Where(p => p.Name == name).Sum(p => p.CostUsd ?? 0), true)).ToList();
         if (f.Months.All(m => m.CostBand is not null))
         {
             byPool.Add(Line(f, "P10", m => m.CostBand!.P10));
@@ -93,5 +95,11 @@ public partial class Forecast : JobPage
     internal static PlotSeries Line(ForecastResult f, string name, Func<MonthForecast, double> value, bool stacked = false) =>
         new(name, f.Months.Select(m => (double)m.Month).ToList(), f.Months.Select(value).ToList(), stacked);
 
-    private static string Usd(double value) => $"{value.ToString(value >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture)} USD";
+    /// <summary>Pools with a month of unknown cost (no price for their device in their region).</summary>
+    internal static IReadOnlyList<string> UnpricedPools(ForecastResult f) =>
+        [.. f.Months.SelectMany(m => m.Pools).Where(p => p.Count > 0 && p.CostUsd is null).Select(p => p.Name).Distinct(StringComparer.Ordinal)];
+
+    private static string Usd(double? value) => value is { } usd ? $"{usd.ToString(usd >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture)} USD" : "unknown";
+
+    private static string Known(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "unknown";
 }
