@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Contracts;
@@ -11,16 +12,19 @@ using InferencePlanner.Simulation.Engine;
 using InferencePlanner.Simulation.Results;
 using InferencePlanner.Web.Extensions;
 using InferencePlanner.Web.Jobs;
+using InferencePlanner.Web.Api;
 using InferencePlanner.Web.Persistence;
+using Microsoft.Extensions.Options;
 
 namespace InferencePlanner.Web;
 
 /// <summary>What the pages ask for: validation, and long work handed to the background queue.</summary>
-public sealed class PlannerActions(WorkQueueService queue, CatalogService catalogs, ProfileStore profiles, PlannerStorage storage)
+public sealed class PlannerActions(WorkQueueService queue, CatalogService catalogs, ProfileStore profiles, PlannerStorage storage, IOptions<ApiOptions> limits)
 {
-    /// <summary>What-ifs stay quick: a dashboard run simulates at most this many measured queries per replication.</summary>
+    /// <summary>What-ifs stay quick: one beside the plan form simulates at most this many measured queries per replication.</summary>
     public const long WhatIfQueries = 200_000;
 
+    /// <summary>Replications of a what-if and of a simulate-page run (their spread gives the 95 % half-widths).</summary>
     public const int WhatIfReplications = 3;
 
     /// <summary>Results are stored as the API answers them: the contracts' one set of JSON settings.</summary>
@@ -47,23 +51,91 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
         return errors;
     }
 
-    /// <summary>Queues a bounded simulation of <paramref name="scenario"/> (3 replications, time series on); null when the queue is full.</summary>
-    public Task<Guid?> SimulateAsync(Scenario scenario, int? scenarioId = null, int? version = null)
+    /// <summary>
+    /// What the simulate page runs for <paramref name="scenario"/>: its own horizon, three replications, a time series,
+    /// within this server's limits (the API's: queries per run, horizon, events per replication) — and that in words.
+    /// </summary>
+    public PlannedRun PlanSimulation(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var baseDirectory = Core.DataFolders.Find("scenarios");
-        var model = SimulationModel.Compile(WithSeries(scenario), Catalog, baseDirectory, profiles);
+        var model = SimulationModel.Compile(WithSeries(scenario), Catalog, Core.DataFolders.Find("scenarios"), profiles);
+        CheckLimits(model, WhatIfReplications, limits.Value, queriesField: "$.horizon.queries");
+        model = model.With(maxEvents: limits.Value.MaxEvents);
+        return new PlannedRun(model, WhatIfReplications, $"{WhatIfReplications} replications of the scenario's horizon: {DescribeHorizon(model)}");
+    }
+
+    /// <summary>Queues the simulate page's run of <paramref name="scenario"/> (<see cref="PlanSimulation"/>); null when the queue is full.</summary>
+    public Task<Guid?> SimulateAsync(Scenario scenario, int? scenarioId = null, int? version = null) =>
+        SimulateAsync(PlanSimulation(scenario), scenarioId, version);
+
+    /// <summary>Queues a planned run (<see cref="PlanSimulation"/>); null when the queue is full.</summary>
+    public Task<Guid?> SimulateAsync(PlannedRun run, int? scenarioId = null, int? version = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return EnqueueSimulation(run, scenarioId, version);
+    }
+
+    /// <summary>
+    /// Queues the quick what-if of a draft (the plan page): at most <see cref="WhatIfQueries"/> measured queries per
+    /// replication, three replications; null when the queue is full.
+    /// </summary>
+    public Task<Guid?> WhatIfAsync(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var model = SimulationModel.Compile(WithSeries(scenario), Catalog, Core.DataFolders.Find("scenarios"), profiles);
         var bounded = model.HorizonInQueries && model.MeasuredQueries <= WhatIfQueries ? model : model.With(queries: WhatIfQueries);
-        return queue.TryEnqueueAsync(new JobRequest("simulate", scenarioId, version, (progress, cancellation) =>
+        return EnqueueSimulation(new PlannedRun(bounded, WhatIfReplications, $"{WhatIfReplications} replications of up to {WhatIfQueries:N0} queries"), null, null);
+    }
+
+    /// <summary>
+    /// This server's limits on one simulation (section Api): (warm-up + measured) queries × replications, the horizon
+    /// in seconds. Beyond them a named error, never a silently shortened run.
+    /// </summary>
+    public static void CheckLimits(SimulationModel model, int replications, ApiOptions limits, string queriesField)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (model.HorizonInQueries)
         {
-            var result = SimulationRunner.Run(bounded, new SimulationOptions
+            var total = (double)(model.WarmupQueries + model.MeasuredQueries) * replications;
+            if (total > limits.MaxQueriesPerRun)
             {
-                Replications = WhatIfReplications,
+                throw new ScenarioException(queriesField,
+                    $"{model.WarmupQueries + model.MeasuredQueries:N0} queries × {replications} replications is over this server's limit of {limits.MaxQueriesPerRun:N0} queries a run (Api:MaxQueriesPerRun)");
+            }
+        }
+        else if (model.WarmupSeconds + model.MeasuredSeconds > limits.MaxHorizonSeconds)
+        {
+            throw new ScenarioException("$.horizon.seconds",
+                $"{model.WarmupSeconds + model.MeasuredSeconds:N0} s (with warm-up) is over this server's limit of {limits.MaxHorizonSeconds:N0} s (Api:MaxHorizonSeconds)");
+        }
+    }
+
+    /// <summary>A model's horizon in words: "1,000,000 queries after 50,000 of warm-up", "72 h after a 1 h warm-up".</summary>
+    public static string DescribeHorizon(SimulationModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        static string Span(double seconds) => seconds >= 3600
+            ? $"{(seconds / 3600).ToString("0.##", CultureInfo.InvariantCulture)} h"
+            : $"{seconds.ToString("0.##", CultureInfo.InvariantCulture)} s";
+        return model.HorizonInQueries
+            ? $"{model.MeasuredQueries:N0} measured queries" + (model.WarmupQueries > 0 ? $" after {model.WarmupQueries:N0} of warm-up" : string.Empty)
+            : $"{Span(model.MeasuredSeconds)} of simulated time" + (model.WarmupSeconds > 0 ? $" after a {Span(model.WarmupSeconds)} warm-up" : string.Empty);
+    }
+
+    private Task<Guid?> EnqueueSimulation(PlannedRun run, int? scenarioId, int? version) =>
+        queue.TryEnqueueAsync(new JobRequest("simulate", scenarioId, version, (progress, cancellation) =>
+        {
+            var result = SimulationRunner.Run(run.Model, new SimulationOptions
+            {
+                Replications = run.Replications,
                 Progress = new Relay(p => progress.Report(p.Fraction)),
             }, cancellation);
             return Task.FromResult(JsonSerializer.Serialize(result, Json));
         }));
-    }
+
+    /// <summary>A simulation as a page runs it: the compiled model, its replications, and what runs in words.</summary>
+    public sealed record PlannedRun(SimulationModel Model, int Replications, string Description);
 
     /// <summary>Queues the monthly forecast of <paramref name="scenario"/>; null when the queue is full.</summary>
     public Task<Guid?> ForecastAsync(Scenario scenario, int? scenarioId = null, int? version = null)

@@ -258,20 +258,7 @@ public static class ApiEndpoints
         }
 
         var model = SimulationModel.Compile(scenario, actions.Catalog, Core.DataFolders.Find("scenarios"), profiles).With(seedValue, queriesValue);
-        if (model.HorizonInQueries)
-        {
-            var total = (double)(model.WarmupQueries + model.MeasuredQueries) * count;
-            if (total > limits.MaxQueriesPerRun)
-            {
-                throw ApiProblemException.Field(queriesValue is null ? "$.horizon.queries" : "queries",
-                    $"{model.WarmupQueries + model.MeasuredQueries:N0} queries × {count} replications is over this server's limit of {limits.MaxQueriesPerRun:N0} queries a run (Api:MaxQueriesPerRun)");
-            }
-        }
-        else if (model.WarmupSeconds + model.MeasuredSeconds > limits.MaxHorizonSeconds)
-        {
-            throw ApiProblemException.Field("$.horizon.seconds",
-                $"{model.WarmupSeconds + model.MeasuredSeconds:N0} s (with warm-up) is over this server's limit of {limits.MaxHorizonSeconds:N0} s (Api:MaxHorizonSeconds)");
-        }
+        PlannerActions.CheckLimits(model, count, limits, queriesField: queriesValue is null ? "$.horizon.queries" : "queries");
 
         model = model.With(maxEvents: limits.MaxEvents);
         var result = await RunBoundedAsync(request, limits, gate, token => SimulationRunner.Run(model, new SimulationOptions { Replications = count }, token)).ConfigureAwait(false);

@@ -83,6 +83,45 @@ public sealed class WorkPageTests : PageTestContext
     }
 
     [Fact]
+    public async Task Simulate_RunsTheScenariosOwnHorizon_AndSaysWhatRan()
+    {
+        // A day of daily-shaped load: the page must run the whole day, not a fixed number of queries from midnight.
+        var day = new Scenario
+        {
+            Name = "one day, daily shape",
+            Seed = 3,
+            Horizon = new Horizon { Seconds = 86_400, WarmupSeconds = 3_600 },
+            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = "diurnal", RatePerSecond = 4, DailyShape = [.. Enumerable.Range(0, 24).Select(h => h is >= 9 and <= 17 ? 1.0 : 0.2)] } },
+            Pools = [new PoolSpec { Name = "gpu", Count = 2, Service = new ServiceSpec { Distribution = "exponential", MeanMs = 200 } }],
+        };
+        var record = await Store.CreateAsync(day);
+        var page = Open<SimulatePage>($"/simulate?scenario={record.Id}");
+
+        await ClickAsync(page, "[data-testid=run]");
+        page.WaitForElement("[data-testid=percentiles]", TimeSpan.FromMinutes(1));
+
+        var saved = PlannerActions.ReadSimulation((await LatestRunAsync("simulate")).ResultJson)!;
+        Assert.Equal(86_400, saved.SimulatedSeconds, 9);
+        Assert.Equal(PlannerActions.WhatIfReplications, saved.Replications);
+        Assert.Equal("Ran 3 replications of the scenario's horizon: 24 h of simulated time after a 1 h warm-up.", page.Find("[data-testid=run-description]").TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task Simulate_AHorizonBeyondTheServersLimit_IsRefusedNamingIt_NotCutShort()
+    {
+        var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
+        var record = await Store.CreateAsync(ScenarioJson.Parse(mm4.Json) with { Name = "ten billion queries", Horizon = new Horizon { Queries = 10_000_000_000 } });
+        var page = Open<SimulatePage>($"/simulate?scenario={record.Id}");
+
+        await ClickAsync(page, "[data-testid=run]");
+
+        var message = page.WaitForElement("[data-testid=message]").TextContent;
+        Assert.Contains("$.horizon.queries", message, StringComparison.Ordinal);
+        Assert.Contains("Api:MaxQueriesPerRun", message, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=percentiles]"));
+    }
+
+    [Fact]
     public async Task Forecast_PlotsEachMonthsFleetAndCost_AsTheSavedForecastHasThem()
     {
         var scenario = new Scenario

@@ -92,7 +92,7 @@ public partial class Plan : JobPage
         _whatIfStarted = Stopwatch.GetTimestamp();
         try
         {
-            await Watcher.StartAsync(() => Actions.SimulateAsync(draft));
+            await Watcher.StartAsync(() => Actions.WhatIfAsync(draft));
         }
         catch (ScenarioException ex)
         {

@@ -25,6 +25,9 @@ public partial class Simulate : JobPage
     private SimulationResult? Result { get; set; }
     private string? CrossCheck { get; set; }
 
+    /// <summary>What runs (or ran) in words: replications and the scenario's horizon.</summary>
+    private string? RunDescription { get; set; }
+
     protected override async Task OnInitializedAsync()
     {
         Scenarios = await Store.ListAsync();
@@ -61,7 +64,9 @@ public partial class Simulate : JobPage
             }
 
             var selected = Selected;
-            if (!await Watcher.StartAsync(() => Actions.SimulateAsync(scenario, selected.Id, selected.Version)))
+            var plan = Actions.PlanSimulation(scenario);
+            RunDescription = plan.Description;
+            if (!await Watcher.StartAsync(() => Actions.SimulateAsync(plan, selected.Id, selected.Version)))
             {
                 Message = "The work queue is full: try again shortly.";
             }
