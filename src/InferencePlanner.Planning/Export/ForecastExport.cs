@@ -14,7 +14,7 @@ public static class ForecastExport
     private static readonly string[] MonthColumns =
     [
         "month", "peakRatePerSecond", "servers", "utilization", "latencyMsP50", "latencyMsP99", "sloMet", "queries",
-        "costUsd", "costPerMillionQueriesUsd", "energyKWh", "edgeEnergyKWh", "operationalCarbonKg", "embodiedCarbonKg", "carbonKg", "gramsCo2PerQuery",
+        "costUsd", "costPerMillionQueriesUsd", "energyKWh", "edgeEnergyKWh", "operationalCarbonKg", "embodiedCarbonKg", "carbonKg", "gramsCo2PerQuery", "unmet",
     ];
 
     public static IReadOnlyList<IDictionary<string, object?>> MonthRows(ForecastResult forecast)
@@ -38,6 +38,7 @@ public static class ForecastExport
             ["embodiedCarbonKg"] = m.EmbodiedCarbonKg,
             ["carbonKg"] = m.CarbonKg,
             ["gramsCo2PerQuery"] = m.GramsCo2PerQuery,
+            ["unmet"] = m.Unmet ?? string.Empty,
         }).ToList();
     }
 
@@ -87,7 +88,7 @@ public static class ForecastExport
             m.Pools.Sum(p => p.Count).ToString(CultureInfo.InvariantCulture),
             m.Utilization.ToString("P0", CultureInfo.InvariantCulture),
             m.LatencyMsP99.ToString("N1", CultureInfo.InvariantCulture),
-            m.SloMet ? "met" : "MISSED",
+            m.Unmet is not null ? "UNMET" : m.SloMet ? "met" : "MISSED",
             Known(m.CostUsd, "N0"),
             Known(m.CostPerMillionQueriesUsd, "N2"),
             (m.EnergyKWh + m.EdgeEnergyKWh).ToString("N0", CultureInfo.InvariantCulture),
@@ -134,11 +135,12 @@ public static class ForecastExport
     /// <summary>A figure, or "unknown" (never a zero) where it is not known.</summary>
     private static string Known(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "unknown";
 
-    /// <summary>A CSV cell; an unknown figure is an empty cell, never a zero.</summary>
+    /// <summary>A CSV cell (RFC 4180: text with a comma, quote or line break is quoted); an unknown figure is an empty cell, never a zero.</summary>
     private static string Cell(object? value) => value switch
     {
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
+        string text when text.AsSpan().IndexOfAny(",\"\r\n") >= 0 => $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value?.ToString() ?? string.Empty,
     };

@@ -21,6 +21,11 @@ public sealed record MonthForecast
     public double LatencyMsP50 { get; init; }
     public double LatencyMsP99 { get; init; }
     public bool SloMet { get; init; }
+
+    /// <summary>Why no fleet within the limits meets the SLO this month (then no count, cost, energy or carbon is claimed).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Unmet { get; init; }
+
     public double Utilization { get; init; }
     public double Queries { get; init; }
 

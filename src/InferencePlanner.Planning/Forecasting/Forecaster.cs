@@ -18,6 +18,9 @@ public sealed record ForecastOptions
     /// <summary>Months sized at once; null = one per core. Results do not depend on it.</summary>
     public int? MaxDegreeOfParallelism { get; init; }
 
+    /// <summary>The most servers (replicas) a pool may be sized to; a month that needs more cannot be met.</summary>
+    public int MaxServersPerPool { get; init; } = ScenarioLimits.MaxServersPerPool;
+
     public IProgress<double>? Progress { get; init; }
 }
 
@@ -79,6 +82,16 @@ public sealed class Forecaster
             options.Progress?.Report((double)Interlocked.Increment(ref done) / growth.Months);
         });
 
+        if (months.All(m => m.Unmet is not null))
+        {
+            throw new UnreachableSloException(months[0].Unmet!);
+        }
+
+        if (months.Where(m => m.Unmet is not null).Select(m => m.Month).ToList() is { Count: > 0 } unmet)
+        {
+            context.Warnings.Add($"the SLO cannot be met in month{(unmet.Count > 1 ? "s" : string.Empty)} {string.Join(", ", unmet)}: the cost total is unknown, and the energy and carbon totals leave those months out");
+        }
+
         return new ForecastResult
         {
             Scenario = scenario.Name ?? "scenario",
@@ -128,6 +141,11 @@ public sealed class Forecaster
         var context = Prepare(model);
         var growth = new GrowthModel(scenario.Growth);
         var sized = ForecastMonth(context, growth, month, growth.Multiplier(month), options ?? new ForecastOptions());
+        if (sized.Unmet is { } reason)
+        {
+            throw new UnreachableSloException(reason);
+        }
+
         return new MonthEvaluation(sized, EnergyKnown(model), [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
     }
 
@@ -179,7 +197,7 @@ public sealed class Forecaster
         var offload = scenario.Routing?.Offload;
         var edgeShare = offload?.Share ?? 0;
         var routable = available.Where(p => !p.IsEdge).ToList();
-        var sizer = new PoolSizer(model.Seed, options.SizingQueries);
+        var sizer = new PoolSizer(model.Seed, options.SizingQueries, maxServers: options.MaxServersPerPool);
 
         // The traffic not offloaded is split as weighted routing splits it: by weight, else by the listed fleet's capacity.
         var split = StabilityCheck.RoutingShares(routable);
@@ -191,7 +209,16 @@ public sealed class Forecaster
 
         if (economics?.Mix is { } mix && routable.Count > 1)
         {
-            var optimized = new MixOptimizer(sizer, _pricer, model).Optimize(routable, peak * (1 - edgeShare), slo, mix, month);
+            MixResult optimized;
+            try
+            {
+                optimized = new MixOptimizer(sizer, _pricer, model).Optimize(routable, peak * (1 - edgeShare), slo, mix, month);
+            }
+            catch (UnreachableSloException ex)
+            {
+                return Unmet(month, peak, available, $"month {month}: {ex.Message}", context);
+            }
+
             foreach (var name in optimized.Unpriced)
             {
                 context.Warnings.Add($"pool '{name}': left out of the cheapest mix: its price is unknown");
@@ -217,7 +244,16 @@ public sealed class Forecaster
 
             var rate = peak * share;
             var rtt = pool.IsEdge ? offload?.NetworkRttMs ?? 0 : 0;
-            var sized = sizer.Size(model, pool, rate, slo, rtt);
+            SizingResult sized;
+            try
+            {
+                sized = sizer.Size(model, pool, rate, slo, rtt);
+            }
+            catch (UnreachableSloException ex)
+            {
+                return Unmet(month, peak, available, $"month {month}: {ex.Message}", context);
+            }
+
             var count = WithHeadroom(sized.Count, scenario.Growth?.Headroom);
             var utilization = sized.Check.Utilization * sized.Count / count;
             pools.Add(Forecast(pool, count, sized.Count, rate, utilization, sized, month, context.Pricing) with
@@ -237,6 +273,25 @@ public sealed class Forecaster
             SloMet = served.Count > 0 && served.All(p => p.SloMet),
             Utilization = weightTotal > 0 ? served.Sum(p => p.Utilization * p.RatePerSecond) / weightTotal : 0,
             Autoscaling = economics?.Autoscaling is { } autoscale ? Autoscale(pools, autoscale, context.Pricing.DailyLoad) : null,
+        };
+    }
+
+    /// <summary>
+    /// A month whose SLO no fleet within the limits meets: said as such, with the reason; no count, cost, energy or
+    /// carbon is claimed for it (the other months stand).
+    /// </summary>
+    private static MonthForecast Unmet(int month, double peak, IReadOnlyList<PoolModel> pools, string reason, Context context)
+    {
+        context.Warnings.Add(reason);
+        return new MonthForecast
+        {
+            Month = month,
+            PeakRatePerSecond = peak,
+            Pools = [.. pools.Select(p => new PoolForecast { Name = p.Name, Device = p.Device, Region = p.Region, Count = 0, CostUsd = null, Edge = p.IsEdge })],
+            SloMet = false,
+            Unmet = reason,
+            CostUsd = null,
+            CostPerMillionQueriesUsd = null,
         };
     }
 

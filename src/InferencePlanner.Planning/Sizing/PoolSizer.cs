@@ -1,3 +1,4 @@
+using System.Globalization;
 using InferencePlanner.Core.Analytics;
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Scenarios;
@@ -14,6 +15,65 @@ public sealed record SloTarget(double LatencyMs, double Percentile = 99, double?
     {
         ArgumentNullException.ThrowIfNull(slo);
         return new(slo.LatencyMs ?? double.PositiveInfinity, slo.Percentile ?? 99, slo.MaxRejectionPercent, slo.TtftMs, slo.TpotMs);
+    }
+
+    /// <summary>The target in words, e.g. "p99 latency ≤ 300 ms", "p99 TTFT ≤ 500 ms and p99 TPOT ≤ 50 ms".</summary>
+    public string Describe(double? latencyBudgetMs = null)
+    {
+        var p = Percentile.ToString("0.###", CultureInfo.InvariantCulture);
+        var latency = latencyBudgetMs ?? LatencyMs;
+        var parts = new List<string>();
+        if (double.IsFinite(latency))
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"p{p} latency ≤ {latency:G4} ms"));
+        }
+
+        if (TtftMs is { } ttft)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"p{p} TTFT ≤ {ttft:G4} ms"));
+        }
+
+        if (TpotMs is { } tpot)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"p{p} TPOT ≤ {tpot:G4} ms"));
+        }
+
+        if (MaxRejectionPercent is { } rejected)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"rejections ≤ {rejected:G4} %"));
+        }
+
+        return parts.Count == 0 ? "no target" : string.Join(" and ", parts);
+    }
+
+    /// <summary>What a run achieved at the target's percentile, in words ("p99 latency 812 ms, p99 TTFT 923 ms").</summary>
+    internal string Achieved(SimulationResult run)
+    {
+        if (!run.Stable)
+        {
+            return $"the run was not stable ({run.Reason})";
+        }
+
+        // The summaries hold p50, p90, p95, p99 and p99.9; another percentile is said at p99.
+        var at = run.LatencyMs.AtPercentile(Percentile) is null ? 99 : Percentile;
+        var p = at.ToString("0.###", CultureInfo.InvariantCulture);
+        var parts = new List<string> { string.Create(CultureInfo.InvariantCulture, $"p{p} latency {run.LatencyMs.AtPercentile(at):G4} ms") };
+        if (run.TtftMs is { } ttft)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"p{p} TTFT {ttft.AtPercentile(at):G4} ms"));
+        }
+
+        if (run.TpotMs is { } tpot)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"p{p} TPOT {tpot.AtPercentile(at):G4} ms"));
+        }
+
+        if (run.RejectionProbability > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{run.RejectionProbability:P2} rejected"));
+        }
+
+        return string.Join(", ", parts);
     }
 
     /// <summary>The target as a scenario's SLO, with <paramref name="latencyBudgetMs"/> in place of the latency target.</summary>
@@ -65,17 +125,24 @@ public sealed class PoolSizer
     private readonly long _queries;
     private readonly DeviceCatalog? _catalog;
     private readonly TokensSpec? _tokens;
+    private readonly int _maxServers;
+
+    /// <summary>The trickle at which a query meets no other: one every 1,000 s.</summary>
+    private const double FloorRatePerSecond = 1e-3;
 
     /// <param name="seed">Seed of every sizing run.</param>
     /// <param name="queries">Measured queries per sizing run.</param>
     /// <param name="catalog">Needed to compile generative pools given as specs (their device's memory, bandwidth and peak).</param>
     /// <param name="tokens">The token mix of generative queries given as specs.</param>
-    public PoolSizer(long seed = 1, long queries = 100_000, DeviceCatalog? catalog = null, TokensSpec? tokens = null)
+    /// <param name="maxServers">The most servers a pool may be sized to (default: a pool's limit, 100,000).</param>
+    public PoolSizer(long seed = 1, long queries = 100_000, DeviceCatalog? catalog = null, TokensSpec? tokens = null, int maxServers = ScenarioLimits.MaxServersPerPool)
     {
         _seed = seed;
         _queries = queries;
         _catalog = catalog;
         _tokens = tokens;
+        _maxServers = maxServers is >= 1 and <= ScenarioLimits.MaxServersPerPool ? maxServers
+            : throw new ArgumentOutOfRangeException(nameof(maxServers), maxServers, $"must be from 1 to {ScenarioLimits.MaxServersPerPool:N0}");
     }
 
     /// <summary>Sizes a pool given as a scenario's spec: it is validated and compiled once, alone.</summary>
@@ -105,7 +172,8 @@ public sealed class PoolSizer
             throw new UnreachableSloException($"pool '{pool.Name}': the network round trip of {networkRttMs:G4} ms leaves nothing of the {slo.LatencyMs:G4} ms target");
         }
 
-        var alone = basis.AlonePoisson(pool, ratePerSecond, _queries, slo.ToSpec(budgetMs)).With(seed: _seed);
+        var target = slo.ToSpec(budgetMs);
+        var alone = basis.AlonePoisson(pool, ratePerSecond, _queries, target).With(seed: _seed);
         var simulations = 0;
         var cache = new Dictionary<int, SimulationResult>();
         SimulationResult Evaluate(int count)
@@ -121,6 +189,7 @@ public sealed class PoolSizer
         }
 
         bool Meets(int count) => Evaluate(count) is { Stable: true, SloMet: true };
+        var what = $"pool '{pool.Name}' cannot meet {slo.Describe(budgetMs)} at {ratePerSecond:G4} queries/s";
 
         if (IsMmc(pool))
         {
@@ -130,9 +199,9 @@ public sealed class PoolSizer
 
         var perServer = pool.CapacityPerServerPerSecond;
         var needed = pool.ShedsLoad || double.IsPositiveInfinity(perServer) ? 1 : Math.Floor(ratePerSecond / perServer) + 1;
-        if (needed > ScenarioLimits.MaxServersPerPool)
+        if (needed > _maxServers)
         {
-            throw new UnreachableSloException($"pool '{pool.Name}': {ratePerSecond:G4} queries/s needs more than {ScenarioLimits.MaxServersPerPool:N0} servers (a pool's limit) at {perServer:G4} queries/s each");
+            throw new UnreachableSloException($"{what}: carrying the rate alone needs {needed:N0} servers of {perServer:G4} queries/s, over the limit of {_maxServers:N0}");
         }
 
         var lo = (int)needed;
@@ -141,21 +210,28 @@ public sealed class PoolSizer
             return new SizingResult(lo, "capacity bound, confirmed by simulation", Evaluate(lo), simulations);
         }
 
-        // Gallop up from the bound, then bisect (lo fails, hi meets).
+        // No number of servers makes a query faster than it is alone: when even a lone query misses the target, stop.
+        simulations++;
+        var floor = SimulationRunner.Run(basis.AlonePoisson(pool, FloorRatePerSecond, Math.Max(2_000, _queries / 10), target).With(seed: _seed),
+            new SimulationOptions { MaxDegreeOfParallelism = 1 });
+        if (floor.SloMet != true)
+        {
+            throw new UnreachableSloException($"{what} with any number of servers: even a query alone takes {slo.Achieved(floor)}");
+        }
+
+        // Gallop up from the bound, then bisect (lo fails, hi meets); the only ceiling is the limit.
         var step = 1;
         var hi = lo + step;
-        var ceiling = Math.Min(ScenarioLimits.MaxServersPerPool, (lo * 8) + 64);
         while (!Meets(hi))
         {
+            if (hi == _maxServers)
+            {
+                throw new UnreachableSloException($"{what} with up to {_maxServers:N0} servers (the limit): there, {slo.Achieved(Evaluate(hi))}");
+            }
+
             lo = hi;
             step *= 2;
-            hi = lo + step;
-            if (hi > ceiling)
-            {
-                throw new UnreachableSloException(
-                    $"pool '{pool.Name}': {ceiling} servers do not meet p{slo.Percentile} ≤ {slo.LatencyMs} ms at {ratePerSecond:G4} queries/s " +
-                    $"(p{slo.Percentile} there: {Evaluate(Math.Min(hi, ceiling)).LatencyMs.P99:G4} ms); the service itself may be slower than the target");
-            }
+            hi = (int)Math.Min((long)lo + step, _maxServers);
         }
 
         while (hi - lo > 1)

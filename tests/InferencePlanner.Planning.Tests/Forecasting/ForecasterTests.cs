@@ -154,6 +154,49 @@ public sealed class ForecasterTests
     }
 
     [Fact]
+    public void Forecast_AMonthBeyondTheServerLimit_IsReportedUnmet_WhileTheOtherMonthsStand()
+    {
+        // 50 ms per query on H100s in us-east-1, traffic doubling monthly from 100 queries/s, at most 12 servers a pool:
+        // the early months fit, the late ones cannot; the forecast used to fail whole, losing every month computed.
+        var scenario = MmcOnH100(100, months: 5, growth: 100) with
+        {
+            Pools = [MmcOnH100(100).Pools![0] with { Service = new ServiceSpec { Distribution = "deterministic", MeanMs = 50 } }],
+        };
+
+        var forecast = new Forecaster(Catalog.Value).Forecast(scenario, new ForecastOptions { SizingQueries = 20_000, MaxServersPerPool = 12 });
+
+        var met = forecast.Months.Where(m => m.Unmet is null).ToList();
+        var unmet = forecast.Months.Where(m => m.Unmet is not null).ToList();
+        Assert.NotEmpty(met);
+        Assert.NotEmpty(unmet);
+        Assert.All(met, m => Assert.True(m.SloMet && m.CostUsd > 0 && m.Pools[0].Count is > 0 and <= 12));
+        Assert.All(unmet, m =>
+        {
+            Assert.False(m.SloMet);
+            Assert.Null(m.CostUsd);
+            Assert.StartsWith($"month {m.Month}: pool 'h100' cannot meet p99 latency ≤ 300 ms at ", m.Unmet, StringComparison.Ordinal);
+            Assert.Matches(@"(over the limit of 12$|with up to 12 servers \(the limit\))", m.Unmet);
+        });
+        Assert.Null(forecast.Totals.CostUsd);
+        Assert.Contains(forecast.Warnings, w => w.StartsWith("the SLO cannot be met in month", StringComparison.Ordinal));
+
+        // The CSV says it too, one row a month, the reason quoted (it holds commas), the cost an empty cell.
+        using var csv = new Microsoft.VisualBasic.FileIO.TextFieldParser(new StringReader(ForecastExport.ToCsv(forecast))) { Delimiters = [","], HasFieldsEnclosedInQuotes = true };
+        var header = csv.ReadFields()!;
+        var rows = new List<string[]>();
+        while (!csv.EndOfData)
+        {
+            rows.Add(csv.ReadFields()!);
+        }
+
+        Assert.Equal(forecast.Months.Count, rows.Count);
+        Assert.All(rows, r => Assert.Equal(header.Length, r.Length));
+        var last = rows[^1];
+        Assert.Equal(unmet[^1].Unmet, last[Array.IndexOf(header, "unmet")]);
+        Assert.Equal(string.Empty, last[Array.IndexOf(header, "costUsd")]);
+    }
+
+    [Fact]
     public void Forecast_IsBitIdentical_WhateverTheThreadCount()
     {
         var scenario = ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "image-classification-three-regions.json"));

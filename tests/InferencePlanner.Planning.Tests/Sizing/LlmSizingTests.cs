@@ -34,13 +34,40 @@ public sealed class LlmSizingTests
         Assert.False(Meets(pool with { Count = sized.Count - 1 }));
     }
 
-    private static bool Meets(PoolSpec pool)
+    [Fact]
+    public void GenerativePool_NeedingMoreThan72Replicas_IsSized_WithoutAFixedCeiling()
+    {
+        // The search used to stop at 8 × its bound + 64 = 72 replicas and report "p99 ≤ Infinity ms".
+        var pool = new PoolSpec { Name = "h100", Device = "nvidia-h100-sxm", Count = 1, Llm = new LlmSpec { Model = "llama-3-70b", Precision = "fp8", TensorParallel = 2 } };
+        var slo = new SloTarget(double.PositiveInfinity, 99, TtftMs: 2000, TpotMs: 60);
+
+        var sized = new PoolSizer(seed: 4, queries: 5_000, Catalog.Value, Tokens).Size(pool, 1_200, slo);
+
+        Assert.True(sized.Count > 72, $"{sized.Count} replicas");
+        Assert.True(Meets(pool with { Count = sized.Count }, 1_200));
+        Assert.False(Meets(pool with { Count = sized.Count - 1 }, 1_200));
+    }
+
+    [Fact]
+    public void GenerativePool_WhoseLoneRequestMissesTheTarget_IsUnreachable_SaidInWords()
+    {
+        // A lone request's prefill of ~1,155 tokens on Llama 3 70B takes far more than 1 ms: no fleet helps.
+        var pool = new PoolSpec { Name = "h100", Device = "nvidia-h100-sxm", Count = 1, Llm = new LlmSpec { Model = "llama-3-70b", Precision = "fp8", TensorParallel = 2 } };
+        var slo = new SloTarget(double.PositiveInfinity, 99, TtftMs: 1, TpotMs: 60);
+
+        var ex = Assert.Throws<UnreachableSloException>(() => new PoolSizer(seed: 4, queries: 5_000, Catalog.Value, Tokens).Size(pool, 30, slo));
+
+        Assert.StartsWith("pool 'h100' cannot meet p99 TTFT ≤ 1 ms and p99 TPOT ≤ 60 ms at 30 queries/s with any number of servers: even a query alone takes p99 latency", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Infinity", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static bool Meets(PoolSpec pool, double rate = 30)
     {
         var scenario = new Scenario
         {
             Seed = 4,
             Horizon = new Horizon { Queries = 5_000, WarmupQueries = 500 },
-            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = 30 }, Tokens = Tokens },
+            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = rate }, Tokens = Tokens },
             Pools = [pool],
             Slo = new SloSpec { TtftMs = 2000, TpotMs = 60, Percentile = 99 },
         };
