@@ -57,6 +57,14 @@ public sealed class FleetPricer(DeviceCatalog catalog)
         var edge = pool.Edge == true;
         Device? device = pool.Device is { } id && catalog.TryGetDevice(id, out var d) ? d : null;
         Region? region = pool.Region is { } rid && catalog.TryGetRegion(rid, out var r) ? r : null;
+        if (edge && region is null && EdgeGridRegion(context.Scenario) is { } assumed)
+        {
+            // The users' devices draw from their own grid: without one given, the fleet's region's stands in, said.
+            region = assumed;
+            context.Warnings.Add(FormattableString.Invariant(
+                $"pool '{pool.Name}': its edge devices are charged at {assumed.Id}'s grid ({assumed.GridGramsCo2PerKwh.Effective} g CO2e/kWh), the region of the fleet it offloads from (assumed: give the pool the region of its users, e.g. a grid-XX country)"));
+        }
+
         var averageUtilization = Math.Min(1, peakUtilization * context.MeanToPeak);
         var lifeYears = economics?.DeviceLifeYears ?? DefaultLifeYears;
 
@@ -128,6 +136,12 @@ public sealed class FleetPricer(DeviceCatalog catalog)
 
         return new PoolMonthCost(pricing, unitPrice, cost, energy, operational, embodied) { Power = power, PriceSource = source };
     }
+
+    /// <summary>The first region of the scenario's pools that are not edge: where an edge pool's users are assumed to be.</summary>
+    private Region? EdgeGridRegion(Scenario scenario) =>
+        (scenario.Pools ?? []).Where(p => p?.Edge != true && p?.Region is not null)
+            .Select(p => catalog.TryGetRegion(p.Region!, out var region) ? region : null)
+            .FirstOrDefault(region => region?.GridGramsCo2PerKwh.Effective is not null);
 
     /// <summary>One server of a pool for one month at full load: its cost (null when unknown) and carbon (the mix search's unit figures).</summary>
     public (double? CostUsd, double CarbonKg) UnitFigures(Scenario scenario, PoolSpec pool, int month)

@@ -245,16 +245,35 @@ public sealed class Forecaster
             var rate = peak * share;
             var rtt = pool.IsEdge ? offload?.NetworkRttMs ?? 0 : 0;
             SizingResult sized;
-            try
+            if (pool.IsEdge)
             {
-                sized = sizer.Size(model, pool, rate, slo, rtt);
+                // An edge pool is its users' devices: the listed population grows with the traffic they make and is
+                // never sized (least of all down); its SLO is checked at that population.
+                var population = Math.Ceiling(pool.Servers * multiplier);
+                if (population > options.MaxServersPerPool)
+                {
+                    return Unmet(month, peak, available, $"month {month}: edge pool '{pool.Name}' grows to {population:N0} devices, beyond the {options.MaxServersPerPool:N0} a pool may simulate", context);
+                }
+
+                sized = sizer.Check(model, pool, rate, slo, (int)population, rtt);
+                if (sized.Check.SloMet != true)
+                {
+                    context.Warnings.Add($"month {month}: edge pool '{pool.Name}' ({population:N0} devices) misses {slo.Describe(slo.LatencyMs - rtt)} at {rate:G4} queries/s: {slo.Achieved(sized.Check)}");
+                }
             }
-            catch (UnreachableSloException ex)
+            else
             {
-                return Unmet(month, peak, available, $"month {month}: {ex.Message}", context);
+                try
+                {
+                    sized = sizer.Size(model, pool, rate, slo, rtt);
+                }
+                catch (UnreachableSloException ex)
+                {
+                    return Unmet(month, peak, available, $"month {month}: {ex.Message}", context);
+                }
             }
 
-            var count = WithHeadroom(sized.Count, scenario.Growth?.Headroom);
+            var count = pool.IsEdge ? sized.Count : WithHeadroom(sized.Count, scenario.Growth?.Headroom);
             var utilization = sized.Check.Utilization * sized.Count / count;
             pools.Add(Forecast(pool, count, sized.Count, rate, utilization, sized, month, context.Pricing) with
             {

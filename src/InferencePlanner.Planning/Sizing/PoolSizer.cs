@@ -250,6 +250,19 @@ public sealed class PoolSizer
         return new SizingResult(hi, "capacity bound, gallop and bisection by simulation", Evaluate(hi), simulations);
     }
 
+    /// <summary>
+    /// <paramref name="pool"/> at a count that is not sized (an edge pool's population of user devices): the run that
+    /// says whether it meets the SLO at <paramref name="ratePerSecond"/>.
+    /// </summary>
+    public SizingResult Check(SimulationModel basis, PoolModel pool, double ratePerSecond, SloTarget slo, int count, double networkRttMs = 0)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(slo);
+        var model = basis.AlonePoisson(pool, ratePerSecond, _queries, slo.ToSpec(slo.LatencyMs - networkRttMs)).With(seed: _seed).WithServers(0, count);
+        return new SizingResult(count, "listed population of user devices, grown with the traffic; not sized", SimulationRunner.Run(model, new SimulationOptions { MaxDegreeOfParallelism = 1 }), 1);
+    }
+
     /// <summary>The smallest count alone, without the confirming run where a closed form gives it (the mix search's test).</summary>
     public int RequiredCount(SimulationModel basis, PoolModel pool, double ratePerSecond, SloTarget slo)
     {
