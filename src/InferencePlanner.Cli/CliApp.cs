@@ -20,15 +20,16 @@ public static class CliApp
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
 
-        var root = new RootCommand("InferencePlanner: capacity, cost, energy and carbon planning for AI inference fleets.");
-        root.Subcommands.Add(ScenarioCommands.Simulate(stdout, stderr));
-        root.Subcommands.Add(ScenarioCommands.Validate(stdout, stderr));
+        var data = new CliData(stderr);
+        var root = new RootCommand("InferencePlanner: capacity, cost, energy and carbon planning for AI inference fleets.") { data.Option };
+        root.Subcommands.Add(ScenarioCommands.Simulate(stdout, stderr, data));
+        root.Subcommands.Add(ScenarioCommands.Validate(stdout, stderr, data));
         root.Subcommands.Add(CalibrateCommand.Create(stdout, stderr));
         root.Subcommands.Add(CalibrateCommand.Worker(stdout, stderr));
-        root.Subcommands.Add(ProjectCommand.Create(stdout, stderr));
-        root.Subcommands.Add(ForecastCommands.Forecast(stdout, stderr));
-        root.Subcommands.Add(ForecastCommands.Size(stdout, stderr));
-        root.Subcommands.Add(CatalogCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ProjectCommand.Create(stdout, stderr, data));
+        root.Subcommands.Add(ForecastCommands.Forecast(stdout, stderr, data));
+        root.Subcommands.Add(ForecastCommands.Size(stdout, stderr, data));
+        root.Subcommands.Add(CatalogCommand.Create(stdout, stderr, data));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -262,25 +262,26 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
 
     public static readonly string[] MainDevices = ["nvidia-h100-sxm", "nvidia-h200", "nvidia-a100-sxm-80gb", "nvidia-l4", "nvidia-l40s", "nvidia-t4", "amd-mi300x", "google-tpu-v5e", "aws-inferentia2"];
 
-    /// <summary>Keeps a calibrated profile: in the database, and in the store scenarios resolve profile ids from.</summary>
-    public async Task SaveProfileAsync(ThroughputProfile profile, Persistence.PlannerDb db)
+    /// <summary>
+    /// Keeps a calibrated profile, in the database and in the store scenarios resolve profile ids from, under an id of
+    /// its own: when its id is taken (a shipped profile, or one saved before), it is saved as <c>{id}-2</c>,
+    /// <c>{id}-3</c>, …, so that it never silently replaces the profile scenarios already name. Returns the saved profile.
+    /// </summary>
+    public async Task<ThroughputProfile> SaveProfileAsync(ThroughputProfile profile, Persistence.PlannerDb db)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(db);
-        var existing = await db.Profiles.FindAsync(profile.Id).ConfigureAwait(false);
-        var json = ProfileStore.Write(profile);
-        if (existing is null)
+        var id = profile.Id;
+        for (var n = 2; profiles.Contains(id) || await db.Profiles.FindAsync(id).ConfigureAwait(false) is not null; n++)
         {
-            db.Profiles.Add(new Persistence.ProfileRecord { Id = profile.Id, Json = json, SavedAt = DateTimeOffset.UtcNow });
-        }
-        else
-        {
-            existing.Json = json;
-            existing.SavedAt = DateTimeOffset.UtcNow;
+            id = $"{profile.Id}-{n.ToString(CultureInfo.InvariantCulture)}";
         }
 
+        var saved = profile with { Id = id };
+        db.Profiles.Add(new Persistence.ProfileRecord { Id = id, Json = ProfileStore.Write(saved), SavedAt = DateTimeOffset.UtcNow });
         await db.SaveChangesAsync().ConfigureAwait(false);
-        profiles.Add(profile);
+        profiles.Add(saved);
+        return saved;
     }
 
     public static ForecastResult? ReadForecast(string? json) => json is null ? null : JsonSerializer.Deserialize<ForecastResult>(json, Json);

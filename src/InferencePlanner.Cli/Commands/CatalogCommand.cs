@@ -8,7 +8,7 @@ namespace InferencePlanner.Cli.Commands;
 /// <summary><c>inferenceplanner catalog [devices|regions|prices]</c>: the catalog as JSON, with the sources it cites.</summary>
 internal static class CatalogCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, CliData data)
     {
         var what = new Argument<string>("what")
         {
@@ -20,7 +20,7 @@ internal static class CatalogCommand
 
         var directory = new Option<string?>("--catalog")
         {
-            Description = $"A catalog folder other than the shipped one (also ${CatalogLoader.DirectoryVariable}).",
+            Description = $"A catalog folder other than the shipped one (also ${CatalogLoader.DirectoryVariable}); --data DIR reads DIR/catalog.",
         };
 
         var command = new Command("catalog", "Print the catalog (devices, regions or prices) as JSON, each value with its source.");
@@ -28,7 +28,7 @@ internal static class CatalogCommand
         command.Options.Add(directory);
         command.SetAction(parse =>
         {
-            var catalog = CatalogLoader.Load(parse.GetValue(directory));
+            var catalog = parse.GetValue(directory) is { } folder ? CatalogLoader.Load(folder) : data.Catalog(parse);
             var part = parse.GetValue(what) ?? "devices";
             object document = part switch
             {

@@ -14,7 +14,7 @@ namespace InferencePlanner.Cli.Commands;
 /// <summary><c>forecast</c> (every month of the scenario's growth) and <c>size</c> (one month).</summary>
 internal static class ForecastCommands
 {
-    public static Command Forecast(TextWriter stdout, TextWriter stderr)
+    public static Command Forecast(TextWriter stdout, TextWriter stderr, CliData data)
     {
         var file = new Argument<string>("scenario") { Description = "The scenario document (JSON), with growth and an SLO." };
         var format = new Option<string>("--format", "-f") { Description = "json, csv, table or xlsx.", DefaultValueFactory = _ => "json" };
@@ -24,7 +24,7 @@ internal static class ForecastCommands
         command.SetAction((parse, cancellation) =>
         {
             var path = parse.GetValue(file)!;
-            var (scenario, forecaster) = Load(path);
+            var (scenario, forecaster) = Load(path, parse, data);
             var months = new GrowthMonths(scenario).Count;
             var last = -1;
             var result = Run(() => forecaster.Forecast(scenario, new ForecastOptions
@@ -81,7 +81,7 @@ internal static class ForecastCommands
         return command;
     }
 
-    public static Command Size(TextWriter stdout, TextWriter stderr)
+    public static Command Size(TextWriter stdout, TextWriter stderr, CliData data)
     {
         var file = new Argument<string>("scenario") { Description = "The scenario document (JSON), with an SLO." };
         var month = new Option<int>("--month") { Description = "Which month of the growth to size (default 0).", DefaultValueFactory = _ => 0 };
@@ -89,7 +89,7 @@ internal static class ForecastCommands
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
-            var (scenario, forecaster) = Load(path);
+            var (scenario, forecaster) = Load(path, parse, data);
             var m = parse.GetValue(month);
             if (m < 0 || m >= new GrowthMonths(scenario).Count)
             {
@@ -108,8 +108,8 @@ internal static class ForecastCommands
         return command;
     }
 
-    private static (Scenario Scenario, Forecaster Forecaster) Load(string path) =>
-        (ScenarioJson.Load(path), new Forecaster(CatalogLoader.Load(), ProfileStore.Load()));
+    private static (Scenario Scenario, Forecaster Forecaster) Load(string path, ParseResult parse, CliData data) =>
+        (ScenarioJson.Load(path), new Forecaster(data.Catalog(parse), data.Profiles(parse)));
 
     private static T Run<T>(Func<T> work)
     {

@@ -12,7 +12,7 @@ namespace InferencePlanner.Cli.Commands;
 /// <summary><c>project --model NAME --device ID [--precision P] [--batch B]</c>: the roofline projection JSON.</summary>
 internal static class ProjectCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, CliData data)
     {
         var model = new Option<string>("--model", "-m") { Description = $"A zoo model ({string.Join(", ", ModelZoo.Names)}).", Required = true };
         var device = new Option<string>("--device", "-d") { Description = "A catalog device id.", Required = true };
@@ -33,7 +33,7 @@ internal static class ProjectCommand
             if (Core.Llm.LlmModelPresets.TryGet(name, out var preset))
             {
                 stdout.WriteLine(JsonSerializer.Serialize(
-                    LlmProjection.Decode(CatalogLoader.Load(), preset,
+                    LlmProjection.Decode(data.Catalog(parse), preset,
                         new Core.Llm.LlmDeployment(parse.GetValue(device)!, parse.GetValue(precision)!, KvPrecision(parse.GetValue(kvPrecision)), parse.GetValue(tensorParallel)),
                         parse.GetValue(batch), parse.GetValue(context)),
                     ContractJson.Indented));
@@ -51,7 +51,7 @@ internal static class ProjectCommand
                 throw new ScenarioException("--batch", "must be from 1 to 65,536");
             }
 
-            var projector = new RooflineProjector(CatalogLoader.Load(), ProfileStore.Load());
+            var projector = new RooflineProjector(data.Catalog(parse), data.Profiles(parse));
             try
             {
                 var result = projector.Project(name, parse.GetValue(device)!, parse.GetValue(precision)!, b);

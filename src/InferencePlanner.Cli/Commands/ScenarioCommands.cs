@@ -12,7 +12,7 @@ namespace InferencePlanner.Cli.Commands;
 /// <summary><c>simulate</c> and <c>validate</c>: the scenario document in, the result JSON (or the problems) out.</summary>
 internal static class ScenarioCommands
 {
-    public static Command Simulate(TextWriter stdout, TextWriter stderr)
+    public static Command Simulate(TextWriter stdout, TextWriter stderr, CliData data)
     {
         var file = ScenarioArgument();
         var seed = new Option<long?>("--seed") { Description = "Seed of the random streams (overrides the scenario's)." };
@@ -44,7 +44,7 @@ internal static class ScenarioCommands
                 throw new ScenarioException("--seed", "must be zero or positive");
             }
 
-            var model = Compile(path).With(parse.GetValue(seed), parse.GetValue(queries));
+            var model = Compile(path, parse, data).With(parse.GetValue(seed), parse.GetValue(queries));
 
             var lastPercent = -1;
             var progress = parse.GetValue(quiet) ? null : new InlineProgress<SimulationProgress>(p =>
@@ -69,13 +69,13 @@ internal static class ScenarioCommands
         return command;
     }
 
-    public static Command Validate(TextWriter stdout, TextWriter stderr)
+    public static Command Validate(TextWriter stdout, TextWriter stderr, CliData data)
     {
         var file = ScenarioArgument();
         var command = new Command("validate", "Check a scenario: nothing is printed when it is valid; otherwise each problem, by JSON path.") { file };
         command.SetAction(parse =>
         {
-            Compile(parse.GetValue(file)!);
+            Compile(parse.GetValue(file)!, parse, data);
             return CliApp.Success;
         });
         return command;
@@ -85,12 +85,12 @@ internal static class ScenarioCommands
     /// Reads, validates (devices and regions against the catalog) and compiles; relative trace paths resolve beside the
     /// file. The catalog and the stored profiles are read only when the scenario names something in them.
     /// </summary>
-    private static SimulationModel Compile(string path)
+    private static SimulationModel Compile(string path, ParseResult parse, CliData data)
     {
         var scenario = ScenarioJson.Load(path);
         var needsCatalog = ScenarioValidator.NeedsCatalog(scenario);
-        return SimulationModel.Compile(scenario, needsCatalog ? CatalogLoader.Load() : null, Path.GetDirectoryName(Path.GetFullPath(path)),
-            needsCatalog ? ProfileStore.Load() : null);
+        return SimulationModel.Compile(scenario, needsCatalog ? data.Catalog(parse) : null, Path.GetDirectoryName(Path.GetFullPath(path)),
+            needsCatalog ? data.Profiles(parse) : null);
     }
 
     private static Argument<string> ScenarioArgument() => new("scenario") { Description = "The scenario document (JSON)." };

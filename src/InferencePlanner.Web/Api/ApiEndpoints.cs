@@ -104,6 +104,9 @@ public static class ApiEndpoints
         api.MapGet("/catalog/devices", (CatalogService catalogs) => Results.Json(catalogs.Current.Devices, Json)).WithName("CatalogDevices").Produces<IReadOnlyList<Device>>();
         api.MapGet("/catalog/prices", (CatalogService catalogs) => Results.Json(catalogs.Current.Prices, Json)).WithName("CatalogPrices").Produces<IReadOnlyList<Price>>();
         api.MapGet("/catalog/regions", (CatalogService catalogs) => Results.Json(catalogs.Current.Regions, Json)).WithName("CatalogRegions").Produces<IReadOnlyList<Region>>();
+        api.MapGet("/catalog/export", ExportData).WithName("CatalogExport")
+            .WithSummary("The team's catalog (with its edits) and profiles (with those saved here) as a zip; unpacked, the CLI reads it with --data DIR.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/zip");
 
         api.MapGet("/scenarios", ListScenariosAsync).WithName("ListScenarios").Produces<IReadOnlyList<ScenarioSummary>>();
         api.MapPost("/scenarios", CreateScenarioAsync).WithName("CreateScenario").Accepts<Scenario>("application/json")
@@ -242,6 +245,14 @@ public static class ApiEndpoints
         }
 
         return value < min || value > max ? throw ApiProblemException.Field(name, $"must be from {min:N0} to {max:N0}") : value;
+    }
+
+    private static IResult ExportData(CatalogService catalogs, ProfileStore profiles)
+    {
+        var zip = new MemoryStream();
+        DataExport.Write(catalogs.Current, profiles.All, zip);
+        zip.Position = 0;
+        return Results.File(zip, "application/zip", "inferenceplanner-data.zip");
     }
 
     private static async Task<IResult> SimulateAsync(HttpRequest request, IOptions<ApiOptions> options, PlannerActions actions, ProfileStore profiles, RunGate gate,

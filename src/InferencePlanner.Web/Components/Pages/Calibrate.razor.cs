@@ -133,8 +133,11 @@ public partial class Calibrate : JobPage
         }
 
         await using var db = await Db.CreateDbContextAsync();
-        await Actions.SaveProfileAsync(Profile, db);
-        Message = $"Saved: scenarios can now use \"service\": {{ \"profile\": \"{Profile.Id}\" }}.";
+        var saved = await Actions.SaveProfileAsync(Profile, db);
+        Message = saved.Id == Profile.Id
+            ? $"Saved: scenarios can now use \"service\": {{ \"profile\": \"{saved.Id}\" }}."
+            : $"Saved as \"{saved.Id}\" (\"{Profile.Id}\" is taken and keeps its figures): scenarios can now use \"service\": {{ \"profile\": \"{saved.Id}\" }}.";
+        Profile = saved;
     }
 
     protected override void OnFinished(JobStatus status)
