@@ -14,6 +14,12 @@ public interface ILlmStepTimes
 {
     /// <summary>Seconds of one iteration (see <see cref="LlmStepModel.StepSeconds"/> for the arguments).</summary>
     double StepSeconds(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens);
+
+    /// <summary>
+    /// The iteration's power activity (see <see cref="Economics.PowerModel"/>): 0 draws idle, 1 draws TDP. Same arguments
+    /// as <see cref="StepSeconds"/>.
+    /// </summary>
+    double PowerActivity(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens);
 }
 
 /// <summary>
@@ -41,6 +47,10 @@ public sealed record MeasuredLlmStepModel(LlmMeasuredSteps Measured, LlmModelPre
             + (Measured.MsPerAttentionPair * AttentionScale * (decodeContextTokens + prefillAttentionPairs));
         return Math.Max(ms, 0) / 1000;
     }
+
+    /// <summary>Measured times carry no compute/memory split: a step draws TDP (the CPU's power is unknown anyway).</summary>
+    public double PowerActivity(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens) =>
+        decodes + prefillTokens > 0 ? 1 : 0;
 }
 
 /// <summary>The llm-block's measured step costs (ms) and the block they were measured on.</summary>
@@ -69,10 +79,24 @@ public sealed record LlmStepModel(
     /// <param name="prefillPastTokens">Cached tokens the prefill chunks read, summed.</param>
     public double StepSeconds(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens)
     {
+        var (compute, memory, launch) = Times(decodes, decodeContextTokens, prefillTokens, prefillAttentionPairs, prefillPastTokens);
+        return Math.Max(compute, memory) + launch;
+    }
+
+    /// <summary>The step's compute and memory times over its whole time: what its power follows.</summary>
+    public double PowerActivity(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens)
+    {
+        var (compute, memory, launch) = Times(decodes, decodeContextTokens, prefillTokens, prefillAttentionPairs, prefillPastTokens);
+        return Economics.PowerModel.Activity(compute, memory, Math.Max(compute, memory) + launch);
+    }
+
+    /// <summary>Seconds of the step's FLOPs at the achievable throughput, of its bytes at the achievable bandwidth, and of its launches.</summary>
+    private (double Compute, double Memory, double Launch) Times(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens)
+    {
         var tokens = decodes + prefillTokens;
         if (tokens <= 0)
         {
-            return 0;
+            return (0, 0, 0);
         }
 
         var flops = (2 * Model.ActiveParameters * tokens) + (4.0 * Model.Layers * Model.Hidden * (decodeContextTokens + prefillAttentionPairs));
@@ -82,7 +106,7 @@ public sealed record LlmStepModel(
         var bytes = activeWeightBytes + (KvBytesPerToken * (decodeContextTokens + prefillPastTokens + tokens));
         var compute = flops / (PeakTflops * 1e12 * MatmulEfficiency * TensorParallel);
         var memory = bytes / (BandwidthGBps * 1e9 * MemoryEfficiency * TensorParallel);
-        return Math.Max(compute, memory) + (Model.Layers * LaunchMicrosecondsPerLayer / 1e6);
+        return (compute, memory, Model.Layers * LaunchMicrosecondsPerLayer / 1e6);
     }
 
     /// <summary>Steady decode throughput at a batch: generated tokens per second with every sequence at <paramref name="context"/> tokens.</summary>

@@ -287,6 +287,18 @@ public sealed record EconomicsSpec
     /// </summary>
     public string? PriceFallback { get; init; }
 
+    /// <summary>
+    /// Where energy (and so operational carbon) is counted: <c>accelerator</c> (the devices alone), <c>server</c> (with
+    /// <see cref="HostWattsPerDevice"/>, at the wall) or <c>facility</c> (default: the servers × the region's PUE).
+    /// </summary>
+    public string? EnergyBoundary { get; init; }
+
+    /// <summary>
+    /// The host's draw per accelerator (CPU, memory, NICs, fans: the server's power over its accelerators), watts, counted at
+    /// the server and facility boundaries; unknown (not counted, and said) unless given.
+    /// </summary>
+    public double? HostWattsPerDevice { get; init; }
+
     /// <summary>Hourly grid intensity (24 values, g CO2e/kWh, hour 0 first) by region id, to meet the daily load curve.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<double>>? HourlyGridGramsCo2PerKwh { get; init; }
 

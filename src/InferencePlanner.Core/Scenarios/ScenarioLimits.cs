@@ -54,6 +54,16 @@ public static class ScenarioNames
     /// <summary>What a pool is billed at when its region has no price (economics.priceFallback).</summary>
     public static readonly string[] PriceFallbacks = [NoPriceFallback, CheapestAnywhere];
 
+    public const string AcceleratorBoundary = "accelerator";
+    public const string ServerBoundary = "server";
+    public const string FacilityBoundary = "facility";
+
+    /// <summary>
+    /// Where energy is measured (economics.energyBoundary): the accelerators alone (what nvidia-smi reports), the
+    /// servers at the wall (accelerators + economics.hostWattsPerDevice), or the facility (the servers × PUE).
+    /// </summary>
+    public static readonly string[] EnergyBoundaries = [AcceleratorBoundary, ServerBoundary, FacilityBoundary];
+
     /// <summary>How a generative query's input or output tokens are drawn.</summary>
     public static readonly string[] TokenDistributions = [Deterministic, Exponential, Lognormal];
     public static readonly string[] Distributions = [Exponential, Deterministic, Erlang, Hyperexponential, Lognormal];

@@ -152,6 +152,13 @@ public sealed class ScenarioValidator
                 OneOf("$.economics.priceFallback", economics.PriceFallback, ScenarioNames.PriceFallbacks);
             }
 
+            if (economics.EnergyBoundary is not null)
+            {
+                OneOf("$.economics.energyBoundary", economics.EnergyBoundary, ScenarioNames.EnergyBoundaries);
+            }
+
+            Finite("$.economics.hostWattsPerDevice", economics.HostWattsPerDevice, min: 0, max: 100_000, required: false);
+
             Finite("$.economics.deviceLifeYears", economics.DeviceLifeYears, min: 0.1, max: 30, required: false);
             foreach (var (region, curve) in economics.HourlyGridGramsCo2PerKwh ?? new Dictionary<string, IReadOnlyList<double>>())
             {

@@ -44,10 +44,10 @@ public sealed class FleetPricer(DeviceCatalog catalog)
 
     /// <param name="pool">The pool as the scenario lists it.</param>
     /// <param name="count">Its servers (replicas).</param>
-    /// <param name="peakUtilization">Their utilization at the month's peak.</param>
+    /// <param name="peakActivity">Their power activity at the month's peak (0 idle, 1 TDP; see <see cref="PowerModel"/>).</param>
     /// <param name="month">The month (prices decline by it).</param>
     /// <param name="context">What the month is priced against.</param>
-    public PoolMonthCost Price(PoolSpec pool, int count, double peakUtilization, int month, PricingContext context)
+    public PoolMonthCost Price(PoolSpec pool, int count, double peakActivity, int month, PricingContext context)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(context);
@@ -65,7 +65,7 @@ public sealed class FleetPricer(DeviceCatalog catalog)
                 $"pool '{pool.Name}': its edge devices are charged at {assumed.Id}'s grid ({assumed.GridGramsCo2PerKwh.Effective} g CO2e/kWh), the region of the fleet it offloads from (assumed: give the pool the region of its users, e.g. a grid-XX country)"));
         }
 
-        var averageUtilization = Math.Min(1, peakUtilization * context.MeanToPeak);
+        var averageActivity = Math.Min(1, peakActivity * context.MeanToPeak);
         var lifeYears = economics?.DeviceLifeYears ?? DefaultLifeYears;
 
         double energy = 0;
@@ -74,13 +74,16 @@ public sealed class FleetPricer(DeviceCatalog catalog)
         PowerFacts? power = null;
         if (device?.TdpWatts.Effective is { } tdp && device.IdleWatts.Effective is { } idle)
         {
-            var pue = edge ? 1 : region?.Pue.Effective ?? 1;
-            power = new PowerFacts(idle, tdp, pue, region?.GridGramsCo2PerKwh.Effective ?? 0);
-            energy = FleetEconomics.EnergyKWh(devices, hours, FleetEconomics.PowerWatts(idle, tdp, averageUtilization), pue);
+            // The boundary: the devices alone, the servers at the wall (their hosts' share, when given), the facility (× PUE).
+            var boundary = BoundaryOf(economics);
+            var host = edge || boundary == ScenarioNames.AcceleratorBoundary ? 0 : economics?.HostWattsPerDevice ?? 0;
+            var pue = edge || boundary != ScenarioNames.FacilityBoundary ? 1 : region?.Pue.Effective ?? 1;
+            power = new PowerFacts(idle + host, tdp + host, pue, region?.GridGramsCo2PerKwh.Effective ?? 0);
+            energy = FleetEconomics.EnergyKWh(devices, hours, FleetEconomics.PowerWatts(power.IdleWatts, power.TdpWatts, averageActivity), pue);
             if (region?.GridGramsCo2PerKwh.Effective is { } grid)
             {
                 operational = economics?.HourlyGridGramsCo2PerKwh is { } hourly && hourly.TryGetValue(region.Id, out var curve)
-                    ? FleetEconomics.DailyOperationalCarbonKg(devices, idle, tdp, peakUtilization, pue, context.DailyLoad, curve) * hours / 24
+                    ? FleetEconomics.DailyOperationalCarbonKg(devices, power.IdleWatts, power.TdpWatts, peakActivity, pue, context.DailyLoad, curve) * hours / 24
                     : FleetEconomics.OperationalCarbonKg(energy, grid);
             }
             else
@@ -135,6 +138,27 @@ public sealed class FleetPricer(DeviceCatalog catalog)
         }
 
         return new PoolMonthCost(pricing, unitPrice, cost, energy, operational, embodied) { Power = power, PriceSource = source };
+    }
+
+    /// <summary>The scenario's energy boundary (default: the facility).</summary>
+    public static string BoundaryOf(EconomicsSpec? economics) => economics?.EnergyBoundary ?? ScenarioNames.FacilityBoundary;
+
+    /// <summary>What a scenario's energy figures cover, in words, with the power model they rest on.</summary>
+    public static IReadOnlyList<string> EnergyAssumptions(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var economics = scenario.Economics;
+        var host = economics?.HostWattsPerDevice;
+        var hosts = host is { } watts
+            ? FormattableString.Invariant($"the servers' hosts at {watts:G4} W per accelerator (economics.hostWattsPerDevice)")
+            : "host servers (CPU, memory, NICs, fans) not counted: their power is unknown (set economics.hostWattsPerDevice)";
+        var boundary = BoundaryOf(economics) switch
+        {
+            ScenarioNames.AcceleratorBoundary => "energy boundary: the accelerators alone (as nvidia-smi reports them); no host, no facility overhead",
+            ScenarioNames.ServerBoundary => $"energy boundary: the servers at the wall: the accelerators and {hosts}; no facility overhead (PUE)",
+            _ => $"energy boundary: the facility: the accelerators and {hosts}, × each region's PUE",
+        };
+        return [boundary, PowerModel.Assumption, "edge devices: their own draw at their users' grid, no facility overhead"];
     }
 
     /// <summary>The first region of the scenario's pools that are not edge: where an edge pool's users are assumed to be.</summary>

@@ -11,6 +11,9 @@ public sealed record ForecastResult
 
     /// <summary>What the forecast could not price or power, and the stand-ins it used.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>What the energy figures cover (the boundary: accelerators, servers or facility) and the power model they rest on.</summary>
+    public IReadOnlyList<string> EnergyAssumptions { get; init; } = [];
 }
 
 public sealed record MonthForecast
@@ -74,6 +77,10 @@ public sealed record PoolForecast
 
     public double RatePerSecond { get; init; }
     public double Utilization { get; init; }
+
+    /// <summary>Its devices' power activity at the peak, 0 (idle) to 1 (TDP): what its energy follows (see <c>PowerModel</c>).</summary>
+    public double PowerActivity { get; init; }
+
     public double LatencyMsP50 { get; init; }
     public double LatencyMsP99 { get; init; }
     public string? SizingMethod { get; init; }

@@ -98,6 +98,7 @@ public sealed class Forecaster
             Months = months,
             Totals = new ForecastTotals(KnownSum(months.Select(m => m.CostUsd)), months.Sum(m => m.EnergyKWh + m.EdgeEnergyKWh), months.Sum(m => m.CarbonKg), months.Sum(m => m.Queries)),
             Warnings = context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            EnergyAssumptions = FleetPricer.EnergyAssumptions(scenario),
         };
     }
 
@@ -117,7 +118,7 @@ public sealed class Forecaster
         var pools = model.Pools.Select((pool, i) =>
         {
             var simulated = result.Pools.Count > i ? result.Pools[i] : null;
-            return Forecast(pool, pool.Servers, pool.Servers, simulated?.ThroughputPerSecond ?? 0, simulated?.Utilization ?? 0, null, 0, pricing) with
+            return Forecast(pool, pool.Servers, pool.Servers, simulated?.ThroughputPerSecond ?? 0, simulated?.Utilization ?? 0, simulated?.PowerActivity ?? 0, null, 0, pricing) with
             {
                 LatencyMsP50 = simulated?.LatencyMs.P50 ?? 0,
                 LatencyMsP99 = simulated?.LatencyMs.P99 ?? 0,
@@ -275,7 +276,8 @@ public sealed class Forecaster
 
             var count = pool.IsEdge ? sized.Count : WithHeadroom(sized.Count, scenario.Growth?.Headroom);
             var utilization = sized.Check.Utilization * sized.Count / count;
-            pools.Add(Forecast(pool, count, sized.Count, rate, utilization, sized, month, context.Pricing) with
+            var activity = sized.Check.PowerActivity * sized.Count / count;
+            pools.Add(Forecast(pool, count, sized.Count, rate, utilization, activity, sized, month, context.Pricing) with
             {
                 LatencyMsP50 = sized.Check.LatencyMs.P50 + rtt,
                 LatencyMsP99 = sized.Check.LatencyMs.P99 + rtt,
@@ -332,9 +334,9 @@ public sealed class Forecaster
     }
 
     /// <summary>A pool's month: its count and load, and what its devices cost, draw and emit.</summary>
-    private PoolForecast Forecast(PoolModel pool, int count, int required, double rate, double peakUtilization, SizingResult? sized, int month, PricingContext pricing)
+    private PoolForecast Forecast(PoolModel pool, int count, int required, double rate, double peakUtilization, double peakActivity, SizingResult? sized, int month, PricingContext pricing)
     {
-        var cost = _pricer.Price(pool.Spec, count, peakUtilization, month, pricing);
+        var cost = _pricer.Price(pool.Spec, count, peakActivity, month, pricing);
         return new PoolForecast
         {
             Name = pool.Name,
@@ -344,6 +346,7 @@ public sealed class Forecaster
             RequiredCount = required,
             RatePerSecond = rate,
             Utilization = peakUtilization,
+            PowerActivity = peakActivity,
             SizingMethod = sized?.Method,
             Pricing = cost.Pricing,
             UsdPerDeviceHour = cost.UsdPerDeviceHour,
@@ -440,8 +443,8 @@ public sealed class Forecaster
                 deviceHours += devices * days;
                 if (pool.Power is { } power)
                 {
-                    var utilization = Math.Min(1, pool.Utilization * pool.Count * dailyLoad[h] / devices);
-                    var kwh = FleetEconomics.EnergyKWh(devices, days, FleetEconomics.PowerWatts(power.IdleWatts, power.TdpWatts, utilization), power.Pue);
+                    var activity = Math.Min(1, pool.PowerActivity * pool.Count * dailyLoad[h] / devices);
+                    var kwh = FleetEconomics.EnergyKWh(devices, days, FleetEconomics.PowerWatts(power.IdleWatts, power.TdpWatts, activity), power.Pue);
                     operational += FleetEconomics.OperationalCarbonKg(kwh, power.GridGramsCo2PerKWh);
                 }
             }

@@ -18,13 +18,15 @@ internal static class ReplicationSummary
         var tpot = new LatencyHistogram();
         long outputTokens = 0;
         long arrivals = 0, served = 0, rejected = 0, abandoned = 0, waited = 0, good = 0, batches = 0, batched = 0, servers = 0;
-        double busy = 0, areaQueue = 0, areaSystem = 0;
+        double busy = 0, active = 0, areaQueue = 0, areaSystem = 0;
         for (var i = 0; i < outcome.Pools.Length; i++)
         {
             var pool = outcome.Pools[i];
             var spec = model.Pools[i];
             var poolBusy = pool.BusySeconds.Sum();
             var llm = outcome.Llm[i];
+            // A generative pool's iterations draw by what they do; any other busy server at TDP.
+            var poolActive = llm is null ? poolBusy : pool.ActiveSeconds;
             poolResults.Add(new PoolResult
             {
                 Name = spec.Name,
@@ -38,6 +40,7 @@ internal static class ReplicationSummary
                 Abandoned = pool.Abandoned,
                 ThroughputPerSecond = Ratio(pool.Served, window),
                 Utilization = Ratio(poolBusy, spec.Servers * window),
+                PowerActivity = Ratio(poolActive, spec.Servers * window),
                 ProbabilityOfWait = Ratio(pool.Waited, pool.Served),
                 RejectionProbability = Ratio(pool.Rejected, pool.Arrivals),
                 AbandonmentProbability = Ratio(pool.Abandoned, pool.Arrivals),
@@ -86,6 +89,7 @@ internal static class ReplicationSummary
             batches += pool.Batches;
             batched += pool.BatchedQueries;
             busy += poolBusy;
+            active += poolActive;
             servers += spec.Servers;
             areaQueue += pool.AreaQueue;
             areaSystem += pool.AreaSystem;
@@ -122,6 +126,7 @@ internal static class ReplicationSummary
             Abandoned = abandoned,
             ThroughputPerSecond = Ratio(served, window),
             Utilization = Ratio(busy, servers * window),
+            PowerActivity = Ratio(active, servers * window),
             ProbabilityOfWait = Ratio(waited, served),
             RejectionProbability = rejection,
             AbandonmentProbability = Ratio(abandoned, arrivals),

@@ -29,6 +29,9 @@ internal sealed class LlmReplica
 
     /// <summary>When the iteration in flight ends.</summary>
     public double BusyUntil;
+
+    /// <summary>The power activity of the iteration in flight (see <see cref="Core.Economics.PowerModel"/>).</summary>
+    public double Activity;
 }
 
 /// <summary>

@@ -100,6 +100,7 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             if (replica.Busy && replica.BusyUntil > t)
             {
                 pool.Metrics.BusySeconds[r] += replica.BusyUntil - t;
+                pool.Metrics.ActiveSeconds += (replica.BusyUntil - t) * replica.Activity;
                 _series?.Busy(t, replica.BusyUntil);
             }
         }
@@ -115,6 +116,7 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             if (replica.Busy && replica.BusyUntil > t)
             {
                 pool.Metrics.BusySeconds[r] -= replica.BusyUntil - t;
+                pool.Metrics.ActiveSeconds -= (replica.BusyUntil - t) * replica.Activity;
             }
         }
     }
@@ -229,9 +231,11 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
         pool.Llm.PeakKvUsed = Math.Max(pool.Llm.PeakKvUsed, replica.KvUsed);
         var seconds = pool.Step.StepSeconds(decodes, context, prefillTokens, pairs, past);
         replica.BusyUntil = t + seconds;
+        replica.Activity = pool.Step.PowerActivity(decodes, context, prefillTokens, pairs, past);
         if (window.IsOpen)
         {
             pool.Metrics.BusySeconds[replicaIndex] += seconds;
+            pool.Metrics.ActiveSeconds += seconds * replica.Activity;
             _series?.Busy(t, t + seconds);
         }
 

@@ -35,6 +35,12 @@ internal sealed class PoolMetrics(int index, int servers, int maxBatch)
     public readonly double[] BusySeconds = new double[servers];
 
     /// <summary>
+    /// A generative pool's busy seconds weighted by each iteration's power activity (compute- or memory-bound, see
+    /// <see cref="Core.Economics.PowerModel"/>), summed over its replicas, within the window.
+    /// </summary>
+    public double ActiveSeconds;
+
+    /// <summary>
     /// ∫ queue length dt over the window. A batching pool adds each query's wait, cut to the window, when the wait
     /// ends (it starts service, gives up, or the run ends): a sample-path identity, so no integral is advanced per
     /// event. A generative pool integrates its waiting line at its events.

@@ -27,6 +27,12 @@ public sealed record SimulationResult
     public long Abandoned { get; init; }
     public double ThroughputPerSecond { get; init; }
     public double Utilization { get; init; }
+
+    /// <summary>
+    /// The devices' mean power activity over the window, 0 (idle) to 1 (TDP): a generative pool's iterations weighted by
+    /// their compute- and memory-bound shares (see <c>Core.Economics.PowerModel</c>), any other busy server at 1.
+    /// </summary>
+    public double PowerActivity { get; init; }
     public double ProbabilityOfWait { get; init; }
     public double RejectionProbability { get; init; }
     public double AbandonmentProbability { get; init; }
@@ -106,6 +112,7 @@ public sealed record SimulationResult
             Abandoned = runs.Sum(r => r.Abandoned),
             ThroughputPerSecond = runs.Average(r => r.ThroughputPerSecond),
             Utilization = runs.Average(r => r.Utilization),
+            PowerActivity = runs.Average(r => r.PowerActivity),
             ProbabilityOfWait = runs.Average(r => r.ProbabilityOfWait),
             RejectionProbability = runs.Average(r => r.RejectionProbability),
             AbandonmentProbability = runs.Average(r => r.AbandonmentProbability),
@@ -219,6 +226,12 @@ public sealed record PoolResult
     public long Abandoned { get; init; }
     public double ThroughputPerSecond { get; init; }
     public double Utilization { get; init; }
+
+    /// <summary>
+    /// The devices' mean power activity over the window, 0 (idle) to 1 (TDP): a generative pool's iterations weighted by
+    /// their compute- and memory-bound shares (see <c>Core.Economics.PowerModel</c>), any other busy server at 1.
+    /// </summary>
+    public double PowerActivity { get; init; }
     public double ProbabilityOfWait { get; init; }
     public double RejectionProbability { get; init; }
     public double AbandonmentProbability { get; init; }
@@ -268,6 +281,7 @@ public sealed record PoolResult
             Abandoned = runs.Sum(r => r.Abandoned),
             ThroughputPerSecond = runs.Average(r => r.ThroughputPerSecond),
             Utilization = runs.Average(r => r.Utilization),
+            PowerActivity = runs.Average(r => r.PowerActivity),
             ProbabilityOfWait = runs.Average(r => r.ProbabilityOfWait),
             RejectionProbability = runs.Average(r => r.RejectionProbability),
             AbandonmentProbability = runs.Average(r => r.AbandonmentProbability),
