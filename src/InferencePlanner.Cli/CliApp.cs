@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using InferencePlanner.Cli.Commands;
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Scenarios;
@@ -9,7 +10,7 @@ namespace InferencePlanner.Cli;
 /// The <c>inferenceplanner</c> command line. JSON goes to <paramref name="stdout"/>, messages to
 /// <paramref name="stderr"/>; exit codes: 0 success, 2 invalid input, 1 anything else.
 /// </summary>
-public static class CliApp
+public static partial class CliApp
 {
     public const int Success = 0;
     public const int Failure = 1;
@@ -36,7 +37,7 @@ public static class CliApp
         {
             foreach (var error in parsed.Errors)
             {
-                stderr.WriteLine($"error: {error.Message}");
+                stderr.WriteLine($"error: {Plain(error.Message)}");
             }
 
             stderr.WriteLine("Run 'inferenceplanner --help' for usage.");
@@ -77,4 +78,24 @@ public static class CliApp
             return Failure;
         }
     }
+
+    /// <summary>A parse error in words: "--seed: 'abc' is not a whole number" rather than a .NET type name.</summary>
+    internal static string Plain(string message)
+    {
+        var match = WrongType().Match(message);
+        if (!match.Success)
+        {
+            return message;
+        }
+
+        var type = match.Groups["type"].Value;
+        var expected = type.Contains("Int", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) || type.Contains("Decimal", StringComparison.Ordinal) ? "a number"
+            : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+            : "a valid value";
+        return $"{match.Groups["option"].Value}: '{match.Groups["value"].Value}' is not {expected}";
+    }
+
+    [GeneratedRegex("^Cannot parse argument '(?<value>.*)' for (?:option|argument) '(?<option>[^']*)' as expected type '(?<type>[^']*)'", RegexOptions.CultureInvariant)]
+    private static partial Regex WrongType();
 }

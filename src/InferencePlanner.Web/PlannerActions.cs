@@ -93,22 +93,9 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
     /// </summary>
     public static void CheckLimits(SimulationModel model, int replications, ApiOptions limits, string queriesField)
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(limits);
-        if (model.HorizonInQueries)
-        {
-            var total = (double)(model.WarmupQueries + model.MeasuredQueries) * replications;
-            if (total > limits.MaxQueriesPerRun)
-            {
-                throw new ScenarioException(queriesField,
-                    $"{model.WarmupQueries + model.MeasuredQueries:N0} queries × {replications} replications is over this server's limit of {limits.MaxQueriesPerRun:N0} queries a run (Api:MaxQueriesPerRun)");
-            }
-        }
-        else if (model.WarmupSeconds + model.MeasuredSeconds > limits.MaxHorizonSeconds)
-        {
-            throw new ScenarioException("$.horizon.seconds",
-                $"{model.WarmupSeconds + model.MeasuredSeconds:N0} s (with warm-up) is over this server's limit of {limits.MaxHorizonSeconds:N0} s (Api:MaxHorizonSeconds)");
-        }
+        RunLimits.Check(model, replications, limits.MaxQueriesPerRun, limits.MaxHorizonSeconds, queriesField,
+            "this server's limit: Api:MaxQueriesPerRun", "this server's limit: Api:MaxHorizonSeconds");
     }
 
     /// <summary>A model's horizon in words: "1,000,000 queries after 50,000 of warm-up", "72 h after a 1 h warm-up".</summary>

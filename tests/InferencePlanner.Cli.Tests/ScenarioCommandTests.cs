@@ -18,6 +18,42 @@ public sealed class ScenarioCommandTests
         new(Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "data", "scenarios"), "*.json").Select(Path.GetFileName).Order().Cast<string>());
 
     [Theory]
+    [InlineData("--seed", "abc", "--seed: 'abc' is not a whole number")]
+    [InlineData("--replications", "2.5", "--replications: '2.5' is not a whole number")]
+    public void Simulate_AnOptionOfTheWrongType_IsSaidInWords(string option, string value, string message)
+    {
+        // It used to print "as expected type 'System.Nullable`1[System.Int64]'".
+        var (code, _, stderr) = Run("simulate", Scenario("mm4-erlang-c.json"), option, value);
+
+        Assert.Equal(CliApp.InvalidInput, code);
+        Assert.Contains($"error: {message}", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_TenBillionQueries_IsRefusedAboveTheDashboardsLimit_UnlessToldNoLimit()
+    {
+        // It used to start, silently, a run of days.
+        var (code, stdout, stderr) = Run("simulate", Scenario("mm4-erlang-c.json"), "--queries", "10000000000");
+
+        Assert.Equal(CliApp.InvalidInput, code);
+        Assert.Empty(stdout);
+        Assert.Contains("error: --queries: 10,000,050,000 queries × 1 replications is over the limit of 20,000,000 queries a run (give --no-limit to run it anyway", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_NoLimit_RunsBeyondTheLimit()
+    {
+        // 2 × 10,000,050 queries: just over the limit, run when told, with progress.
+        var (code, stdout, stderr) = Run("simulate", Scenario("mm4-erlang-c.json"), "--queries", "10000000", "--replications", "2", "--no-limit");
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal(2, json.RootElement.GetProperty("replications").GetInt32());
+        Assert.Contains("simulating: 100 %", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [MemberData(nameof(Shipped))]
     public void Validate_EveryShippedScenario_PrintsNothing(string file)
     {

@@ -23,8 +23,12 @@ internal static class ScenarioCommands
         };
         var queries = new Option<long?>("--queries") { Description = "Measured queries per replication (overrides the scenario's horizon)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress on stderr." };
+        var noLimit = new Option<bool>("--no-limit")
+        {
+            Description = $"Run beyond {RunLimits.DefaultMaxQueriesPerRun:N0} queries (× replications) or {RunLimits.DefaultMaxHorizonSeconds / 86_400:N0} days of simulated time, the limits the dashboard and the API keep.",
+        };
 
-        var command = new Command("simulate", "Run a scenario and print the result JSON.") { file, seed, replications, queries, quiet };
+        var command = new Command("simulate", "Run a scenario and print the result JSON.") { file, seed, replications, queries, quiet, noLimit };
         command.SetAction((parse, cancellation) =>
         {
             var path = parse.GetValue(file)!;
@@ -45,6 +49,12 @@ internal static class ScenarioCommands
             }
 
             var model = Compile(path, parse, data).With(parse.GetValue(seed), parse.GetValue(queries));
+            if (!parse.GetValue(noLimit))
+            {
+                var lift = "give --no-limit to run it anyway: it shows its progress and stops at Ctrl+C";
+                RunLimits.Check(model, count, RunLimits.DefaultMaxQueriesPerRun, RunLimits.DefaultMaxHorizonSeconds,
+                    parse.GetValue(queries) is null ? "$.horizon.queries" : "--queries", lift, lift);
+            }
 
             var lastPercent = -1;
             var progress = parse.GetValue(quiet) ? null : new InlineProgress<SimulationProgress>(p =>

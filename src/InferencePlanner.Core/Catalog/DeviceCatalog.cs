@@ -37,10 +37,12 @@ public sealed class DeviceCatalog
 
     /// <summary>Ids close to <paramref name="id"/>, for "did you mean" in error messages.</summary>
     public IReadOnlyList<string> SuggestDevices(string id) =>
-        Devices.Select(d => d.Id)
-            .Where(candidate => candidate.Contains(id, StringComparison.OrdinalIgnoreCase)
-                || id.Contains(candidate, StringComparison.OrdinalIgnoreCase)
-                || SharesToken(candidate, id))
+        Suggestions.Closest(id, Devices.Select(d => d.Id))
+            .Concat(Devices.Select(d => d.Id)
+                .Where(candidate => candidate.Contains(id, StringComparison.OrdinalIgnoreCase)
+                    || id.Contains(candidate, StringComparison.OrdinalIgnoreCase)
+                    || SharesToken(candidate, id)))
+            .Distinct(StringComparer.Ordinal)
             .Take(5)
             .ToList();
 

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 
 namespace InferencePlanner.Core.Scenarios;
@@ -9,7 +11,7 @@ namespace InferencePlanner.Core.Scenarios;
 /// <summary>Reads and writes scenario documents. Unknown fields are errors: a typo must not pass silently.</summary>
 public static partial class ScenarioJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    public static readonly JsonSerializerOptions Options = ReadOnly(new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -19,7 +21,14 @@ public static partial class ScenarioJson
         AllowTrailingCommas = true,
         MaxDepth = 32,
         NumberHandling = JsonNumberHandling.Strict,
-    };
+    });
+
+    /// <summary>Fixed from the start, with the default resolver, so that the format's types can be walked (<see cref="UnknownFields"/>).</summary>
+    private static JsonSerializerOptions ReadOnly(JsonSerializerOptions options)
+    {
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 
     /// <summary>The largest scenario document accepted, in characters.</summary>
     public const int MaxLength = 4 * 1024 * 1024;
@@ -42,6 +51,12 @@ public static partial class ScenarioJson
         {
             var line = json.AsSpan(0, at).Count('\n') + 1;
             throw new ScenarioException("$", string.Create(CultureInfo.InvariantCulture, $"the text is not valid Unicode: a lone surrogate (U+{(int)json[at]:X4}) at character {at + 1:N0} (line {line})"));
+        }
+
+        // Every field the format does not know, each with the names it may have meant, before the first type error.
+        if (UnknownFields(json) is { Count: > 0 } unknown)
+        {
+            throw new ScenarioException(unknown);
         }
 
         try
@@ -85,6 +100,71 @@ public static partial class ScenarioJson
     }
 
     public static string Write(Scenario scenario) => JsonSerializer.Serialize(scenario, Options);
+
+    /// <summary>
+    /// The fields of the document the scenario format does not have, all of them, walking the document against the
+    /// format's types; empty when the document is not JSON (the deserializer then says where it breaks).
+    /// </summary>
+    private static List<ScenarioError> UnknownFields(string json)
+    {
+        var errors = new List<ScenarioError>();
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = Options.MaxDepth });
+        }
+        catch (JsonException)
+        {
+            return errors;
+        }
+
+        Walk(root, typeof(Scenario), "$", errors);
+        return errors;
+    }
+
+    private static void Walk(JsonNode? node, Type type, string path, List<ScenarioError> errors)
+    {
+        if (node is null || errors.Count >= 50)
+        {
+            return;
+        }
+
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        var info = Options.GetTypeInfo(type);
+        switch (info.Kind)
+        {
+            case JsonTypeInfoKind.Object when node is JsonObject obj:
+                var properties = info.Properties.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+                foreach (var (name, value) in obj)
+                {
+                    var at = $"{path}.{name}";
+                    if (properties.TryGetValue(name, out var property))
+                    {
+                        Walk(value, property.PropertyType, at, errors);
+                    }
+                    else
+                    {
+                        errors.Add(new ScenarioError(at, "is not a field of the scenario format" + Suggestions.DidYouMean(Suggestions.Closest(name, properties.Keys))));
+                    }
+                }
+
+                break;
+            case JsonTypeInfoKind.Enumerable when node is JsonArray array && info.ElementType is { } element:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    Walk(array[i], element, $"{path}[{i}]", errors);
+                }
+
+                break;
+            case JsonTypeInfoKind.Dictionary when node is JsonObject map && info.ElementType is { } value:
+                foreach (var (key, item) in map)
+                {
+                    Walk(item, value, $"{path}.{key}", errors);
+                }
+
+                break;
+        }
+    }
 
     /// <summary>The index of the first UTF-16 surrogate that is not half of a pair, if any.</summary>
     private static int? UnpairedSurrogate(string text)

@@ -164,7 +164,7 @@ public sealed class ScenarioValidator
             {
                 if (_catalog is not null && !_catalog.TryGetRegion(region, out _))
                 {
-                    Add($"$.economics.hourlyGridGramsCo2PerKwh.{region}", $"'{region}' is not a catalog region");
+                    Add($"$.economics.hourlyGridGramsCo2PerKwh.{region}", $"'{region}' is not a catalog region" + Suggestions.DidYouMean(Suggestions.Closest(region, _catalog.Regions.Select(r => r.Id))));
                 }
 
                 Shape($"$.economics.hourlyGridGramsCo2PerKwh.{region}", curve, 24);
@@ -365,7 +365,7 @@ public sealed class ScenarioValidator
 
             if (pool.Region is { } region && _catalog is not null && !_catalog.TryGetRegion(region, out _))
             {
-                Add($"{p}.region", $"'{region}' is not a catalog region");
+                Add($"{p}.region", $"'{region}' is not a catalog region" + Suggestions.DidYouMean(Suggestions.Closest(region, _catalog.Regions.Select(r => r.Id))));
             }
 
             if (pool.Count is not { } count || count < 1 || count > ScenarioLimits.MaxServersPerPool)

@@ -16,10 +16,10 @@ public sealed class ApiOptions
     public long MaxUploadBytes { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>Most queries one simulate request may run: (warm-up + measured) × replications.</summary>
-    public long MaxQueriesPerRun { get; set; } = 20_000_000;
+    public long MaxQueriesPerRun { get; set; } = Simulation.Engine.RunLimits.DefaultMaxQueriesPerRun;
 
     /// <summary>Longest simulated horizon (warm-up + measured) of a time-bounded run, seconds.</summary>
-    public double MaxHorizonSeconds { get; set; } = 31 * 86_400;
+    public double MaxHorizonSeconds { get; set; } = Simulation.Engine.RunLimits.DefaultMaxHorizonSeconds;
 
     public int MaxReplications { get; set; } = 32;
 

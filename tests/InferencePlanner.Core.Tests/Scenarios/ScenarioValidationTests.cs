@@ -218,6 +218,50 @@ public sealed class ScenarioValidationTests
     }
 
     [Fact]
+    public void Parse_EveryMistypedField_IsNamed_WithTheFieldItMayHaveMeant()
+    {
+        // Only the first of two typos used to be reported.
+        var document = System.Text.Json.Nodes.JsonNode.Parse(Valid)!;
+        document["workload"]!["arrivals"]!["ratePerSecnd"] = 3;
+        document["pools"]![0]!["servce"] = document["pools"]![0]!["service"]!.DeepClone();
+        document["seeed"] = 4;
+
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioJson.Parse(document.ToJsonString()));
+
+        Assert.Equal(
+            [
+                ("$.workload.arrivals.ratePerSecnd", "is not a field of the scenario format (did you mean ratePerSecond?)"),
+                ("$.pools[0].servce", "is not a field of the scenario format (did you mean service?)"),
+                ("$.seeed", "is not a field of the scenario format (did you mean seed?)"),
+            ],
+            ex.Errors.Select(e => (e.Path, e.Reason)).ToList());
+    }
+
+    [Fact]
+    public void MistypedRegion_IsNamed_WithTheRegionsItMayHaveMeant()
+    {
+        var scenario = ScenarioJson.Parse(Valid);
+        var typo = scenario with { Pools = [scenario.Pools![0] with { Device = "nvidia-h100-sxm", Region = "aws-us-est-1" }] };
+
+        var error = Assert.Single(ScenarioValidator.Validate(typo, Catalog.Value));
+
+        Assert.Equal("$.pools[0].region", error.Path);
+        Assert.StartsWith("'aws-us-est-1' is not a catalog region (did you mean aws-us-east-1", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("kitten", "sitting", 3)]
+    [InlineData("servce", "service", 1)]
+    [InlineData("ratePerSecnod", "ratePerSecond", 1)] // a transposition is one edit
+    [InlineData("", "abc", 3)]
+    [InlineData("same", "same", 0)]
+    public void EditDistance_IsTheLevenshteinDistanceWithTranspositions(string a, string b, int distance)
+    {
+        Assert.Equal(distance, Suggestions.Distance(a, b));
+        Assert.Equal(distance, Suggestions.Distance(b, a));
+    }
+
+    [Fact]
     public void Parse_HugeDocument_IsRefusedBeforeParsing()
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioJson.Parse(new string(' ', ScenarioJson.MaxLength + 1)));

@@ -157,12 +157,28 @@ public sealed class WorkPageTests : PageTestContext
         var page = Open<PlanPage>($"/plan?scenario={mm4.Id}");
         Assert.False(page.Find("[data-testid=save]").HasAttribute("disabled"));
 
-        // The form's fields refuse a negative rate; a pasted document can carry one, and is named inline.
+        // A pasted document with a negative rate is named inline, as the form's fields are.
         await InputAsync(page, "json", mm4.Json.Replace("\"ratePerSecond\": 3.2", "\"ratePerSecond\": -3", StringComparison.Ordinal), "textarea");
 
         page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=plan-error]"), e => e.TextContent.Contains("$.workload.arrivals.ratePerSecond", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
         Assert.True(page.Find("[data-testid=save]").HasAttribute("disabled"));
         Assert.Equal(mm4.Version, (await Store.GetAsync(mm4.Id))!.Version);
+    }
+
+    [Fact]
+    public async Task Plan_ANegativeServerCount_TypedInTheForm_IsRefusedByName_NotTurnedIntoOne()
+    {
+        // The field used to clamp -3 to its minimum of 1 and save a fleet nobody asked for.
+        var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
+        var page = Open<PlanPage>($"/plan?scenario={mm4.Id}");
+
+        await ChangeAsync(page, "count-servers", "-3");
+
+        page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=plan-error]"), e => e.TextContent.StartsWith("$.pools[0].count:", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
+        Assert.True(page.Find("[data-testid=save]").HasAttribute("disabled"));
+        var json = page.Find("[data-testid=json] textarea, textarea[data-testid=json]").GetAttribute("value") ?? page.Find("textarea").TextContent;
+        Assert.Equal(-3, ScenarioJson.Parse(json).Pools![0].Count);
+        Assert.Equal(mm4.Json, (await Store.GetAsync(mm4.Id))!.Json);
     }
 
     [Fact]
