@@ -53,7 +53,7 @@ public sealed class ForecastCommandTests
     }
 
     [Theory]
-    [InlineData("csv", "month,peakRatePerSecond")]
+    [InlineData("csv", "Month,Peak rate (queries/s)")]
     [InlineData("table", "peak q/s")]
     public void Forecast_TextFormats(string format, string header)
     {
@@ -73,7 +73,7 @@ public sealed class ForecastCommandTests
 
             Assert.Equal(0, code);
             var sheets = MiniExcelLibs.MiniExcel.GetSheetNames(file);
-            Assert.Equal(["Months", "Pools", "Totals"], sheets);
+            Assert.Equal(["Months", "Pools", "Totals", "Assumptions"], sheets);
         }
         finally
         {

@@ -30,8 +30,9 @@ public sealed class ForecastFlowTests(AppServer app) : IClassFixture<AppServer>
         await download.SaveAsAsync(file);
         var lines = (await File.ReadAllLinesAsync(file)).Where(l => l.Length > 0).ToList();
         File.Delete(file);
-        Assert.StartsWith("month,peakRatePerSecond", lines[0], StringComparison.Ordinal);
-        Assert.Equal(25, lines.Count); // the header and 24 months
+        Assert.StartsWith("Month,Peak rate (queries/s)", lines[0], StringComparison.Ordinal);
+        Assert.Equal(26, lines.Count); // the header, 24 months and their totals
+        Assert.StartsWith("total,", lines[^1], StringComparison.Ordinal);
 
         await page.ScreenshotAsync(new() { Path = Chromium.Artifact("forecast.png"), FullPage = true });
     }

@@ -205,9 +205,10 @@ public sealed class FleetPricer(DeviceCatalog catalog)
             : new(null, $"{where} ({pricing} prices exist in {string.Join(", ", named.Select(p => p.Region).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))}; economics.priceFallback: \"cheapest-anywhere\" would use the cheapest)", false);
     }
 
-    private static string Describe(Price price) =>
+    private string Describe(Price price) =>
         FormattableString.Invariant($"{price.UsdPerAcceleratorHour.Effective} USD per device-hour, {price.Provider} {price.InstanceType} {Pricings.NameOf(price.Pricing)} in {price.Region}")
-        + (price.Note is { Length: > 0 } note ? $" ({note})" : string.Empty);
+        + (price.Note is { Length: > 0 } note ? $" ({note})" : string.Empty)
+        + (catalog.SourceOf(price.UsdPerAcceleratorHour) is { } source ? $"; source: {source.Citation} ({source.Date})" : string.Empty);
 
     private sealed record FoundPrice(double? UsdPerDeviceHour, string Source, bool Fallback);
 }

@@ -55,7 +55,7 @@ public sealed record MonthForecast
 
     public IReadOnlyDictionary<string, double?> CostByRegion { get; init; } = new Dictionary<string, double?>();
 
-    /// <summary>P10 / P90 of the peak rate and cost under uncertain growth (absent without it).</summary>
+    /// <summary>P10 / P50 / P90 of the peak rate, cost, energy (with edge devices') and carbon under uncertain growth (absent without it).</summary>
     public Band? PeakRateBand { get; init; }
     public Band? CostBand { get; init; }
     public Band? EnergyBand { get; init; }
@@ -111,5 +111,13 @@ public sealed record AutoscaleComparison(double DeviceHoursStatic, double Device
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CostUsdAutoscaled, double CarbonKgAutoscaled,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CostSavingUsd, double CarbonSavingKg);
 
-/// <summary>Sums over the months; the cost null (unknown) when any month's is.</summary>
-public sealed record ForecastTotals([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CostUsd, double EnergyKWh, double CarbonKg, double Queries);
+/// <summary>
+/// Sums over the months; the cost null (unknown) when any month's is. Under uncertain growth, the bands are the months'
+/// P10s, P50s and P90s summed (each month at the same percentile).
+/// </summary>
+public sealed record ForecastTotals([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CostUsd, double EnergyKWh, double CarbonKg, double Queries)
+{
+    public Band? CostBand { get; init; }
+    public Band? EnergyBand { get; init; }
+    public Band? CarbonBand { get; init; }
+}

@@ -73,7 +73,7 @@ public sealed class Forecaster
                 {
                     PeakRateBand = new Band(low.PeakRatePerSecond, mid.PeakRatePerSecond, high.PeakRatePerSecond),
                     CostBand = low.CostUsd is { } l && mid.CostUsd is { } m50 && high.CostUsd is { } h ? new Band(l, m50, h) : null,
-                    EnergyBand = new Band(low.EnergyKWh, mid.EnergyKWh, high.EnergyKWh),
+                    EnergyBand = new Band(low.EnergyKWh + low.EdgeEnergyKWh, mid.EnergyKWh + mid.EdgeEnergyKWh, high.EnergyKWh + high.EdgeEnergyKWh),
                     CarbonBand = new Band(low.CarbonKg, mid.CarbonKg, high.CarbonKg),
                 };
             }
@@ -96,7 +96,12 @@ public sealed class Forecaster
         {
             Scenario = scenario.Name ?? "scenario",
             Months = months,
-            Totals = new ForecastTotals(KnownSum(months.Select(m => m.CostUsd)), months.Sum(m => m.EnergyKWh + m.EdgeEnergyKWh), months.Sum(m => m.CarbonKg), months.Sum(m => m.Queries)),
+            Totals = new ForecastTotals(KnownSum(months.Select(m => m.CostUsd)), months.Sum(m => m.EnergyKWh + m.EdgeEnergyKWh), months.Sum(m => m.CarbonKg), months.Sum(m => m.Queries))
+            {
+                CostBand = SumOfBands(months.Select(m => m.CostBand)),
+                EnergyBand = SumOfBands(months.Select(m => m.EnergyBand)),
+                CarbonBand = SumOfBands(months.Select(m => m.CarbonBand)),
+            },
             Warnings = context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
             EnergyAssumptions = FleetPricer.EnergyAssumptions(scenario),
         };
@@ -314,6 +319,30 @@ public sealed class Forecaster
             CostUsd = null,
             CostPerMillionQueriesUsd = null,
         };
+    }
+
+    /// <summary>
+    /// The months' P10s, P50s and P90s summed: the band of a horizon whose months all sit at the same percentile (growth
+    /// paths run high or low for months together); null when any month has no band (no uncertain growth, an unknown cost).
+    /// </summary>
+    private static Band? SumOfBands(IEnumerable<Band?> bands)
+    {
+        double p10 = 0, p50 = 0, p90 = 0;
+        var any = false;
+        foreach (var band in bands)
+        {
+            if (band is null)
+            {
+                return null;
+            }
+
+            any = true;
+            p10 += band.P10;
+            p50 += band.P50;
+            p90 += band.P90;
+        }
+
+        return any ? new Band(p10, p50, p90) : null;
     }
 
     /// <summary>The sum of costs, or null (unknown) when any is: an unknown price is never counted as zero.</summary>

@@ -97,7 +97,7 @@ public static class ApiEndpoints
         api.MapPost("/simulate", SimulateAsync).WithName("Simulate").WithSummary("Run a scenario and answer the result JSON.")
             .Accepts<Scenario>("application/json").Produces<SimulationResult>().ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        api.MapPost("/forecast", ForecastAsync).WithName("Forecast").WithSummary("Forecast a scenario with growth month by month (format=json or csv).")
+        api.MapPost("/forecast", ForecastAsync).WithName("Forecast").WithSummary("Forecast a scenario with growth month by month (format=json, csv or xlsx).")
             .Accepts<Scenario>("application/json").Produces<ForecastResult>().ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
@@ -279,9 +279,9 @@ public static class ApiEndpoints
     private static async Task<IResult> ForecastAsync(HttpRequest request, IOptions<ApiOptions> options, PlannerActions actions, ProfileStore profiles, RunGate gate, string? format)
     {
         var limits = options.Value;
-        if (format is not (null or "json" or "csv"))
+        if (format is not (null or "json" or "csv" or "xlsx"))
         {
-            throw ApiProblemException.Field("format", $"'{format}' is not json or csv");
+            throw ApiProblemException.Field("format", $"'{format}' is not json, csv or xlsx");
         }
 
         var scenario = await ReadScenarioAsync(request, limits, actions).ConfigureAwait(false);
@@ -298,9 +298,17 @@ public static class ApiEndpoints
         var forecaster = new Forecaster(actions.Catalog, profiles);
         var baseDirectory = Core.DataFolders.Find("scenarios");
         var result = await RunBoundedAsync(request, limits, gate, token => forecaster.Forecast(scenario, new ForecastOptions(), baseDirectory, token)).ConfigureAwait(false);
-        return format == "csv"
-            ? Results.Text(ForecastExport.ToCsv(result), "text/csv", Encoding.UTF8)
-            : Results.Json(result, Json);
+        switch (format)
+        {
+            case "csv":
+                return Results.Text(ForecastExport.ToCsv(result), "text/csv", Encoding.UTF8);
+            case "xlsx":
+                var workbook = new MemoryStream();
+                ForecastExport.ToXlsx(result, workbook);
+                return Results.File(workbook.ToArray(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "forecast.xlsx");
+            default:
+                return Results.Json(result, Json);
+        }
     }
 
     /// <summary>

@@ -189,11 +189,12 @@ public sealed class ForecasterTests
             rows.Add(csv.ReadFields()!);
         }
 
-        Assert.Equal(forecast.Months.Count, rows.Count);
+        Assert.Equal(forecast.Months.Count + 1, rows.Count); // the months, then their totals
         Assert.All(rows, r => Assert.Equal(header.Length, r.Length));
-        var last = rows[^1];
-        Assert.Equal(unmet[^1].Unmet, last[Array.IndexOf(header, "unmet")]);
-        Assert.Equal(string.Empty, last[Array.IndexOf(header, "costUsd")]);
+        var last = rows[^2];
+        Assert.Equal(unmet[^1].Unmet, last[Array.IndexOf(header, "Why the SLO cannot be met")]);
+        Assert.Equal(string.Empty, last[Array.IndexOf(header, "Cost (USD)")]);
+        Assert.Equal(["total", string.Empty], new[] { rows[^1][0], rows[^1][Array.IndexOf(header, "Cost (USD)")] }); // an unknown total, not a sum
     }
 
     [Fact]
@@ -270,8 +271,8 @@ public sealed class ForecasterTests
         var forecast = new Forecaster(Catalog.Value).Forecast(MmcOnH100(200), new ForecastOptions { SizingQueries = 20_000 });
 
         var csv = ForecastExport.ToCsv(forecast).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("month,peakRatePerSecond,servers", csv[0], StringComparison.Ordinal);
-        Assert.Equal(4, csv.Length);
+        Assert.StartsWith("Month,Peak rate (queries/s),Servers", csv[0], StringComparison.Ordinal);
+        Assert.Equal(5, csv.Length); // header, three months, totals
         Assert.Contains("total", ForecastExport.ToTable(forecast), StringComparison.Ordinal);
 
         using var stream = new MemoryStream();
@@ -279,6 +280,6 @@ public sealed class ForecasterTests
         stream.Position = 0;
         var rows = MiniExcelLibs.MiniExcel.Query(stream, useHeaderRow: true, sheetName: "Months").Cast<IDictionary<string, object>>().ToList();
         Assert.Equal(3, rows.Count);
-        Assert.Equal(forecast.Months[1].CostUsd!.Value, Convert.ToDouble(rows[1]["costUsd"], System.Globalization.CultureInfo.InvariantCulture), 6);
+        Assert.Equal(forecast.Months[1].CostUsd!.Value, Convert.ToDouble(rows[1]["Cost (USD)"], System.Globalization.CultureInfo.InvariantCulture), 6);
     }
 }

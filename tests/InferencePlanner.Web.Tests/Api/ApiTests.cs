@@ -182,6 +182,43 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Forecast_Xlsx_IsTheWorkbookTheCommandLineWrites()
+    {
+        using var client = fixture.Host.Client();
+        var node = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "image-classification-three-regions.json")))!;
+        node["growth"]!["months"] = 2;
+        var scenario = node.ToJsonString();
+        var file = Path.Combine(Path.GetTempPath(), $"ip-api-forecast-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(file + ".json", scenario);
+        try
+        {
+            using var response = await client.PostAsync(new Uri("/api/forecast?format=xlsx", UriKind.Relative), Json(scenario));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", response.Content.Headers.ContentType?.MediaType);
+            var api = new MemoryStream(await response.Content.ReadAsByteArrayAsync());
+            using (var stdout = new StringWriter())
+            using (var stderr = new StringWriter())
+            {
+                Assert.Equal(0, Cli.CliApp.Run(["forecast", file + ".json", "--format", "xlsx", "--out", file + ".xlsx"], stdout, stderr));
+            }
+
+            foreach (var sheet in new[] { "Months", "Pools", "Totals", "Assumptions" })
+            {
+                api.Position = 0;
+                using var cli = File.OpenRead(file + ".xlsx");
+                Assert.Equal(
+                    JsonSerializer.Serialize(MiniExcelLibs.MiniExcel.Query(cli, useHeaderRow: true, sheetName: sheet)),
+                    JsonSerializer.Serialize(MiniExcelLibs.MiniExcel.Query(api, useHeaderRow: true, sheetName: sheet)));
+            }
+        }
+        finally
+        {
+            File.Delete(file + ".json");
+            File.Delete(file + ".xlsx");
+        }
+    }
+
+    [Fact]
     public async Task Forecast_AnswersMonthByMonth_AndCsv()
     {
         using var client = fixture.Host.Client();
@@ -196,7 +233,7 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(months, result.RootElement.GetProperty("months").GetArrayLength());
         Assert.True(result.RootElement.TryGetProperty("totals", out _));
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(months + 1, (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(months + 2, (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // header, months, totals
     }
 
     [Fact]
