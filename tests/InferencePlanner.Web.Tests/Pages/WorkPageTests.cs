@@ -1,6 +1,7 @@
 using System.Globalization;
 using Bunit;
 using InferencePlanner.Core.Analytics;
+using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Web.Components.Charts;
 using InferencePlanner.Web.Persistence;
@@ -323,6 +324,37 @@ public sealed class WorkPageTests : PageTestContext
         await ClickAsync(page, "[data-testid=class-remove-1]");
         await ClickAsync(page, "[data-testid=class-remove-0]");
         page.WaitForAssertion(() => Assert.Null(ScenarioJson.Parse(Document(page)).Workload!.Classes));
+    }
+
+    [Fact]
+    public async Task Plan_RegionPicker_ListsTheRegionsThatPriceTheDevice_First_AndSaysHowMany()
+    {
+        var record = await Store.CreateAsync(ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "chatbot-h100.json")) with { Name = "region picker test" });
+        var page = Open<PlanPage>($"/plan?scenario={record.Id}");
+        var priced = Catalog.Prices.Where(p => p.DeviceId == "nvidia-h100-sxm" && p.UsdPerAcceleratorHour.Effective is not null).Select(p => p.Region).ToHashSet(StringComparer.Ordinal);
+
+        var items = page.FindComponents<MudSelect<string>>()
+            .Single(c => c.Instance.UserAttributes.TryGetValue("data-testid", out var id) && (string?)id == "region-h100-east")
+            .FindComponents<MudSelectItem<string>>().Select(i => i.Instance.Value!).ToList();
+
+        Assert.NotEmpty(priced);
+        Assert.Equal(priced.Order(StringComparer.Ordinal), items.Take(priced.Count).Order(StringComparer.Ordinal));
+        Assert.Contains($"{priced.Count} regions price nvidia-h100-sxm (listed first)", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RegionChoices_ShowEachRegionsPrice_OrSayItHasNone()
+    {
+        var choices = InferencePlanner.Web.Components.Editors.PoolsEditor.RegionChoices(Catalog, "nvidia-h100-sxm", "on-demand");
+        var onDemand = Catalog.Prices.Where(p => p.DeviceId == "nvidia-h100-sxm" && p.Pricing == PricingModel.OnDemand && p.UsdPerAcceleratorHour.Effective is not null).ToList();
+        var cheapest = onDemand.MinBy(p => p.UsdPerAcceleratorHour.Effective)!;
+
+        Assert.Equal(Catalog.Regions.Count, choices.Count);
+        Assert.Equal(cheapest.Region, choices[0].RegionId); // the cheapest first
+        Assert.Equal(FormattableString.Invariant($"{cheapest.Region} · {cheapest.UsdPerAcceleratorHour.Effective:0.###} USD/device-h on-demand"), choices[0].Label);
+        Assert.All(choices.Where(c => !c.Priced), c => Assert.EndsWith(" · no price for nvidia-h100-sxm", c.Label, StringComparison.Ordinal));
+        var none = InferencePlanner.Web.Components.Editors.PoolsEditor.RegionChoices(Catalog, "nvidia-jetson-orin-nano", "on-demand");
+        Assert.Equal("no region prices nvidia-jetson-orin-nano: its cost will be unknown", InferencePlanner.Web.Components.Editors.PoolsEditor.PricedRegions(none, "nvidia-jetson-orin-nano"));
     }
 
     [Fact]
