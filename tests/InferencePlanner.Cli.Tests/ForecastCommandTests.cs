@@ -98,7 +98,7 @@ public sealed class ForecastCommandTests
         var file = Path.Combine(Path.GetTempPath(), $"ip-scenario-{Guid.NewGuid():N}.json");
         File.WriteAllText(file, """
             { "horizon": { "queries": 10000 }, "workload": { "arrivals": { "kind": "poisson", "ratePerSecond": 100 } },
-              "pools": [ { "name": "h200", "device": "nvidia-h200", "region": "aws-us-east-1", "count": 1, "service": { "distribution": "exponential", "meanMs": 40 } } ],
+              "pools": [ { "name": "mi300x", "device": "amd-mi300x", "region": "aws-us-east-1", "count": 1, "service": { "distribution": "exponential", "meanMs": 40 } } ],
               "slo": { "latencyMs": 300, "percentile": 99 } }
             """);
         try
@@ -109,7 +109,7 @@ public sealed class ForecastCommandTests
             using var json = JsonDocument.Parse(stdout);
             Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("costUsd").ValueKind);
             Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("pools")[0].GetProperty("costUsd").ValueKind);
-            Assert.Contains("warning: pool 'h200': its cost is unknown: the catalog has no on-demand price for nvidia-h200 in any region", stderr, StringComparison.Ordinal);
+            Assert.Contains("warning: pool 'mi300x': its cost is unknown: the catalog has no on-demand price for amd-mi300x in any region", stderr, StringComparison.Ordinal);
         }
         finally
         {

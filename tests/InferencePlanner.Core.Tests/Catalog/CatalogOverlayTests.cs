@@ -27,9 +27,9 @@ public sealed class CatalogOverlayTests
     [Fact]
     public void EditedPrice_ReplacesTheShippedOne_ComesFirst_AndCitesTheEdit()
     {
-        // The second AWS H100 on-demand row: the price after the June 2025 cut, unknown in the shipped data.
+        // The second price of the shipped list, at a team's contract rate.
         var shipped = Shipped.Value.Prices[1];
-        Assert.False(shipped.UsdPerAcceleratorHour.IsKnown);
+        Assert.NotEqual(6.88, shipped.UsdPerAcceleratorHour.Value);
         var edited = shipped with { UsdPerAcceleratorHour = Fact.Known(6.88, "edit-1", "2026-11-26") };
 
         var applied = new CatalogOverlay { Sources = EditSource, Prices = [edited] }.ApplyTo(Shipped.Value);

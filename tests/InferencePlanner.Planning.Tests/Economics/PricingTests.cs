@@ -28,10 +28,10 @@ public sealed class PricingTests
     [Fact]
     public void DeviceWithoutAnyPrice_HasAnUnknownCost_InThePoolTheMonthAndTheTotals()
     {
-        // The catalog prices no H200 anywhere.
-        Assert.DoesNotContain(Catalog.Value.PricesFor("nvidia-h200"), p => p.UsdPerAcceleratorHour.Effective is not null);
+        // The catalog prices no MI300X anywhere (no hyperscaler price in its sources).
+        Assert.DoesNotContain(Catalog.Value.PricesFor("amd-mi300x"), p => p.UsdPerAcceleratorHour.Effective is not null);
 
-        var forecast = new Forecaster(Catalog.Value).Forecast(OneMonth(Pool("h200", "nvidia-h200", "aws-us-east-1")), Options);
+        var forecast = new Forecaster(Catalog.Value).Forecast(OneMonth(Pool("mi300x", "amd-mi300x", "azure-eastus")), Options);
 
         var month = forecast.Months[0];
         Assert.True(month.Pools[0].Count > 0);
@@ -39,8 +39,8 @@ public sealed class PricingTests
         Assert.Null(month.CostUsd);
         Assert.Null(month.CostPerMillionQueriesUsd);
         Assert.Null(forecast.Totals.CostUsd);
-        Assert.Contains("no on-demand price for nvidia-h200 in any region", month.Pools[0].PriceSource, StringComparison.Ordinal);
-        Assert.Contains(forecast.Warnings, w => w.StartsWith("pool 'h200': its cost is unknown", StringComparison.Ordinal));
+        Assert.Contains("no on-demand price for amd-mi300x in any region", month.Pools[0].PriceSource, StringComparison.Ordinal);
+        Assert.Contains(forecast.Warnings, w => w.StartsWith("pool 'mi300x': its cost is unknown", StringComparison.Ordinal));
         Assert.True(month.EnergyKWh > 0, "energy is still known: only the price is missing");
     }
 
@@ -66,8 +66,8 @@ public sealed class PricingTests
     [Fact]
     public void CheapestMix_NeverChoosesAPoolWhosePriceIsUnknown()
     {
-        // H200 (no price anywhere) is faster per server than the priced H100: as a "free" device it would win.
-        var scenario = OneMonth(Pool("h200", "nvidia-h200", "aws-us-east-1", meanMs: 20), Pool("h100", "nvidia-h100-sxm", "aws-us-east-1")) with
+        // MI300X (no price anywhere) is faster per server than the priced H100: as a "free" device it would win.
+        var scenario = OneMonth(Pool("mi300x", "amd-mi300x", "aws-us-east-1", meanMs: 20), Pool("h100", "nvidia-h100-sxm", "aws-us-east-1")) with
         {
             Economics = new EconomicsSpec { Mix = new MixSpec { Objective = "cost" } },
         };
@@ -75,9 +75,9 @@ public sealed class PricingTests
         var forecast = new Forecaster(Catalog.Value).Forecast(scenario, Options);
 
         var month = forecast.Months[0];
-        Assert.Equal(0, month.Pools.Single(p => p.Name == "h200").Count);
+        Assert.Equal(0, month.Pools.Single(p => p.Name == "mi300x").Count);
         Assert.True(month.Pools.Single(p => p.Name == "h100").Count > 0);
         Assert.NotNull(month.CostUsd);
-        Assert.Contains("pool 'h200': left out of the cheapest mix: its price is unknown", forecast.Warnings);
+        Assert.Contains("pool 'mi300x': left out of the cheapest mix: its price is unknown", forecast.Warnings);
     }
 }

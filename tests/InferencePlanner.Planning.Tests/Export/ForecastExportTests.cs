@@ -121,13 +121,13 @@ public sealed class ForecastExportTests
     public void Assumptions_NameAnUnknownCost_AndTheExportLeavesItEmpty()
     {
         var demo = ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "chatbot-growth.json"));
-        var h200 = demo with
+        var mi300x = demo with
         {
-            Pools = [demo.Pools![0] with { Device = "nvidia-h200" }],
+            Pools = [demo.Pools![0] with { Device = "amd-mi300x", Region = "azure-eastus" }],
             Growth = demo.Growth! with { Months = 2, MonthlyGrowthSdPercent = null },
             Economics = demo.Economics! with { Autoscaling = null },
         };
-        var forecast = new Forecaster(Catalog.Value).Forecast(h200, new ForecastOptions { SizingQueries = 3_000 });
+        var forecast = new Forecaster(Catalog.Value).Forecast(mi300x, new ForecastOptions { SizingQueries = 3_000 });
 
         var unknown = Assert.Single(ForecastExport.AssumptionRows(forecast), r => (string?)r["Kind"] == "unknown cost");
         Assert.StartsWith("its cost is unknown", (string)unknown["Assumption or source"]!, StringComparison.Ordinal);

@@ -35,8 +35,8 @@ public sealed class ForecasterTests
         Assert.Equal(242, month.PeakRatePerSecond, 9);
         Assert.Equal(PoolSizer.MmcMinimum(MmcOnH100(200).Pools![0], 242, new SloTarget(300, 99), 300), pool.Count);
 
-        // Cost: the catalog's on-demand H100 price (12.29 USD/h, p5.48xlarge / 8) × 730.5 h × count.
-        Assert.Equal(12.29 * 730.5 * pool.Count, pool.CostUsd!.Value, 6);
+        // Cost: the catalog's on-demand H100 price (6.88 USD/h: p5.48xlarge's 55.04 / 8, after the June 2025 cut) × 730.5 h × count.
+        Assert.Equal(6.88 * 730.5 * pool.Count, pool.CostUsd!.Value, 6);
 
         // Energy: count × 730.5 h × (77 W + 623 W × utilization) × PUE 1.135; Poisson traffic has mean = peak.
         Assert.True(Catalog.Value.TryGetDevice("nvidia-h100-sxm", out var h100));
@@ -94,7 +94,7 @@ public sealed class ForecasterTests
         Assert.Empty(evaluation.Warnings);
 
         Assert.Equal(4, pool.Count);
-        Assert.Equal(12.29 * 730.5 * 4, pool.CostUsd!.Value, 6);
+        Assert.Equal(6.88 * 730.5 * 4, pool.CostUsd!.Value, 6);
         Assert.Equal(result.Pools[0].Utilization, pool.Utilization, 12);
         Assert.True(Catalog.Value.TryGetDevice("nvidia-h100-sxm", out var h100));
         var watts = FleetEconomics.PowerWatts(h100.IdleWatts.Effective!.Value, 700, result.Pools[0].Utilization);
@@ -222,7 +222,7 @@ public sealed class ForecasterTests
         var last = forecast.Months[12].Pools[0];
 
         Assert.Equal((int)Math.Ceiling(first.RequiredCount * 1.5) + 1, first.Count);
-        Assert.Equal(12.29 * 0.8, last.UsdPerDeviceHour!.Value, 9);
+        Assert.Equal(6.88 * 0.8, last.UsdPerDeviceHour!.Value, 9);
     }
 
     [Fact]

@@ -164,15 +164,15 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     public async Task Forecast_DeviceWithoutAPrice_AnswersAnUnknownCost_AsNull()
     {
         using var client = fixture.Host.Client();
-        var h200 = Edit(n =>
+        var mi300x = Edit(n =>
         {
-            n["pools"]![0]!["device"] = "nvidia-h200";
+            n["pools"]![0]!["device"] = "amd-mi300x";
             n["pools"]![0]!["region"] = "aws-us-east-1";
             n["slo"] = JsonNode.Parse("""{ "latencyMs": 30000, "percentile": 99 }""");
             n["growth"] = JsonNode.Parse("""{ "months": 2, "monthlyGrowthPercent": 5 }""");
         });
 
-        using var response = await client.PostAsync(new Uri("/api/forecast", UriKind.Relative), Json(h200));
+        using var response = await client.PostAsync(new Uri("/api/forecast", UriKind.Relative), Json(mi300x));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

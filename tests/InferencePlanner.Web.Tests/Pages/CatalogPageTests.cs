@@ -86,9 +86,8 @@ public sealed class CatalogPageTests : PageTestContext
     public async Task EditPrice_SavesItWithItsCitation_ShowsIt_AndCostsFollow()
     {
         var page = RenderCatalog("?tab=prices");
-        // AWS lists the H100 on demand twice: 12.29 USD/h, and the price after its June 2025 cut, which nobody has
-        // published in the reference data (unknown). A team that knows its price fills that one in.
-        var index = Catalog.Prices.ToList().FindIndex(p => p.DeviceId == "nvidia-h100-sxm" && p.Pricing == PricingModel.OnDemand && p.Provider == "aws" && !p.UsdPerAcceleratorHour.IsKnown);
+        // AWS lists the H100 on demand at 6.88 USD/h (after its June 2025 cut); a team with a negotiated rate puts in its own.
+        var index = Catalog.Prices.ToList().FindIndex(p => p.DeviceId == "nvidia-h100-sxm" && p.Pricing == PricingModel.OnDemand && p.Provider == "aws" && p.Region == "aws-us-east-1");
         var shipped = Catalog.Prices[index];
 
         await ClickAsync(page, $"[data-testid=edit-price-{index}]");
@@ -112,7 +111,7 @@ public sealed class CatalogPageTests : PageTestContext
         });
         Assert.Empty(page.FindAll("[data-testid=catalog-editor]"));
 
-        // Costs follow: a month of the demo's four H100s (AWS us-east-1, on demand) is now 4 × 3.25 × 730.5 USD, not at 12.29.
+        // Costs follow: a month of the demo's four H100s (AWS us-east-1, on demand) is now 4 × 3.25 × 730.5 USD, not at 6.88.
         var scenario = Core.Scenarios.ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "chatbot-h100.json"));
         var model = Simulation.Engine.SimulationModel.Compile(scenario, Actions.Catalog, null, null);
         var result = Simulation.Engine.SimulationRunner.Run(model.With(queries: 10_000), new Simulation.Engine.SimulationOptions());

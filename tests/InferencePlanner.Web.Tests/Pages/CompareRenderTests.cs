@@ -41,10 +41,10 @@ public sealed class CompareRenderTests : PageTestContext
         Render<MudPopoverProvider>();
         var h100 = (await Store.ListAsync()).Single(s => s.Name == "LLM chatbot on H100");
         var scenario = Core.Scenarios.ScenarioJson.Parse(h100.Json);
-        var h200 = await Store.CreateAsync(scenario with { Name = "LLM chatbot on H200", Pools = [scenario.Pools![0] with { Device = "nvidia-h200" }] });
+        var mi300x = await Store.CreateAsync(scenario with { Name = "LLM chatbot on MI300X", Pools = [scenario.Pools![0] with { Device = "amd-mi300x" }] });
         var page = Render<ComparePage>();
         await ChangeAsync(page, $"pick-{h100.Id}", true);
-        await ChangeAsync(page, $"pick-{h200.Id}", true);
+        await ChangeAsync(page, $"pick-{mi300x.Id}", true);
 
         await ClickAsync(page, "[data-testid=run]");
         page.WaitForElement("[data-testid=comparison]", TimeSpan.FromMinutes(1));

@@ -32,8 +32,8 @@ public sealed class HomePageTests : PageTestContext
         Assert.Contains("h100-east: 4 × nvidia-h100-sxm", page.Find("[data-testid=glance-fleet]").TextContent, StringComparison.Ordinal);
         Assert.Equal($"{result.LatencyMs.P99.ToString("N1", CultureInfo.InvariantCulture)} ms", page.Find("[data-testid=glance-p99-value]").TextContent);
         Assert.Contains("meets the SLO of 300 ms", page.Find("[data-testid=glance-p99]").TextContent, StringComparison.Ordinal);
-        // Four H100s at the catalog's 12.29 USD/h (AWS us-east-1, on demand) for 730.5 h.
-        Assert.Equal($"{(4 * 12.29 * 730.5).ToString("N0", CultureInfo.InvariantCulture)} USD/month", page.Find("[data-testid=glance-cost-value]").TextContent);
+        // Four H100s at the catalog's 6.88 USD/h (AWS us-east-1, on demand) for 730.5 h.
+        Assert.Equal($"{(4 * 6.88 * 730.5).ToString("N0", CultureInfo.InvariantCulture)} USD/month", page.Find("[data-testid=glance-cost-value]").TextContent);
         Assert.EndsWith("t CO2e/month", page.Find("[data-testid=glance-carbon-value]").TextContent, StringComparison.Ordinal);
     }
 }
