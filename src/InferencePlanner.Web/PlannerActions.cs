@@ -300,6 +300,23 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
 
         /// <summary>What was assumed or missing (no price, no power figure, overload).</summary>
         public IReadOnlyList<string> Notes { get; init; } = [];
+
+        /// <summary>
+        /// The verdict on the cheapest: among the rows that are stable, meet their SLO (or set none) and have a known
+        /// cost, the cheapest by USD a month; the rows that cannot be ranked are named with why (cost unknown, SLO missed,
+        /// overloaded), never counted as free.
+        /// </summary>
+        public static string Cheapest(IReadOnlyList<ComparedScenario> rows)
+        {
+            ArgumentNullException.ThrowIfNull(rows);
+            var ranked = rows.Where(r => r.Stable && r.SloMet != false && r.CostUsdPerMonth is not null).OrderBy(r => r.CostUsdPerMonth).ToList();
+            var left = rows.Except(ranked).Select(r => $"{r.Name} ({(!r.Stable ? "overloaded" : r.SloMet == false ? "misses its SLO" : "cost unknown")})").ToList();
+            var verdict = ranked.Count == 0
+                ? "none can be ranked by cost"
+                : FormattableString.Invariant($"cheapest that meets its SLO: {ranked[0].Name}, {ranked[0].CostUsdPerMonth:N0} USD/month")
+                  + (ranked.Count > 1 ? FormattableString.Invariant($" ({ranked[1].CostUsdPerMonth - ranked[0].CostUsdPerMonth:N0} less than {ranked[1].Name})") : string.Empty);
+            return left.Count == 0 ? verdict : $"{verdict}; not ranked: {string.Join(", ", left)}";
+        }
     }
 
     private sealed class Relay(Action<SimulationProgress> report) : IProgress<SimulationProgress>

@@ -54,5 +54,19 @@ public sealed class CompareRenderTests : PageTestContext
         Assert.StartsWith("3,338", cells[1], StringComparison.Ordinal); // 1 H100 at 4.5701 USD/h, 730.5 h
         Assert.Equal("unknown", cells[2]);
         Assert.Contains(page.FindAll("[data-testid=compare-note]"), n => n.TextContent.Contains("its cost is unknown", StringComparison.Ordinal));
+        Assert.Contains("not ranked: LLM chatbot on MI300X (cost unknown)", page.Find("[data-testid=compare-cheapest]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cheapest_RanksOnlyFleetsThatMeetTheirSloWithAKnownCost_AndSaysWhyTheOthersAreLeftOut()
+    {
+        PlannerActions.ComparedScenario Row(string name, double? cost, bool? met = true, bool stable = true) =>
+            new(0, name, 1, stable, 10, met, cost, 1, 1, cost);
+
+        var verdict = PlannerActions.ComparedScenario.Cheapest(
+            [Row("a", 300), Row("free-looking", null), Row("b", 200), Row("too slow", 50, met: false), Row("overloaded", 10, stable: false)]);
+
+        Assert.Equal("cheapest that meets its SLO: b, 200 USD/month (100 less than a); not ranked: free-looking (cost unknown), too slow (misses its SLO), overloaded (overloaded)", verdict);
+        Assert.Equal("none can be ranked by cost; not ranked: x (cost unknown)", PlannerActions.ComparedScenario.Cheapest([Row("x", null)]));
     }
 }
