@@ -155,12 +155,19 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
                 var result = SimulationRunner.Run(bounded, new SimulationOptions(), cancellation);
                 var evaluation = result.Stable ? forecaster.Evaluate(model, result) : null;
                 var month = evaluation?.Month;
-                rows.Add(new ComparedScenario(id, name, scenario.Pools?.Sum(p => (p.Count ?? 0) * (p.Llm?.TensorParallel ?? 1)) ?? 0, result.Stable, result.LatencyMs.P99, result.SloMet, month?.CostUsd, month?.EnergyKWh, month?.CarbonKg, month?.CostPerMillionQueriesUsd)
+                // Energy counts the users' devices too (at their own power): offloading must not look free.
+                var notes = evaluation?.Warnings ?? [result.Reason ?? "unstable: the offered load exceeds the fleet's capacity"];
+                if (month is { EdgeEnergyKWh: > 0 } edge)
+                {
+                    notes = [.. notes, FormattableString.Invariant($"energy includes {edge.EdgeEnergyKWh:N0} kWh drawn by the users' devices (the edge pool), at their own power and grid")];
+                }
+
+                rows.Add(new ComparedScenario(id, name, scenario.Pools?.Sum(p => (p.Count ?? 0) * (p.Llm?.TensorParallel ?? 1)) ?? 0, result.Stable, result.LatencyMs.P99, result.SloMet, month?.CostUsd, month is null ? null : month.EnergyKWh + month.EdgeEnergyKWh, month?.CarbonKg, month?.CostPerMillionQueriesUsd)
                 {
                     P99TtftMs = result.TtftMs?.P99,
                     P99TpotMs = result.TpotMs?.P99,
                     EnergyKnown = evaluation?.EnergyKnown ?? true,
-                    Notes = evaluation?.Warnings ?? [result.Reason ?? "unstable: the offered load exceeds the fleet's capacity"],
+                    Notes = notes,
                 });
                 progress.Report((i + 1.0) / scenarios.Count);
             }

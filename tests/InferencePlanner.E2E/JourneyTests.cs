@@ -99,4 +99,182 @@ public sealed class JourneyTests(AppServer app) : IClassFixture<AppServer>
         Assert.DoesNotContain("Infinity", text, StringComparison.Ordinal);
         await page.ScreenshotAsync(new() { Path = Chromium.Artifact("journey-llama-70b.png"), FullPage = true });
     }
+
+    /// <summary>A request/response service (an image model at 40 ms a query) on H100s in Azure East US, 100 queries/s, p99 ≤ 300 ms.</summary>
+    private static Scenario Finance(string name, double growthPercent, string pricing) => new()
+    {
+        Name = name,
+        Seed = 11,
+        Horizon = new Horizon { Queries = 20_000, WarmupQueries = 2_000 },
+        Workload = new Workload { Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = 100 } },
+        Pools = [new PoolSpec { Name = "h100", Device = "nvidia-h100-sxm", Region = "azure-eastus", Count = 1, Service = new ServiceSpec { Distribution = "exponential", MeanMs = 40 } }],
+        Slo = new SloSpec { LatencyMs = 300, Percentile = 99 },
+        Growth = new GrowthSpec { Months = 24, MonthlyGrowthPercent = growthPercent, MonthlyGrowthSdPercent = 2 },
+        Economics = new EconomicsSpec { Pricing = pricing },
+    };
+
+    private static async Task<int> SaveAsync(HttpClient http, Scenario scenario)
+    {
+        using var created = await http.PostAsync(new Uri("api/scenarios", UriKind.Relative), new StringContent(ScenarioJson.Write(scenario), System.Text.Encoding.UTF8, "application/json"));
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.IsSuccessStatusCode, body);
+        return JsonNode.Parse(body)!["id"]!.GetValue<int>();
+    }
+
+    /// <summary>The figure a cell starts with ("202 (+54)" → 202; "1,234 USD" → 1234).</summary>
+    private static double Number(string text) =>
+        double.Parse(System.Text.RegularExpressions.Regex.Match(text.Trim(), @"^-?[\d,]+(\.\d+)?").Value.Replace(",", string.Empty, StringComparison.Ordinal), CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task TwentyFourMonths_At5_10_20PercentGrowth_OnDemandAndReserved_WithBands_ToXlsx()
+    {
+        // Azure lists the H100 (ND96isr H100 v5) at 12.29 USD/GPU-h pay-as-you-go and 7.8656 with a 1-year reservation.
+        var prices = new Dictionary<string, double> { ["on-demand"] = 98.32 / 8, ["reserved-1y"] = 62.9248 / 8 };
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 }, AcceptDownloads = true });
+
+        foreach (var growth in new[] { 5.0, 10.0, 20.0 })
+        {
+            foreach (var pricing in prices.Keys)
+            {
+                var id = await SaveAsync(http, Finance($"H100s in Azure, +{growth} %/month, {pricing}", growth, pricing));
+                await page.GotoAsync(new Uri(app.BaseAddress, $"forecast?scenario={id}").ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
+                await page.Locator("[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+                await page.Locator("[data-testid=run]").ClickAsync();
+                var rows = page.Locator("[data-testid=months] tbody tr");
+                await Assertions.Expect(rows).ToHaveCountAsync(24, new() { Timeout = 120_000 });
+
+                // By hand: the peak grows by (1 + g)^month; a month costs servers × the price × 730.5 h.
+                foreach (var month in new[] { 0, 23 })
+                {
+                    var cells = rows.Nth(month).Locator("td");
+                    await Assertions.Expect(cells.Nth(1)).ToHaveTextAsync((100 * Math.Pow(1 + (growth / 100), month)).ToString("N1", CultureInfo.InvariantCulture));
+                    var servers = int.Parse(await cells.Nth(2).InnerTextAsync(), CultureInfo.InvariantCulture);
+                    await Assertions.Expect(cells.Nth(5)).ToHaveTextAsync((servers * prices[pricing] * 730.5).ToString("N0", CultureInfo.InvariantCulture));
+                }
+
+                // The bands of the horizon beside its total.
+                await Assertions.Expect(page.Locator("[data-testid=total-cost]")).ToContainTextAsync("P10–P90 ");
+                if (growth != 10.0 || pricing != "reserved-1y")
+                {
+                    continue;
+                }
+
+                // To the finance team: the workbook carries the bands, the reserved price and its source.
+                var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=download-xlsx]").ClickAsync());
+                var file = Path.Combine(Path.GetTempPath(), $"journey-{Guid.NewGuid():N}.xlsx");
+                await download.SaveAsAsync(file);
+                try
+                {
+                    var months = MiniExcelLibs.MiniExcel.Query(file, useHeaderRow: true, sheetName: "Months").Cast<IDictionary<string, object>>().ToList();
+                    var totals = MiniExcelLibs.MiniExcel.Query(file, useHeaderRow: true, sheetName: "Totals").Cast<IDictionary<string, object>>().Single();
+                    var assumptions = MiniExcelLibs.MiniExcel.Query(file, useHeaderRow: true, sheetName: "Assumptions").Cast<IDictionary<string, object>>().ToList();
+                    Assert.Equal(24, months.Count);
+                    Assert.All(months, m => Assert.True(Convert.ToDouble(m["Cost P10 (USD)"], CultureInfo.InvariantCulture) <= Convert.ToDouble(m["Cost P90 (USD)"], CultureInfo.InvariantCulture)));
+                    var total = Convert.ToDouble(totals["Cost (USD)"], CultureInfo.InvariantCulture);
+                    Assert.Equal(Number(await page.Locator("[data-testid=total-cost-value]").InnerTextAsync()), Math.Round(total), 0);
+                    Assert.Equal(months.Sum(m => Convert.ToDouble(m["Cost P90 (USD)"], CultureInfo.InvariantCulture)), Convert.ToDouble(totals["Cost P90 (USD)"], CultureInfo.InvariantCulture), 6);
+                    Assert.Contains(assumptions, a => (string)a["Kind"] == "price" && ((string)a["Assumption or source"]).Contains("7.8656 USD per device-hour", StringComparison.Ordinal)
+                        && ((string)a["Assumption or source"]).Contains("; source: ", StringComparison.Ordinal));
+                }
+                finally
+                {
+                    File.Delete(file);
+                }
+            }
+        }
+
+        await page.ScreenshotAsync(new() { Path = Chromium.Artifact("journey-finance.png"), FullPage = true });
+    }
+
+    /// <summary>Four L4s serving an image model (20 ms a query) at 120 queries/s in <paramref name="region"/>; optionally 30 % ranked on phones.</summary>
+    private static Scenario Sustainability(string name, string region, bool phones) => new()
+    {
+        Name = name,
+        Seed = 5,
+        Horizon = new Horizon { Queries = 50_000, WarmupQueries = 5_000 },
+        Workload = new Workload { Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = 120 } },
+        Pools = phones
+            ? [new PoolSpec { Name = "l4", Device = "nvidia-l4", Region = region, Count = 4, Service = new ServiceSpec { Distribution = "exponential", MeanMs = 20 } },
+               new PoolSpec { Name = "phones", Device = "nvidia-jetson-orin-nano", Edge = true, Region = "grid-NL", Count = 200, Service = new ServiceSpec { Distribution = "exponential", MeanMs = 60 } }]
+            : [new PoolSpec { Name = "l4", Device = "nvidia-l4", Region = region, Count = 4, Service = new ServiceSpec { Distribution = "exponential", MeanMs = 20 } }],
+        Routing = phones ? new RoutingSpec { Offload = new OffloadSpec { Pool = "phones", Share = 0.3, NetworkRttMs = 30 } } : null,
+        Slo = new SloSpec { LatencyMs = 500, Percentile = 99 },
+    };
+
+    [Fact]
+    public async Task SameFleet_InThreeRegions_Pue1Point1Against1Point5_And30PercentOnPhones()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+
+        // The sustainability officer enters the PUEs of the two colocation contracts: 1.1 and 1.5.
+        await page.GotoAsync(new Uri(app.BaseAddress, "catalog?tab=regions").ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        foreach (var (region, pue) in new[] { ("gcp-europe-west1", "1.1"), ("gcp-europe-west4", "1.5") })
+        {
+            await page.Locator($"[data-testid=edit-region-{region}]").ClickAsync();
+            var editor = page.Locator("[data-testid=catalog-editor]");
+            await editor.Locator("[data-testid=edit-pue] input, input[data-testid=edit-pue]").FillAsync(pue);
+            await editor.Locator("[data-testid=edit-citation] input, input[data-testid=edit-citation]").FillAsync($"colocation contract, PUE {pue}");
+            await editor.Locator("[data-testid=edit-save]").ClickAsync();
+            await Assertions.Expect(editor).ToHaveCountAsync(0);
+        }
+
+        var catalog = CatalogLoader.Load();
+        double Grid(string region) => catalog.TryGetRegion(region, out var r) ? r.GridGramsCo2PerKwh.Effective!.Value : throw new InvalidOperationException(region);
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        var names = new[] { "L4s in Belgium (PUE 1.1)", "L4s in the Netherlands (PUE 1.5)", "L4s in Iowa", "L4s in the Netherlands, 30 % on phones" };
+        await SaveAsync(http, Sustainability(names[0], "gcp-europe-west1", phones: false));
+        await SaveAsync(http, Sustainability(names[1], "gcp-europe-west4", phones: false));
+        await SaveAsync(http, Sustainability(names[2], "gcp-us-central1", phones: false));
+        await SaveAsync(http, Sustainability(names[3], "gcp-europe-west4", phones: true));
+
+        await page.GotoAsync(new Uri(app.BaseAddress, "compare").ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        foreach (var name in names)
+        {
+            await page.GetByLabel(name, new() { Exact = true }).CheckAsync();
+        }
+
+        await page.Locator("[data-testid=run]").ClickAsync();
+        var table = page.Locator("[data-testid=comparison]");
+        await Assertions.Expect(table).ToBeVisibleAsync(new() { Timeout = 120_000 });
+        async Task<double[]> RowAsync(string label)
+        {
+            var cells = table.Locator("tr", new() { HasText = label }).Locator("td");
+            return [.. (await cells.AllInnerTextsAsync()).Skip(1).Select(Number)];
+        }
+
+        var energy = await RowAsync("energy (kWh / month)");
+        var carbon = await RowAsync("carbon (kg CO2e / month)");
+
+        // By hand: the same fleet at the same load draws the same power; the facility multiplies it by its PUE. The
+        // page shows whole kWh and tenths of a kg: each comparison allows for that rounding and nothing more.
+        var ratio = energy[1] / energy[0];
+        Assert.InRange(ratio, (1.5 / 1.1) - (ratio * ((0.5 / energy[0]) + (0.5 / energy[1]))), (1.5 / 1.1) + (ratio * ((0.5 / energy[0]) + (0.5 / energy[1]))));
+        // Operational carbon = energy × the grid's intensity; the embodied share is the same for the same four L4s.
+        var belgium = Grid("gcp-europe-west1");
+        var embodied = carbon[0] - (energy[0] * belgium / 1000);
+        foreach (var (i, region) in new[] { (1, "gcp-europe-west4"), (2, "gcp-us-central1") })
+        {
+            var slack = 0.05 + 0.05 + (0.5 * (belgium + Grid(region)) / 1000);
+            Assert.InRange(carbon[i], embodied + (energy[i] * Grid(region) / 1000) - slack, embodied + (energy[i] * Grid(region) / 1000) + slack);
+        }
+
+        Assert.True(embodied > 0);
+        // With 30 % on phones the datacenter draws less, but the phones' energy counts (at the Dutch grid) and is said.
+        await Assertions.Expect(page.Locator("[data-testid=compare-note]", new() { HasText = names[3] })).ToContainTextAsync("drawn by the users' devices");
+        Assert.True(carbon[3] > 0);
+        // No L4 price is listed for Belgium: its cost says unknown, never a number; energy and carbon are all known.
+        await Assertions.Expect(table.Locator("tr", new() { HasText = "cost (USD / month)" }).Locator("td").Nth(1)).ToHaveTextAsync("unknown");
+        var text = await table.InnerTextAsync();
+        Assert.DoesNotContain("NaN", text, StringComparison.Ordinal);
+        Assert.All(await table.Locator("tr", new() { HasText = "kWh" }).Or(table.Locator("tr", new() { HasText = "kg CO2e" })).AllInnerTextsAsync(),
+            row => Assert.DoesNotContain("unknown", row, StringComparison.Ordinal));
+        await page.ScreenshotAsync(new() { Path = Chromium.Artifact("journey-sustainability.png"), FullPage = true });
+    }
 }

@@ -78,7 +78,10 @@ public sealed class FleetPricer(DeviceCatalog catalog)
             var boundary = BoundaryOf(economics);
             var host = edge || boundary == ScenarioNames.AcceleratorBoundary ? 0 : economics?.HostWattsPerDevice ?? 0;
             var pue = edge || boundary != ScenarioNames.FacilityBoundary ? 1 : region?.Pue.Effective ?? 1;
-            power = new PowerFacts(idle + host, tdp + host, pue, region?.GridGramsCo2PerKwh.Effective ?? 0);
+            // The users' own devices are on for them anyway: only what the inference adds above idle is its energy.
+            power = edge
+                ? new PowerFacts(0, tdp - idle, 1, region?.GridGramsCo2PerKwh.Effective ?? 0)
+                : new PowerFacts(idle + host, tdp + host, pue, region?.GridGramsCo2PerKwh.Effective ?? 0);
             energy = FleetEconomics.EnergyKWh(devices, hours, FleetEconomics.PowerWatts(power.IdleWatts, power.TdpWatts, averageActivity), pue);
             if (region?.GridGramsCo2PerKwh.Effective is { } grid)
             {
@@ -158,7 +161,7 @@ public sealed class FleetPricer(DeviceCatalog catalog)
             ScenarioNames.ServerBoundary => $"energy boundary: the servers at the wall: the accelerators and {hosts}; no facility overhead (PUE)",
             _ => $"energy boundary: the facility: the accelerators and {hosts}, × each region's PUE",
         };
-        return [boundary, PowerModel.Assumption, "edge devices: their own draw at their users' grid, no facility overhead"];
+        return [boundary, PowerModel.Assumption, "edge devices (the users' own): only the energy the inference adds above their idle draw, at their users' grid, no facility overhead"];
     }
 
     /// <summary>The first region of the scenario's pools that are not edge: where an edge pool's users are assumed to be.</summary>

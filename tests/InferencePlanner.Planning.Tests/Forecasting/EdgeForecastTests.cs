@@ -33,6 +33,20 @@ public sealed class EdgeForecastTests
     }
 
     [Fact]
+    public void EdgeEnergy_IsWhatTheInferenceAdds_AboveTheDevicesIdleDraw()
+    {
+        // The users' devices are on for them anyway: 2,000 idle Jetsons are not the inference's energy.
+        var scenario = Demo("edge-offload.json") with { Slo = new SloSpec { LatencyMs = 2000, Percentile = 99 }, Growth = new GrowthSpec { Months = 1, MonthlyGrowthPercent = 0 } };
+        Assert.True(Catalog.Value.TryGetDevice(scenario.Pools![1].Device!, out var jetson));
+
+        var phones = new Forecaster(Catalog.Value).Forecast(scenario, Options).Months[0].Pools.Single(p => p.Name == "phones");
+
+        var dynamicWatts = jetson.TdpWatts.Effective!.Value - jetson.IdleWatts.Effective!.Value;
+        Assert.Equal(phones.Count * Core.Economics.FleetEconomics.HoursPerMonth * dynamicWatts * phones.PowerActivity / 1000, phones.EnergyKWh, 9);
+        Assert.True(phones.PowerActivity is > 0 and < 1);
+    }
+
+    [Fact]
     public void EdgeEnergy_IsChargedAtTheUsersGrid_WhenTheScenarioNamesIt()
     {
         var demo = Demo("edge-offload.json");
