@@ -155,8 +155,9 @@ public sealed class JourneyTests(AppServer app) : IClassFixture<AppServer>
                     await Assertions.Expect(cells.Nth(5)).ToHaveTextAsync((servers * prices[pricing] * 730.5).ToString("N0", CultureInfo.InvariantCulture));
                 }
 
-                // The bands of the horizon beside its total.
+                // The bands of the horizon beside its total; where its energy is counted, beside the table.
                 await Assertions.Expect(page.Locator("[data-testid=total-cost]")).ToContainTextAsync("P10–P90 ");
+                await Assertions.Expect(page.Locator("[data-testid=energy-assumption]").First).ToContainTextAsync("energy boundary: the facility");
                 if (growth != 10.0 || pricing != "reserved-1y")
                 {
                     continue;

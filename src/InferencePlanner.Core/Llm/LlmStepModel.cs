@@ -20,6 +20,9 @@ public interface ILlmStepTimes
     /// as <see cref="StepSeconds"/>.
     /// </summary>
     double PowerActivity(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens);
+
+    /// <summary>Both at once (the simulator's hot path): the iteration's seconds and its power activity.</summary>
+    (double Seconds, double Activity) Iteration(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens);
 }
 
 /// <summary>
@@ -51,6 +54,9 @@ public sealed record MeasuredLlmStepModel(LlmMeasuredSteps Measured, LlmModelPre
     /// <summary>Measured times carry no compute/memory split: a step draws TDP (the CPU's power is unknown anyway).</summary>
     public double PowerActivity(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens) =>
         decodes + prefillTokens > 0 ? 1 : 0;
+
+    public (double Seconds, double Activity) Iteration(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens) =>
+        (StepSeconds(decodes, decodeContextTokens, prefillTokens, prefillAttentionPairs, prefillPastTokens), PowerActivity(decodes, decodeContextTokens, prefillTokens, prefillAttentionPairs, prefillPastTokens));
 }
 
 /// <summary>The llm-block's measured step costs (ms) and the block they were measured on.</summary>
@@ -88,6 +94,13 @@ public sealed record LlmStepModel(
     {
         var (compute, memory, launch) = Times(decodes, decodeContextTokens, prefillTokens, prefillAttentionPairs, prefillPastTokens);
         return Economics.PowerModel.Activity(compute, memory, Math.Max(compute, memory) + launch);
+    }
+
+    public (double Seconds, double Activity) Iteration(int decodes, double decodeContextTokens, double prefillTokens, double prefillAttentionPairs, double prefillPastTokens)
+    {
+        var (compute, memory, launch) = Times(decodes, decodeContextTokens, prefillTokens, prefillAttentionPairs, prefillPastTokens);
+        var seconds = Math.Max(compute, memory) + launch;
+        return (seconds, Economics.PowerModel.Activity(compute, memory, seconds));
     }
 
     /// <summary>Seconds of the step's FLOPs at the achievable throughput, of its bytes at the achievable bandwidth, and of its launches.</summary>

@@ -229,9 +229,9 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
         replica.Busy = true;
         pool.Llm.Iterations++;
         pool.Llm.PeakKvUsed = Math.Max(pool.Llm.PeakKvUsed, replica.KvUsed);
-        var seconds = pool.Step.StepSeconds(decodes, context, prefillTokens, pairs, past);
+        var (seconds, activity) = pool.Step.Iteration(decodes, context, prefillTokens, pairs, past);
         replica.BusyUntil = t + seconds;
-        replica.Activity = pool.Step.PowerActivity(decodes, context, prefillTokens, pairs, past);
+        replica.Activity = activity;
         if (window.IsOpen)
         {
             pool.Metrics.BusySeconds[replicaIndex] += seconds;
