@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Scenarios;
@@ -51,9 +50,7 @@ public sealed class JourneyTests(AppServer app) : IClassFixture<AppServer>
             var scenario = Llama70B(c.Name, c.Device, c.Region, c.Tp);
             var sized = forecaster.Size(scenario, options: new ForecastOptions { SizingQueries = 4_000 }).Month.Pools[0].Count + 1;
             replicas.Add(sized);
-            var saved = scenario with { Pools = [scenario.Pools![0] with { Count = sized }] };
-            using var created = await http.PostAsync(new Uri("api/scenarios", UriKind.Relative), new StringContent(ScenarioJson.Write(saved), System.Text.Encoding.UTF8, "application/json"));
-            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+            await SaveAsync(http, scenario with { Pools = [scenario.Pools![0] with { Count = sized }] });
         }
 
         using var playwright = await Playwright.CreateAsync();

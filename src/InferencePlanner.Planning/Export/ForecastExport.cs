@@ -105,12 +105,12 @@ public static class ForecastExport
         {
             columns.AddRange(
             [
-                new("Device-hours, static fleet", Kind.Whole, m => m.Autoscaling?.DeviceHoursStatic, f => KnownSum(f.Months.Select(m => m.Autoscaling?.DeviceHoursStatic))),
-                new("Device-hours, autoscaled", Kind.Whole, m => m.Autoscaling?.DeviceHoursAutoscaled, f => KnownSum(f.Months.Select(m => m.Autoscaling?.DeviceHoursAutoscaled))),
-                new("Cost, autoscaled (USD)", Kind.Usd, m => m.Autoscaling?.CostUsdAutoscaled, f => KnownSum(f.Months.Select(m => m.Autoscaling?.CostUsdAutoscaled))),
-                new("Saving by autoscaling (USD)", Kind.Usd, m => m.Autoscaling?.CostSavingUsd, f => KnownSum(f.Months.Select(m => m.Autoscaling?.CostSavingUsd))),
-                new("Carbon, autoscaled (kg CO2e)", Kind.Decimal, m => m.Autoscaling?.CarbonKgAutoscaled, f => KnownSum(f.Months.Select(m => m.Autoscaling?.CarbonKgAutoscaled))),
-                new("Carbon saved by autoscaling (kg CO2e)", Kind.Decimal, m => m.Autoscaling?.CarbonSavingKg, f => KnownSum(f.Months.Select(m => m.Autoscaling?.CarbonSavingKg))),
+                new("Device-hours, static fleet", Kind.Whole, m => m.Autoscaling?.DeviceHoursStatic, f => Forecaster.KnownSum(f.Months.Select(m => m.Autoscaling?.DeviceHoursStatic))),
+                new("Device-hours, autoscaled", Kind.Whole, m => m.Autoscaling?.DeviceHoursAutoscaled, f => Forecaster.KnownSum(f.Months.Select(m => m.Autoscaling?.DeviceHoursAutoscaled))),
+                new("Cost, autoscaled (USD)", Kind.Usd, m => m.Autoscaling?.CostUsdAutoscaled, f => Forecaster.KnownSum(f.Months.Select(m => m.Autoscaling?.CostUsdAutoscaled))),
+                new("Saving by autoscaling (USD)", Kind.Usd, m => m.Autoscaling?.CostSavingUsd, f => Forecaster.KnownSum(f.Months.Select(m => m.Autoscaling?.CostSavingUsd))),
+                new("Carbon, autoscaled (kg CO2e)", Kind.Decimal, m => m.Autoscaling?.CarbonKgAutoscaled, f => Forecaster.KnownSum(f.Months.Select(m => m.Autoscaling?.CarbonKgAutoscaled))),
+                new("Carbon saved by autoscaling (kg CO2e)", Kind.Decimal, m => m.Autoscaling?.CarbonSavingKg, f => Forecaster.KnownSum(f.Months.Select(m => m.Autoscaling?.CarbonSavingKg))),
             ]);
         }
 
@@ -286,22 +286,6 @@ public static class ForecastExport
 
     /// <summary>A value as the CSV writes it: percents as 0–100 (the header says %), the rest as is.</summary>
     private static object? Plain<T>(Column<T> column, object? value) => column.Kind == Kind.Percent && value is double share ? share * 100 : value;
-
-    private static double? KnownSum(IEnumerable<double?> values)
-    {
-        double sum = 0;
-        foreach (var value in values)
-        {
-            if (value is not { } known)
-            {
-                return null;
-            }
-
-            sum += known;
-        }
-
-        return sum;
-    }
 
     /// <summary>A figure, or "unknown" (never a zero) where it is not known.</summary>
     private static string Known(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "unknown";

@@ -346,7 +346,7 @@ public sealed class Forecaster
     }
 
     /// <summary>The sum of costs, or null (unknown) when any is: an unknown price is never counted as zero.</summary>
-    private static double? KnownSum(IEnumerable<double?> costs)
+    internal static double? KnownSum(IEnumerable<double?> costs)
     {
         double sum = 0;
         foreach (var cost in costs)
