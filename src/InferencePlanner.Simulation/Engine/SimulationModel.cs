@@ -173,7 +173,7 @@ public sealed class SimulationModel
             OffloadPool = -1,
             OffloadShare = 0,
             OffloadRttSeconds = 0,
-            Trace = null,
+            Trace = Trace, // not replayed (the arrivals are Poisson): its rows lend their tokens to a generative pool's requests
             TimeSeriesIntervalSeconds = null,
             MaxEvents = ScenarioLimits.DefaultMaxEvents,
             MaxWaitingQueries = DefaultMaxWaitingQueries,

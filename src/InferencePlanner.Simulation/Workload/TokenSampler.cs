@@ -4,8 +4,10 @@ using InferencePlanner.Simulation.Kernel;
 namespace InferencePlanner.Simulation.Workload;
 
 /// <summary>
-/// A generative query's tokens: its trace row's when the arrivals replay a trace, else drawn from the workload's
-/// input and output distributions (rounded, at least 1, at most the distribution's max) on their own stream.
+/// A generative query's tokens: its trace row's when the arrivals replay a trace; drawn from the workload's input
+/// and output distributions (rounded, at least 1, at most the distribution's max) on their own stream; or, for
+/// other arrivals beside a trace and no distributions (sizing a trace-driven pool with Poisson arrivals), a random
+/// row's of the trace: its empirical distribution, never one token.
 /// </summary>
 internal sealed class TokenSampler(ArrivalTrace? trace, TokensSpec? spec, RandomSequence random)
 {
@@ -16,6 +18,11 @@ internal sealed class TokenSampler(ArrivalTrace? trace, TokensSpec? spec, Random
     /// <summary>Draws the tokens of the query that arrived last (<paramref name="traceRow"/>: its row, or −1).</summary>
     public void Draw(int traceRow)
     {
+        if (trace is not null && traceRow < 0 && spec?.Input is null && spec?.Output is null && trace.Count > 0)
+        {
+            traceRow = Math.Min(trace.Count - 1, (int)(random.NextDouble() * trace.Count));
+        }
+
         if (trace is not null && traceRow >= 0)
         {
             Input = Math.Max(1, trace.ContextTokens[traceRow]);

@@ -61,6 +61,29 @@ public sealed class LlmSizingTests
         Assert.DoesNotContain("Infinity", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void SizingATraceDrivenPool_DrawsTheTracesTokens_NotOneTokenRequests()
+    {
+        // The sizer offers Poisson arrivals; a trace-driven generative pool's requests used to get 1 token in, 1 out.
+        var folder = Path.Combine(RepositoryPaths.Root, "data", "scenarios");
+        var model = SimulationModel.Compile(ScenarioJson.Load(Path.Combine(folder, "llm-conversation-trace.json")), Catalog.Value, folder);
+        var generated = File.ReadLines(Path.Combine(RepositoryPaths.Root, "data", "traces", "azure-llm-2023-conv.csv")).Skip(1)
+            .Select(line => double.Parse(line.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).Select(t => Math.Max(1, t)).ToList();
+        var mean = generated.Average();
+        var sd = Math.Sqrt(generated.Sum(t => (t - mean) * (t - mean)) / (generated.Count - 1));
+
+        var alone = model.AlonePoisson(model.Pools[0], 4, 20_000, new SloSpec { TtftMs = 500, TpotMs = 50, Percentile = 99 });
+        var result = SimulationRunner.Run(alone, new SimulationOptions { MaxDegreeOfParallelism = 1 });
+
+        // Output tokens per completed request: the trace's mean within 4 standard errors of n requests, plus at most the
+        // sequences in flight at the window's edges (their tokens counted, their completions not, or the reverse).
+        var perRequest = result.OutputTokensPerSecond!.Value / result.ThroughputPerSecond;
+        var n = result.Completed;
+        var edge = 2 * result.Pools[0].Llm!.MeanRunningSequences / n;
+        Assert.InRange(perRequest, (mean * (1 - edge)) - (4 * sd / Math.Sqrt(n)), (mean * (1 + edge)) + (4 * sd / Math.Sqrt(n)));
+        Assert.True(mean > 100, $"the trace's answers average {mean:F0} tokens");
+    }
+
     private static bool Meets(PoolSpec pool, double rate = 30)
     {
         var scenario = new Scenario
