@@ -23,13 +23,13 @@ internal sealed class CliData(TextWriter stderr)
     public DeviceCatalog Catalog(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        return parse.GetValue(Option) is { } folder ? CatalogLoader.Load(Folder(folder, "catalog")) : CatalogLoader.Load();
+        return parse.GetValue(Option) is { } folder ? CatalogLoader.Load(Folder(folder, DataExport.CatalogFolder)) : CatalogLoader.Load();
     }
 
     public ProfileStore Profiles(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        return parse.GetValue(Option) is { } folder ? ProfileStore.Load(Folder(folder, "profiles")) : ProfileStore.Load();
+        return parse.GetValue(Option) is { } folder ? ProfileStore.Load(Folder(folder, DataExport.ProfilesFolder)) : ProfileStore.Load();
     }
 
     private string Folder(string data, string part)

@@ -265,18 +265,29 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(db);
-        var id = profile.Id;
-        for (var n = 2; profiles.Contains(id) || await db.Profiles.FindAsync(id).ConfigureAwait(false) is not null; n++)
+        // One save at a time, so that two pages saving the same id at once get -2 and -3, not one error.
+        await ProfileSaves.WaitAsync().ConfigureAwait(false);
+        try
         {
-            id = $"{profile.Id}-{n.ToString(CultureInfo.InvariantCulture)}";
-        }
+            var id = profile.Id;
+            for (var n = 2; profiles.Contains(id) || await db.Profiles.FindAsync(id).ConfigureAwait(false) is not null; n++)
+            {
+                id = $"{profile.Id}-{n.ToString(CultureInfo.InvariantCulture)}";
+            }
 
-        var saved = profile with { Id = id };
-        db.Profiles.Add(new Persistence.ProfileRecord { Id = id, Json = ProfileStore.Write(saved), SavedAt = DateTimeOffset.UtcNow });
-        await db.SaveChangesAsync().ConfigureAwait(false);
-        profiles.Add(saved);
-        return saved;
+            var saved = profile with { Id = id };
+            db.Profiles.Add(new Persistence.ProfileRecord { Id = id, Json = ProfileStore.Write(saved), SavedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync().ConfigureAwait(false);
+            profiles.Add(saved);
+            return saved;
+        }
+        finally
+        {
+            ProfileSaves.Release();
+        }
     }
+
+    private static readonly SemaphoreSlim ProfileSaves = new(1, 1);
 
     public static ForecastResult? ReadForecast(string? json) => json is null ? null : JsonSerializer.Deserialize<ForecastResult>(json, Json);
 

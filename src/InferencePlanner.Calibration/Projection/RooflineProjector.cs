@@ -1,6 +1,7 @@
 using System.Globalization;
 using InferencePlanner.Calibration.Costs;
 using InferencePlanner.Calibration.Models;
+using InferencePlanner.Core;
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Profiles;
 
@@ -96,8 +97,7 @@ public sealed class RooflineProjector
 
         if (!_catalog.TryGetDevice(deviceId, out var device))
         {
-            var suggestions = _catalog.SuggestDevices(deviceId);
-            throw new ProjectionException($"'{deviceId}' is not a catalog device" + (suggestions.Count > 0 ? $" (did you mean {string.Join(", ", suggestions)}?)" : string.Empty));
+            throw new ProjectionException($"'{deviceId}' is not a catalog device" + Suggestions.DidYouMean(_catalog.SuggestDevices(deviceId)));
         }
 
         if (!Precisions.IsKnown(precision))

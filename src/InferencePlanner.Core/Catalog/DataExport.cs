@@ -23,9 +23,17 @@ public static class DataExport
         {
             CatalogWriter.Write(catalog, Path.Combine(staging.FullName, CatalogFolder));
             var profileFolder = Directory.CreateDirectory(Path.Combine(staging.FullName, ProfilesFolder));
+            var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var profile in profiles.OrderBy(p => p.Id, StringComparer.Ordinal))
             {
-                File.WriteAllText(Path.Combine(profileFolder.FullName, FileName(profile.Id)), ProfileStore.Write(profile));
+                // Two ids that differ only in replaced characters or case ('a/b', 'a_b', 'A_B') keep a file each.
+                var name = FileName(profile.Id);
+                for (var n = 2; !taken.Add(name); n++)
+                {
+                    name = $"{Path.GetFileNameWithoutExtension(FileName(profile.Id))}-{n.ToString(System.Globalization.CultureInfo.InvariantCulture)}.json";
+                }
+
+                File.WriteAllText(Path.Combine(profileFolder.FullName, name), ProfileStore.Write(profile));
             }
 
             using var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true);

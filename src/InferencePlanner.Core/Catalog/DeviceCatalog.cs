@@ -46,6 +46,9 @@ public sealed class DeviceCatalog
             .Take(5)
             .ToList();
 
+    /// <summary>Region ids close to <paramref name="id"/>, for "did you mean" in error messages.</summary>
+    public IReadOnlyList<string> SuggestRegions(string id) => Suggestions.Closest(id, Regions.Select(r => r.Id));
+
     private static bool SharesToken(string a, string b)
     {
         var tokens = a.Split('-');

@@ -53,12 +53,6 @@ public static partial class ScenarioJson
             throw new ScenarioException("$", string.Create(CultureInfo.InvariantCulture, $"the text is not valid Unicode: a lone surrogate (U+{(int)json[at]:X4}) at character {at + 1:N0} (line {line})"));
         }
 
-        // Every field the format does not know, each with the names it may have meant, before the first type error.
-        if (UnknownFields(json) is { Count: > 0 } unknown)
-        {
-            throw new ScenarioException(unknown);
-        }
-
         try
         {
             return JsonSerializer.Deserialize<Scenario>(json, Options)
@@ -66,6 +60,13 @@ public static partial class ScenarioJson
         }
         catch (JsonException ex)
         {
+            // Every field the format does not know, each with the names it may have meant, before the first type error
+            // (walked only when the document fails: a valid one is parsed once).
+            if (UnknownFields(json) is { Count: > 0 } unknown)
+            {
+                throw new ScenarioException(unknown);
+            }
+
             throw new ScenarioException(PathOf(ex), ReasonOf(ex));
         }
     }

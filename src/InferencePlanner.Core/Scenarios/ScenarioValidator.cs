@@ -164,7 +164,7 @@ public sealed class ScenarioValidator
             {
                 if (_catalog is not null && !_catalog.TryGetRegion(region, out _))
                 {
-                    Add($"$.economics.hourlyGridGramsCo2PerKwh.{region}", $"'{region}' is not a catalog region" + Suggestions.DidYouMean(Suggestions.Closest(region, _catalog.Regions.Select(r => r.Id))));
+                    Add($"$.economics.hourlyGridGramsCo2PerKwh.{region}", $"'{region}' is not a catalog region" + Suggestions.DidYouMean(_catalog.SuggestRegions(region)));
                 }
 
                 Shape($"$.economics.hourlyGridGramsCo2PerKwh.{region}", curve, 24);
@@ -359,13 +359,12 @@ public sealed class ScenarioValidator
 
             if (pool.Device is { } device && _catalog is not null && !_catalog.TryGetDevice(device, out _))
             {
-                var suggestions = _catalog.SuggestDevices(device);
-                Add($"{p}.device", $"'{device}' is not a catalog device" + (suggestions.Count > 0 ? $" (did you mean {string.Join(", ", suggestions)}?)" : string.Empty));
+                Add($"{p}.device", $"'{device}' is not a catalog device" + Suggestions.DidYouMean(_catalog.SuggestDevices(device)));
             }
 
             if (pool.Region is { } region && _catalog is not null && !_catalog.TryGetRegion(region, out _))
             {
-                Add($"{p}.region", $"'{region}' is not a catalog region" + Suggestions.DidYouMean(Suggestions.Closest(region, _catalog.Regions.Select(r => r.Id))));
+                Add($"{p}.region", $"'{region}' is not a catalog region" + Suggestions.DidYouMean(_catalog.SuggestRegions(region)));
             }
 
             if (pool.Count is not { } count || count < 1 || count > ScenarioLimits.MaxServersPerPool)

@@ -69,6 +69,7 @@ public sealed class FleetPricer(DeviceCatalog catalog)
         var lifeYears = economics?.DeviceLifeYears ?? DefaultLifeYears;
 
         double energy = 0;
+        double billedEnergy = 0; // what an owner pays for: the facility's draw, whatever boundary the energy is reported at
         double operational = 0;
         double embodied = 0;
         PowerFacts? power = null;
@@ -83,6 +84,8 @@ public sealed class FleetPricer(DeviceCatalog catalog)
                 ? new PowerFacts(0, tdp - idle, 1, region?.GridGramsCo2PerKwh.Effective ?? 0)
                 : new PowerFacts(idle + host, tdp + host, pue, region?.GridGramsCo2PerKwh.Effective ?? 0);
             energy = FleetEconomics.EnergyKWh(devices, hours, FleetEconomics.PowerWatts(power.IdleWatts, power.TdpWatts, averageActivity), pue);
+            billedEnergy = edge ? 0 : FleetEconomics.EnergyKWh(devices, hours,
+                FleetEconomics.PowerWatts(idle + (economics?.HostWattsPerDevice ?? 0), tdp + (economics?.HostWattsPerDevice ?? 0), averageActivity), region?.Pue.Effective ?? 1);
             if (region?.GridGramsCo2PerKwh.Effective is { } grid)
             {
                 operational = economics?.HourlyGridGramsCo2PerKwh is { } hourly && hourly.TryGetValue(region.Id, out var curve)
@@ -117,7 +120,7 @@ public sealed class FleetPricer(DeviceCatalog catalog)
         {
             pricing = "owned";
             var electricity = region?.ElectricityUsdPerKwh.Effective ?? 0;
-            cost = FleetEconomics.OwnedCostUsd(devices, owned.PurchaseUsd ?? 0, owned.LifeYears ?? lifeYears, owned.HostingUsdPerMonth ?? 0, energy, electricity);
+            cost = FleetEconomics.OwnedCostUsd(devices, owned.PurchaseUsd ?? 0, owned.LifeYears ?? lifeYears, owned.HostingUsdPerMonth ?? 0, billedEnergy, electricity);
         }
         else if (!edge)
         {
@@ -157,11 +160,14 @@ public sealed class FleetPricer(DeviceCatalog catalog)
             : "host servers (CPU, memory, NICs, fans) not counted: their power is unknown (set economics.hostWattsPerDevice)";
         var boundary = BoundaryOf(economics) switch
         {
-            ScenarioNames.AcceleratorBoundary => "energy boundary: the accelerators alone (as nvidia-smi reports them); no host, no facility overhead",
+            ScenarioNames.AcceleratorBoundary => "energy boundary: the accelerators alone (as nvidia-smi reports them); no host, no facility overhead"
+                + (host is not null ? " (economics.hostWattsPerDevice is not counted at this boundary)" : string.Empty),
             ScenarioNames.ServerBoundary => $"energy boundary: the servers at the wall: the accelerators and {hosts}; no facility overhead (PUE)",
             _ => $"energy boundary: the facility: the accelerators and {hosts}, × each region's PUE",
         };
-        return [boundary, PowerModel.Assumption, "edge devices (the users' own): only the energy the inference adds above their idle draw, at their users' grid, no facility overhead"];
+        return scenario.Pools?.Any(p => p.Edge == true) == true
+            ? [boundary, PowerModel.Assumption, "edge devices (the users' own): only the energy the inference adds above their idle draw, at their users' grid, no facility overhead"]
+            : [boundary, PowerModel.Assumption];
     }
 
     /// <summary>The first region of the scenario's pools that are not edge: where an edge pool's users are assumed to be.</summary>
@@ -170,7 +176,11 @@ public sealed class FleetPricer(DeviceCatalog catalog)
             .Select(p => catalog.TryGetRegion(p.Region!, out var region) ? region : null)
             .FirstOrDefault(region => region?.GridGramsCo2PerKwh.Effective is not null);
 
-    /// <summary>One server of a pool for one month at full load: its cost (null when unknown) and carbon (the mix search's unit figures).</summary>
+    /// <summary>
+    /// One server of a pool for one month at full load: its cost (null when unknown) and carbon (the mix search's unit
+    /// figures). Carbon is ranked at TDP (activity 1) for every pool, generative or not: a ranking at the ceiling of each
+    /// device's draw, not the month's energy (which follows the sized fleet's measured activity).
+    /// </summary>
     public (double? CostUsd, double CarbonKg) UnitFigures(Scenario scenario, PoolSpec pool, int month)
     {
         var one = Price(pool, 1, 1, month, PricingContext.AtFullLoad(scenario));

@@ -76,8 +76,8 @@ public static class ForecastExport
         [
             new("Cost per 1M queries (USD)", Kind.UsdCents, m => m.CostPerMillionQueriesUsd,
                 f => f.Totals.CostUsd is { } cost && f.Totals.Queries > 0 ? cost / (f.Totals.Queries / 1e6) : null),
-            new("Energy (kWh)", Kind.Whole, m => m.EnergyKWh, f => f.Months.Sum(m => m.EnergyKWh)),
-            new("Edge energy (kWh)", Kind.Whole, m => m.EdgeEnergyKWh, f => f.Months.Sum(m => m.EdgeEnergyKWh)),
+            new("Energy (kWh)", Kind.Whole, m => m.Unmet is null ? m.EnergyKWh : null, f => f.Months.Sum(m => m.EnergyKWh)),
+            new("Edge energy (kWh)", Kind.Whole, m => m.Unmet is null ? m.EdgeEnergyKWh : null, f => f.Months.Sum(m => m.EdgeEnergyKWh)),
         ]);
         if (bands)
         {
@@ -88,9 +88,9 @@ public static class ForecastExport
 
         columns.AddRange(
         [
-            new("Operational carbon (kg CO2e)", Kind.Decimal, m => m.OperationalCarbonKg, f => f.Months.Sum(m => m.OperationalCarbonKg)),
-            new("Embodied carbon (kg CO2e)", Kind.Decimal, m => m.EmbodiedCarbonKg, f => f.Months.Sum(m => m.EmbodiedCarbonKg)),
-            new("Carbon (kg CO2e)", Kind.Decimal, m => m.CarbonKg, f => f.Totals.CarbonKg),
+            new("Operational carbon (kg CO2e)", Kind.Decimal, m => m.Unmet is null ? m.OperationalCarbonKg : null, f => f.Months.Sum(m => m.OperationalCarbonKg)),
+            new("Embodied carbon (kg CO2e)", Kind.Decimal, m => m.Unmet is null ? m.EmbodiedCarbonKg : null, f => f.Months.Sum(m => m.EmbodiedCarbonKg)),
+            new("Carbon (kg CO2e)", Kind.Decimal, m => m.Unmet is null ? m.CarbonKg : null, f => f.Totals.CarbonKg),
         ]);
         if (bands)
         {
@@ -99,7 +99,7 @@ public static class ForecastExport
             columns.Add(new("Carbon P90 (kg CO2e)", Kind.Decimal, m => m.CarbonBand?.P90, f => f.Totals.CarbonBand?.P90));
         }
 
-        columns.Add(new("Carbon per query (g CO2e)", Kind.Fine, m => m.GramsCo2PerQuery,
+        columns.Add(new("Carbon per query (g CO2e)", Kind.Fine, m => m.Unmet is null ? m.GramsCo2PerQuery : null,
             f => f.Totals.Queries > 0 ? f.Totals.CarbonKg * 1000 / f.Totals.Queries : null));
         if (autoscaling)
         {

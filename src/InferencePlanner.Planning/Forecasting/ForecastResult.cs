@@ -78,8 +78,11 @@ public sealed record PoolForecast
     public double RatePerSecond { get; init; }
     public double Utilization { get; init; }
 
-    /// <summary>Its devices' power activity at the peak, 0 (idle) to 1 (TDP): what its energy follows (see <c>PowerModel</c>).</summary>
-    public double PowerActivity { get; init; }
+    /// <summary>
+    /// Its devices' power activity at the peak, 0 (idle) to 1 (TDP): what its energy follows (see <c>PowerModel</c>); null in
+    /// forecasts saved before it was recorded.
+    /// </summary>
+    public double? PowerActivity { get; init; }
 
     public double LatencyMsP50 { get; init; }
     public double LatencyMsP99 { get; init; }

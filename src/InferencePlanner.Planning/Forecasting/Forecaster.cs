@@ -69,12 +69,14 @@ public sealed class Forecaster
                 var low = ForecastMonth(context, growth, m, bands[m].P10, options);
                 var high = ForecastMonth(context, growth, m, bands[m].P90, options);
                 var mid = ForecastMonth(context, growth, m, bands[m].P50, options);
+                // A percentile whose fleet cannot meet the SLO claims no energy or carbon: the band is then unknown, never 0.
+                var met = low.Unmet is null && mid.Unmet is null && high.Unmet is null;
                 month = month with
                 {
                     PeakRateBand = new Band(low.PeakRatePerSecond, mid.PeakRatePerSecond, high.PeakRatePerSecond),
                     CostBand = low.CostUsd is { } l && mid.CostUsd is { } m50 && high.CostUsd is { } h ? new Band(l, m50, h) : null,
-                    EnergyBand = new Band(low.EnergyKWh + low.EdgeEnergyKWh, mid.EnergyKWh + mid.EdgeEnergyKWh, high.EnergyKWh + high.EdgeEnergyKWh),
-                    CarbonBand = new Band(low.CarbonKg, mid.CarbonKg, high.CarbonKg),
+                    EnergyBand = met ? new Band(low.EnergyKWh + low.EdgeEnergyKWh, mid.EnergyKWh + mid.EdgeEnergyKWh, high.EnergyKWh + high.EdgeEnergyKWh) : null,
+                    CarbonBand = met ? new Band(low.CarbonKg, mid.CarbonKg, high.CarbonKg) : null,
                 };
             }
 
@@ -472,7 +474,7 @@ public sealed class Forecaster
                 deviceHours += devices * days;
                 if (pool.Power is { } power)
                 {
-                    var activity = Math.Min(1, pool.PowerActivity * pool.Count * dailyLoad[h] / devices);
+                    var activity = Math.Min(1, (pool.PowerActivity ?? pool.Utilization) * pool.Count * dailyLoad[h] / devices);
                     var kwh = FleetEconomics.EnergyKWh(devices, days, FleetEconomics.PowerWatts(power.IdleWatts, power.TdpWatts, activity), power.Pue);
                     operational += FleetEconomics.OperationalCarbonKg(kwh, power.GridGramsCo2PerKWh);
                 }

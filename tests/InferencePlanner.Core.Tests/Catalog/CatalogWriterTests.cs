@@ -70,6 +70,24 @@ public sealed class CatalogWriterTests : IDisposable
         Assert.All(profiles.All, p => Assert.Equal(Json(p), Json(read.All.Single(r => r.Id == p.Id))));
     }
 
+    [Fact]
+    public void Export_KeepsEveryProfile_WhenTwoIdsMakeTheSameFileName()
+    {
+        var first = ProfileStore.Load(Path.Combine(RepositoryPaths.Root, "data", "profiles")).All.First();
+        ThroughputProfile[] profiles = [first with { Id = "team/a" }, first with { Id = "team_a" }, first with { Id = "TEAM_A" }];
+        var zip = Path.Combine(_folder.FullName, "same.zip");
+        using (var file = File.Create(zip))
+        {
+            DataExport.Write(Shipped.Value, profiles, file);
+        }
+
+        var unpacked = Path.Combine(_folder.FullName, "same");
+        ZipFile.ExtractToDirectory(zip, unpacked);
+        var read = ProfileStore.Load(Path.Combine(unpacked, DataExport.ProfilesFolder));
+
+        Assert.Equal(["TEAM_A", "team/a", "team_a"], read.All.Select(p => p.Id).Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("resnet50-local-cpu-fp32", "resnet50-local-cpu-fp32.json")]
     [InlineData("../etc/passwd", "_etc_passwd.json")]

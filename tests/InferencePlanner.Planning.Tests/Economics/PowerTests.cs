@@ -100,6 +100,30 @@ public sealed class PowerTests
     }
 
     [Fact]
+    public void OwnedPool_PaysForTheFacilitysElectricity_WhateverBoundaryEnergyIsReportedAt()
+    {
+        var scenario = Generative(prompt: 128, output: 512, rate: 4);
+        scenario = scenario with { Pools = [scenario.Pools![0] with { Owned = new OwnedSpec { PurchaseUsd = 30_000, LifeYears = 4, HostingUsdPerMonth = 100 } }] };
+        var result = Simulate(scenario);
+        var forecaster = new Forecaster(Catalog.Value);
+        Assert.True(Catalog.Value.TryGetRegion("aws-us-east-1", out var region));
+        var usdPerKWh = region.ElectricityUsdPerKwh.Effective!.Value;
+
+        PoolForecast Pool(EconomicsSpec economics) => forecaster.Evaluate(scenario with { Economics = economics }, result).Month.Pools[0];
+
+        var facility = Pool(new EconomicsSpec { HostWattsPerDevice = 250 });
+        var accelerator = Pool(new EconomicsSpec { EnergyBoundary = "accelerator", HostWattsPerDevice = 250 });
+        var server = Pool(new EconomicsSpec { EnergyBoundary = "server", HostWattsPerDevice = 250 });
+
+        // The owner's bill: the device's share of purchase and hosting plus the facility's kWh (hosts and PUE) at the region's price.
+        var expected = (30_000.0 / (4 * 12)) + 100 + (facility.EnergyKWh * usdPerKWh);
+        Assert.Equal(expected, facility.CostUsd!.Value, 9);
+        Assert.Equal(expected, accelerator.CostUsd!.Value, 9);
+        Assert.Equal(expected, server.CostUsd!.Value, 9);
+        Assert.True(accelerator.EnergyKWh < server.EnergyKWh && server.EnergyKWh < facility.EnergyKWh);
+    }
+
+    [Fact]
     public void Forecast_SaysWhereEnergyIsCounted_AndThePowerModel()
     {
         var scenario = Generative(128, 512, 4) with

@@ -26,6 +26,8 @@ public partial class Calibrate : JobPage
     private string Model { get; set; } = "mlp";
     private string Batches { get; set; } = "1,2,4,8";
     private ThroughputProfile? Profile { get; set; }
+    /// <summary>Whether the profile on the page has been saved (saving it again is offered for the next measurement only).</summary>
+    private bool Saved { get; set; }
     private IReadOnlyList<ProjectionResult> Projections { get; set; } = [];
     protected override bool Running => _uploading || base.Running;
 
@@ -138,6 +140,7 @@ public partial class Calibrate : JobPage
             ? $"Saved: scenarios can now use \"service\": {{ \"profile\": \"{saved.Id}\" }}."
             : $"Saved as \"{saved.Id}\" (\"{Profile.Id}\" is taken and keeps its figures): scenarios can now use \"service\": {{ \"profile\": \"{saved.Id}\" }}.";
         Profile = saved;
+        Saved = true; // once: a second click would keep the same measurement again under another id
     }
 
     protected override void OnFinished(JobStatus status)
@@ -145,6 +148,7 @@ public partial class Calibrate : JobPage
         if (status.State == JobState.Succeeded && status.ResultJson is { } json)
         {
             Profile = System.Text.Json.JsonSerializer.Deserialize<ThroughputProfile>(json, ScenarioJson.Options);
+            Saved = false;
             Projections = Profile is null || !ModelZoo.Names.Contains(Profile.Model, StringComparer.Ordinal) ? [] : Actions.Projections(Profile.Model);
         }
         else
