@@ -44,13 +44,33 @@ public sealed class ScenarioCommandTests
     [Fact]
     public void Simulate_NoLimit_RunsBeyondTheLimit()
     {
-        // 2 × 10,000,050 queries: just over the limit, run when told, with progress.
-        var (code, stdout, stderr) = Run("simulate", Scenario("mm4-erlang-c.json"), "--queries", "10000000", "--replications", "2", "--no-limit");
+        // 40 days is past the 31-day span a run may simulate unasked; at one query a minute it is cheap to run when told.
+        var file = Path.Combine(Path.GetTempPath(), $"forty-days-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, """
+            {
+              "name": "forty days, one query a minute",
+              "seed": 3,
+              "horizon": { "seconds": 3456000 },
+              "workload": { "arrivals": { "kind": "poisson", "ratePerSecond": 0.0166667 } },
+              "pools": [ { "name": "one", "count": 1, "service": { "distribution": "exponential", "meanMs": 100 } } ]
+            }
+            """);
+        try
+        {
+            var (refused, _, why) = Run("simulate", file);
+            var (code, stdout, stderr) = Run("simulate", file, "--no-limit");
 
-        Assert.True(code == 0, stderr);
-        using var json = JsonDocument.Parse(stdout);
-        Assert.Equal(2, json.RootElement.GetProperty("replications").GetInt32());
-        Assert.Contains("simulating: 100 %", stderr, StringComparison.Ordinal);
+            Assert.Equal(CliApp.InvalidInput, refused);
+            Assert.Contains("$.horizon.seconds: 3,456,000 s (with warm-up) is over the limit of 2,678,400 s", why, StringComparison.Ordinal);
+            Assert.True(code == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            Assert.Equal(1, json.RootElement.GetProperty("replications").GetInt32());
+            Assert.Contains("simulating: 100 %", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Theory]

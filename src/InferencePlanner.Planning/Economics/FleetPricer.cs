@@ -201,7 +201,7 @@ public sealed class FleetPricer(DeviceCatalog catalog)
         var named = catalog.PricesFor(device.Id)
             .Where(p => p.UsdPerAcceleratorHour.Effective is not null && Pricings.NameOf(p.Pricing) == pricing)
             .ToList();
-        if (region is not null && named.FirstOrDefault(p => p.Region == region.Id) is { } local)
+        if (region is not null && ListedPrice(device.Id, region.Id, pricing) is { } local)
         {
             return new(local.UsdPerAcceleratorHour.Effective, Describe(local), false);
         }
@@ -217,6 +217,14 @@ public sealed class FleetPricer(DeviceCatalog catalog)
             ? new(cheapest.UsdPerAcceleratorHour.Effective, $"{where}: priced at the cheapest {pricing} rate anywhere (economics.priceFallback), {Describe(cheapest)}", true)
             : new(null, $"{where} ({pricing} prices exist in {string.Join(", ", named.Select(p => p.Region).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))}; economics.priceFallback: \"cheapest-anywhere\" would use the cheapest)", false);
     }
+
+    /// <summary>
+    /// The price a pool of <paramref name="deviceId"/> in <paramref name="regionId"/> at <paramref name="pricing"/> is
+    /// billed at: the first listed (the team's edits come first), or null when the region lists none.
+    /// </summary>
+    public Price? ListedPrice(string deviceId, string regionId, string pricing) =>
+        catalog.PricesFor(deviceId).FirstOrDefault(p =>
+            p.Region == regionId && p.UsdPerAcceleratorHour.Effective is not null && Pricings.NameOf(p.Pricing) == pricing);
 
     private string Describe(Price price) =>
         FormattableString.Invariant($"{price.UsdPerAcceleratorHour.Effective} USD per device-hour, {price.Provider} {price.InstanceType} {Pricings.NameOf(price.Pricing)} in {price.Region}")

@@ -331,7 +331,7 @@ public sealed class WorkPageTests : PageTestContext
     {
         var record = await Store.CreateAsync(ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "chatbot-h100.json")) with { Name = "region picker test" });
         var page = Open<PlanPage>($"/plan?scenario={record.Id}");
-        var priced = Catalog.Prices.Where(p => p.DeviceId == "nvidia-h100-sxm" && p.UsdPerAcceleratorHour.Effective is not null).Select(p => p.Region).ToHashSet(StringComparer.Ordinal);
+        var priced = Catalog.Prices.Where(p => p.DeviceId == "nvidia-h100-sxm" && p.Pricing == PricingModel.OnDemand && p.UsdPerAcceleratorHour.Effective is not null).Select(p => p.Region).ToHashSet(StringComparer.Ordinal);
 
         var items = page.FindComponents<MudSelect<string>>()
             .Single(c => c.Instance.UserAttributes.TryGetValue("data-testid", out var id) && (string?)id == "region-h100-east")
@@ -339,7 +339,7 @@ public sealed class WorkPageTests : PageTestContext
 
         Assert.NotEmpty(priced);
         Assert.Equal(priced.Order(StringComparer.Ordinal), items.Take(priced.Count).Order(StringComparer.Ordinal));
-        Assert.Contains($"{priced.Count} regions price nvidia-h100-sxm (listed first)", page.Markup, StringComparison.Ordinal);
+        Assert.Contains($"{priced.Count} regions price nvidia-h100-sxm on-demand (listed first)", page.Markup, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -354,7 +354,11 @@ public sealed class WorkPageTests : PageTestContext
         Assert.Equal(FormattableString.Invariant($"{cheapest.Region} · {cheapest.UsdPerAcceleratorHour.Effective:0.###} USD/device-h on-demand"), choices[0].Label);
         Assert.All(choices.Where(c => !c.Priced), c => Assert.EndsWith(" · no price for nvidia-h100-sxm", c.Label, StringComparison.Ordinal));
         var none = InferencePlanner.Web.Components.Editors.PoolsEditor.RegionChoices(Catalog, "nvidia-jetson-orin-nano", "on-demand");
-        Assert.Equal("no region prices nvidia-jetson-orin-nano: its cost will be unknown", InferencePlanner.Web.Components.Editors.PoolsEditor.PricedRegions(none, "nvidia-jetson-orin-nano"));
+        Assert.Equal("no region prices nvidia-jetson-orin-nano on-demand: its cost will be unknown", InferencePlanner.Web.Components.Editors.PoolsEditor.PricedRegions(none, "nvidia-jetson-orin-nano", "on-demand"));
+        // The label shows the price the forecast bills: the first listed in the region at the pricing.
+        var pricer = new InferencePlanner.Planning.Economics.FleetPricer(Catalog);
+        Assert.All(choices.Where(c => c.Priced), c => Assert.Contains(
+            FormattableString.Invariant($" · {pricer.ListedPrice("nvidia-h100-sxm", c.RegionId, "on-demand")!.UsdPerAcceleratorHour.Effective:0.###} USD/device-h"), c.Label, StringComparison.Ordinal));
     }
 
     [Fact]

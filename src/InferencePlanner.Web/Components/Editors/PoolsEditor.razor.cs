@@ -1,5 +1,6 @@
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Planning.Economics;
 using Microsoft.AspNetCore.Components;
 
 namespace InferencePlanner.Web.Components.Editors;
@@ -13,35 +14,36 @@ public partial class PoolsEditor
     internal sealed record RegionChoice(string RegionId, string Label, bool Priced);
 
     /// <summary>
-    /// The regions for a pool of <paramref name="device"/>: those with a price for it first (cheapest at
-    /// <paramref name="pricing"/> first, then those priced only at other pricings), each with its price; then the rest,
+    /// The regions for a pool of <paramref name="device"/>: those with a price for it at <paramref name="pricing"/> first
+    /// (cheapest first, each with the price the forecast bills), then those priced only at other pricings; then the rest,
     /// marked as having none (a pool there has an unknown cost).
     /// </summary>
     internal static IReadOnlyList<RegionChoice> RegionChoices(DeviceCatalog catalog, string device, string pricing)
     {
+        var pricer = new FleetPricer(catalog);
         var prices = catalog.PricesFor(device).Where(p => p.UsdPerAcceleratorHour.Effective is not null).ToList();
         return [.. catalog.Regions.Select(region =>
         {
             var here = prices.Where(p => p.Region == region.Id).ToList();
-            var at = here.Where(p => Pricings.NameOf(p.Pricing) == pricing).OrderBy(p => p.UsdPerAcceleratorHour.Effective).FirstOrDefault();
+            var at = pricer.ListedPrice(device, region.Id, pricing);
             var label = at is not null
                 ? FormattableString.Invariant($"{region.Id} · {at.UsdPerAcceleratorHour.Effective:0.###} USD/device-h {pricing}")
                 : here.Count > 0
                     ? $"{region.Id} · priced {string.Join(", ", here.Select(p => Pricings.NameOf(p.Pricing)).Distinct(StringComparer.Ordinal))} only"
                     : $"{region.Id} · no price for {device}";
-            return (Choice: new RegionChoice(region.Id, label, here.Count > 0), Rank: at is not null ? 0 : here.Count > 0 ? 1 : 2, Price: at?.UsdPerAcceleratorHour.Effective ?? 0);
+            return (Choice: new RegionChoice(region.Id, label, at is not null), Rank: at is not null ? 0 : here.Count > 0 ? 1 : 2, Price: at?.UsdPerAcceleratorHour.Effective ?? 0);
         })
         .OrderBy(c => c.Rank).ThenBy(c => c.Price).ThenBy(c => c.Choice.RegionId, StringComparer.Ordinal)
         .Select(c => c.Choice)];
     }
 
-    /// <summary>The picker's help: how many regions price the device, or that none does.</summary>
-    internal static string PricedRegions(IReadOnlyList<RegionChoice> choices, string device)
+    /// <summary>The picker's helper line: how many regions price the device at the pool's pricing, or that none does.</summary>
+    internal static string PricedRegions(IReadOnlyList<RegionChoice> choices, string device, string pricing)
     {
         var priced = choices.Count(c => c.Priced);
         return priced == 0
-            ? $"no region prices {device}: its cost will be unknown"
-            : $"{priced} region{(priced == 1 ? string.Empty : "s")} price {device} (listed first); the region sets grid, PUE and price";
+            ? $"no region prices {device} {pricing}: its cost will be unknown"
+            : $"{priced} region{(priced == 1 ? string.Empty : "s")} price {device} {pricing} (listed first); the region sets grid, PUE and price";
     }
 
     private static List<PoolSpec> Replace(IReadOnlyList<PoolSpec> pools, int index, PoolSpec pool)
