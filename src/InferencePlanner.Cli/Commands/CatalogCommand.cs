@@ -46,7 +46,7 @@ internal static class CatalogCommand
     private static IEnumerable<Fact?> Facts(Device d) =>
     [
         d.PeakFp16Tflops, d.PeakFp8Tflops, d.PeakInt8Tops, d.MemoryGb, d.MemoryBandwidthGBps, d.TdpWatts,
-        d.IdleWatts, d.EmbodiedKgCo2e, d.AchievableBf16MatmulTflops, d.AchievableFp8MatmulTflops,
+        d.IdleWatts, d.EmbodiedKgCo2e, d.AchievableBf16MatmulTflops, d.AchievableFp8MatmulTflops, d.InterconnectGBps,
     ];
 
     private static IEnumerable<Fact?> Facts(Region r) => [r.GridGramsCo2PerKwh, r.Pue, r.ElectricityUsdPerKwh];

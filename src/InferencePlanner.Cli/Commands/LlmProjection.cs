@@ -45,14 +45,15 @@ internal static class LlmProjection
             }, ex.Message);
         }
 
-        if (replica.Step is not LlmStepModel step)
+        if (replica.Step is not OperatorStepModel step)
         {
             throw new ScenarioException("--device", $"{deployment.DeviceId} runs generative models from steps measured here, not a roofline: simulate a scenario on it instead");
         }
 
         var cached = (long)batch * context;
         var fits = cached <= replica.KvCapacityTokens;
-        var seconds = step.StepSeconds(batch, cached, 0, 0, 0);
+        var decode = LlmBatch.Decode(batch, context);
+        var seconds = step.StepSeconds(decode);
         return new ProjectionResult
         {
             Model = preset.Id,
@@ -61,13 +62,13 @@ internal static class LlmProjection
             Batch = batch,
             LatencyMs = seconds * 1000,
             ThroughputPerSecond = batch / seconds,
-            Bound = step.DecodeBound(batch, context),
+            Bound = step.Bound(decode),
             FlopsPerItem = (2 * preset.ActiveParameters) + (4.0 * preset.Layers * preset.Hidden * context),
-            BytesPerBatch = step.WeightBytes + (step.KvBytesPerToken * ((double)batch * (context + 1))),
-            PeakTflops = step.PeakTflops,
-            BandwidthGBps = step.BandwidthGBps,
-            MatmulEfficiency = step.MatmulEfficiency,
-            MemoryEfficiency = step.MemoryEfficiency,
+            BytesPerBatch = (step.WeightBytesPerDevice * step.TensorParallel) + (step.KvBytesPerToken * ((double)batch * (context + 1))),
+            PeakTflops = step.Target.FlopsPerSecond / 1e12,
+            BandwidthGBps = step.Target.BytesPerSecond / 1e9,
+            MatmulEfficiency = step.GemmEfficiency.ComputeShare,
+            MemoryEfficiency = step.GemmEfficiency.MemoryShare,
             Assumptions =
             [
                 .. replica.Assumptions,

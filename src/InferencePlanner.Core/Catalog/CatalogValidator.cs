@@ -57,6 +57,7 @@ internal static partial class CatalogValidator
             CheckFact(file, entry, "embodiedKgCo2e", d.EmbodiedKgCo2e, sources);
             CheckFact(file, entry, "achievableBf16MatmulTflops", d.AchievableBf16MatmulTflops, sources);
             CheckFact(file, entry, "achievableFp8MatmulTflops", d.AchievableFp8MatmulTflops, sources);
+            CheckFact(file, entry, "interconnectGBps", d.InterconnectGBps, sources);
 
             if (d.IdleWatts.Effective is { } idle && d.TdpWatts.Effective is { } tdp && idle > tdp)
             {

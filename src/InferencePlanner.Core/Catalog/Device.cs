@@ -42,6 +42,9 @@ public sealed record Device
     /// <summary>Largest matmul throughput measured in practice (FP8), TFLOP/s.</summary>
     public Fact? AchievableFp8MatmulTflops { get; init; }
 
+    /// <summary>Accelerator-to-accelerator bandwidth within a server, per direction, GB/s (NVLink, Infinity Fabric, ICI; PCIe where that is all); null where the device has none.</summary>
+    public Fact? InterconnectGBps { get; init; }
+
     /// <summary>Set only for <c>local-cpu</c>: what was read off the machine at start.</summary>
     public HostDescription? Host { get; init; }
 }

@@ -48,6 +48,8 @@ public static class LlmModelPresets
             "Meta Llama 3 8B, config.json of meta-llama/Meta-Llama-3-8B (Hugging Face), 2024-04"),
         new("llama-3-70b", 80, 8192, 64, 8, 128_256, 28_672, true, false, 1, 1,
             "Meta Llama 3 70B, config.json of meta-llama/Meta-Llama-3-70B (Hugging Face), 2024-04"),
+        new("llama-2-7b", 32, 4096, 32, 32, 32_000, 11_008, true, false, 1, 1,
+            "Touvron et al., Llama 2 (arXiv:2307.09288), 2023-07; config.json of meta-llama/Llama-2-7b-hf"),
         new("llama-2-70b", 80, 8192, 64, 8, 32_000, 28_672, true, false, 1, 1,
             "Touvron et al., Llama 2 (arXiv:2307.09288), 2023-07; config.json of meta-llama/Llama-2-70b-hf"),
         new("mistral-7b", 32, 4096, 32, 8, 32_000, 14_336, true, false, 1, 1,

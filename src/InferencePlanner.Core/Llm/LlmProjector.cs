@@ -1,5 +1,6 @@
 using System.Globalization;
 using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Llm.Operators;
 using InferencePlanner.Core.Profiles;
 
 namespace InferencePlanner.Core.Llm;
@@ -10,7 +11,8 @@ namespace InferencePlanner.Core.Llm;
 /// <param name="KvPrecision">The KV cache's precision; null = the weights'.</param>
 /// <param name="TensorParallel">Devices per replica.</param>
 /// <param name="MemoryUtilization">Share of each device's memory the server may use (weights, then cache).</param>
-public sealed record LlmDeployment(string DeviceId, string? Precision = null, string? KvPrecision = null, int TensorParallel = 1, double MemoryUtilization = 0.9);
+/// <param name="OperatorRoots">Folders of measured operator tables (one sub-folder per device) searched before the shipped <c>data/operators</c>.</param>
+public sealed record LlmDeployment(string DeviceId, string? Precision = null, string? KvPrecision = null, int TensorParallel = 1, double MemoryUtilization = 0.9, IReadOnlyList<string>? OperatorRoots = null);
 
 /// <summary>One replica of a generative model on a device: how long its iterations take, how much cache it holds, and what was assumed.</summary>
 public sealed record LlmReplicaModel(ILlmStepTimes Step, long KvCapacityTokens, string Precision, string KvPrecision, IReadOnlyList<string> Assumptions);
@@ -89,25 +91,20 @@ public static class LlmProjector
         var bytesPerParameter = Precisions.BytesPerElement(precision);
         var kvBytes = Precisions.BytesPerElement(kvPrecision);
         var tensorParallel = deployment.TensorParallel;
-        var step = new LlmStepModel(model, bytesPerParameter, kvBytes, tflops, peak.MatmulEfficiency, bandwidth, efficiency.MemoryEfficiency, efficiency.LaunchMicroseconds, tensorParallel);
-        var capacity = LlmStepModel.KvCapacityTokens(model, memory, tensorParallel, deployment.MemoryUtilization, bytesPerParameter, kvBytes);
+        var capacity = LlmMemory.KvCapacityTokens(model, memory, tensorParallel, deployment.MemoryUtilization, bytesPerParameter, kvBytes);
         if (capacity <= 0)
         {
             throw new LlmProjectionException(LlmSetting.TensorParallel, Invariant(
                 $"{model.Id} at {precision} ({model.Parameters * bytesPerParameter / 1e9:N0} GB of weights) does not fit in {tensorParallel} × {memory} GB of {device.Id}: raise tensorParallel or lower the precision"));
         }
 
-        var assumptions = new List<string>(peak.Assumptions)
-        {
-            Invariant($"memory efficiency {efficiency.MemoryEfficiency:0.##} of the data-sheet bandwidth, launch interval {efficiency.LaunchMicroseconds:0.#} µs per layer (assumed)"),
-            Invariant($"{model.Id}: {model.Parameters / 1e9:N1} B parameters ({model.ActiveParameters / 1e9:N1} B active) at {precision}, KV cache at {kvPrecision} ({model.KvBytesPerToken(kvBytes):N0} bytes per token); {model.Source}"),
-            Invariant($"KV cache of one replica at {deployment.MemoryUtilization:P0} of {tensorParallel} × {memory} GB: {capacity:N0} tokens"),
-        };
-        if (tensorParallel > 1)
-        {
-            assumptions.Add("tensor parallelism multiplies peak and bandwidth by the devices of a replica; its communication is not modelled");
-        }
-
+        var link = device.InterconnectGBps?.Effective;
+        var target = new DeviceFigures(tflops * peak.MatmulEfficiency * 1e12, bandwidth * 1e9, link * 1e9);
+        var assumptions = new List<string>(peak.Assumptions);
+        var (step, stepAssumptions) = OperatorSteps.Build(catalog, efficiency, model, device, target, precision, bytesPerParameter, kvBytes, tensorParallel, deployment.OperatorRoots);
+        assumptions.AddRange(stepAssumptions);
+        assumptions.Add(Invariant($"{model.Id}: {model.Parameters / 1e9:N1} B parameters ({model.ActiveParameters / 1e9:N1} B active) at {precision}, KV cache at {kvPrecision} ({model.KvBytesPerToken(kvBytes):N0} bytes per token); {model.Source}"));
+        assumptions.Add(Invariant($"KV cache of one replica at {deployment.MemoryUtilization:P0} of {tensorParallel} × {memory} GB: {capacity:N0} tokens"));
         return new LlmReplicaModel(step, capacity, precision, kvPrecision, assumptions);
     }
 
@@ -122,7 +119,7 @@ public static class LlmProjector
         }
 
         var memory = device.MemoryGb.Effective ?? 0;
-        var capacity = LlmStepModel.KvCapacityTokens(model, memory, 1, deployment.MemoryUtilization, 4, 4);
+        var capacity = LlmMemory.KvCapacityTokens(model, memory, 1, deployment.MemoryUtilization, 4, 4);
         if (capacity <= 0)
         {
             throw new LlmProjectionException(LlmSetting.Model, Invariant($"{model.Id} at fp32 ({model.Parameters * 4 / 1e9:N0} GB) does not fit in this machine's {memory} GB"));

@@ -44,6 +44,16 @@ public sealed record Workload
 
     /// <summary>Input and output token counts of generative queries (a trace carries its own).</summary>
     public TokensSpec? Tokens { get; init; }
+
+    /// <summary>Shared prompt prefixes: each generative request opens with one of <c>groups</c> prefixes of <c>tokens</c> tokens (part of its input tokens).</summary>
+    public PrefixSpec? Prefix { get; init; }
+}
+
+/// <summary>Each request's prompt starts with one of <see cref="Groups"/> shared prefixes (a system prompt) of <see cref="Tokens"/> tokens, drawn uniformly.</summary>
+public sealed record PrefixSpec
+{
+    public int? Tokens { get; init; }
+    public int? Groups { get; init; }
 }
 
 public sealed record TokensSpec
@@ -77,6 +87,9 @@ public sealed record LlmSpec
 
     /// <summary>Precision of the KV cache (default: the model's precision).</summary>
     public string? KvPrecision { get; init; }
+
+    /// <summary>Reuse cached blocks of shared prompt prefixes instead of prefilling them again (default true, as vLLM).</summary>
+    public bool? PrefixCaching { get; init; }
 }
 
 /// <summary>

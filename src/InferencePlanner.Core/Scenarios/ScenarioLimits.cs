@@ -23,6 +23,9 @@ public static class ScenarioLimits
 public static class ScenarioNames
 {
     public const string Poisson = "poisson";
+
+    /// <summary>Evenly spaced arrivals at a fixed rate (what load generators call a constant rate).</summary>
+    public const string Constant = "constant";
     public const string Diurnal = "diurnal";
     public const string Bursts = "bursts";
     public const string Trace = "trace";
@@ -44,7 +47,7 @@ public static class ScenarioNames
     public const string CarbonObjective = "carbon";
     public const string BlendObjective = "blend";
 
-    public static readonly string[] ArrivalKinds = [Poisson, Diurnal, Bursts, Trace];
+    public static readonly string[] ArrivalKinds = [Poisson, Constant, Diurnal, Bursts, Trace];
     public static readonly string[] GrowthCurves = [Compound, Logistic];
     public static readonly string[] MixObjectives = [CostObjective, CarbonObjective, BlendObjective];
 

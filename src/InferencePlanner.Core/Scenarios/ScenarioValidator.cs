@@ -63,6 +63,24 @@ public sealed class ScenarioValidator
             CheckTokens("$.workload.tokens.input", scenario.Workload?.Tokens?.Input);
             CheckTokens("$.workload.tokens.output", scenario.Workload?.Tokens?.Output);
         }
+
+        if (scenario.Workload?.Prefix is { } prefix)
+        {
+            if (prefix.Tokens is not (>= 1 and <= 10_000_000))
+            {
+                Add("$.workload.prefix.tokens", prefix.Tokens is null ? "is required" : "must be from 1 to 10,000,000 tokens");
+            }
+
+            if (prefix.Groups is not (>= 1 and <= 1_000_000))
+            {
+                Add("$.workload.prefix.groups", prefix.Groups is null ? "is required" : "must be from 1 to 1,000,000");
+            }
+
+            if (scenario.Pools?.Any(pl => pl?.Llm is not null) != true)
+            {
+                Add("$.workload.prefix", "applies to generative pools only (pools[].llm)");
+            }
+        }
         CheckRouting(scenario.Routing, scenario.Pools);
         CheckRoutingWeights(scenario.Routing, scenario.Pools);
         if (scenario.Slo is not null)
@@ -255,6 +273,7 @@ public sealed class ScenarioValidator
         switch (arrivals.Kind)
         {
             case ScenarioNames.Poisson:
+            case ScenarioNames.Constant:
                 Finite($"{p}.ratePerSecond", arrivals.RatePerSecond, min: double.Epsilon, max: ScenarioLimits.MaxRatePerSecond, required: true);
                 NotUsed(p, arrivals, nameof(ArrivalSpec.DailyShape), nameof(ArrivalSpec.WeeklyShape), nameof(ArrivalSpec.MonthlyGrowthPercent),
                     nameof(ArrivalSpec.StartHour), nameof(ArrivalSpec.BurstRatePerSecond), nameof(ArrivalSpec.MeanNormalSeconds),

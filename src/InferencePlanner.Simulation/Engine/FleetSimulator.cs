@@ -44,6 +44,13 @@ internal sealed class FleetSimulator
     private long _eventCount;
     private string? _abortReason;
 
+    // The generative pools' waiting lines at the middle of the window, to tell a line that keeps growing.
+    private readonly long _midAtArrival;
+    private readonly double _midTime;
+    private int[]? _waitingAtMid;
+    private double _midAt;
+    private long _arrivalsAtMid;
+
     public FleetSimulator(SimulationModel model, int replication, Action<QueryRecord>? observer = null)
     {
         _model = model;
@@ -64,7 +71,7 @@ internal sealed class FleetSimulator
         {
             if (pools[i].Llm is { } llm)
             {
-                _llm[i] = new LlmPoolState(i, pools[i], llm, model.SloTtftMs / 1000, model.SloTpotMs / 1000);
+                _llm[i] = new LlmPoolState(i, pools[i], llm, model.SloTtftMs / 1000, model.SloTpotMs / 1000, model.Scenario.Workload?.Prefix?.Groups ?? 0);
                 _metrics[i] = _llm[i]!.Metrics;
                 continue;
             }
@@ -81,7 +88,7 @@ internal sealed class FleetSimulator
         _arrivals = model.CreateArrivals(replication);
         if (model.HasLlmPools)
         {
-            _tokens = new TokenSampler(model.Trace, model.Scenario.Workload?.Tokens, RandomSequence.For(model.Seed, replication, RandomSequence.Purpose.Tokens));
+            _tokens = new TokenSampler(model.Trace, model.Scenario.Workload?.Tokens, RandomSequence.For(model.Seed, replication, RandomSequence.Purpose.Tokens), model.Scenario.Workload?.Prefix);
         }
 
         var classTotal = model.Classes.Sum(c => c.Weight);
@@ -96,6 +103,8 @@ internal sealed class FleetSimulator
         _classPick = RandomSequence.For(model.Seed, replication, RandomSequence.Purpose.Classes);
         _multiClass = model.Classes.Count > 1;
         _openAtArrival = model.HorizonInQueries && model.WarmupQueries > 0 ? model.WarmupQueries : -1;
+        _midAtArrival = model.HorizonInQueries ? model.WarmupQueries + (model.MeasuredQueries / 2) : -1;
+        _midTime = model.HorizonInQueries ? double.PositiveInfinity : model.WarmupSeconds + (model.MeasuredSeconds / 2);
         _closeAtArrival = model.HorizonInQueries ? model.WarmupQueries + model.MeasuredQueries - 1 : -1;
         _onlyPool = _router.OnlyPool;
     }
@@ -242,6 +251,13 @@ internal sealed class FleetSimulator
             OpenWindow(t, firstMeasured: index);
         }
 
+        if (_waitingAtMid is null && (index == _midAtArrival || t >= _midTime) && _window.IsOpen)
+        {
+            _waitingAtMid = [.. _llm.Select(p => p?.Waiting.Count ?? 0)];
+            _midAt = t;
+            _arrivalsAtMid = index;
+        }
+
         var measured = _window.IsMeasured(index);
         _tokens?.Draw(_arrivals.CurrentRow);
         var cls = _multiClass ? PickClass() : 0;
@@ -254,7 +270,7 @@ internal sealed class FleetSimulator
 
         if (_llm[target] is { } llm)
         {
-            _scheduler.Admit(llm, t, tag, measured, _tokens!.Input, _tokens.Output);
+            _scheduler.Admit(llm, t, tag, measured, _tokens!.Input, _tokens.Output, _tokens.PrefixGroup, _tokens.PrefixTokens);
         }
         else
         {
@@ -298,6 +314,22 @@ internal sealed class FleetSimulator
     /// <summary>Closes the window at <paramref name="t"/>, after the arrival of index <paramref name="lastMeasured"/>; arrivals stop.</summary>
     private void CloseWindow(double t, long lastMeasured)
     {
+        if (_waitingAtMid is not null && _abortReason is null)
+        {
+            // Over the second half of the window, a waiting line that grew by a tenth of that half's arrivals (and at
+            // least ten requests) is not a fluctuation: the offered load outruns the pool.
+            var arrivals = lastMeasured - _arrivalsAtMid + 1;
+            for (var i = 0; i < _llm.Length; i++)
+            {
+                if (_llm[i] is { } pool && pool.Waiting.Count - _waitingAtMid[i] >= Math.Max(10, 0.1 * arrivals))
+                {
+                    _abortReason = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"generative pool '{_model.Pools[i].Name}' cannot keep up: its waiting line grew from {_waitingAtMid[i]:N0} to {pool.Waiting.Count:N0} requests over the second half of the run ({t - _midAt:N0} s, {arrivals:N0} arrivals); its latencies would grow without end");
+                    break;
+                }
+            }
+        }
+
         for (var i = 0; i < _metrics.Length; i++)
         {
             if (_llm[i] is { } llm)

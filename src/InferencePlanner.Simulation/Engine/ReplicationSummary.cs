@@ -69,6 +69,8 @@ internal static class ReplicationSummary
                     KvCapacityTokensPerReplica = outcome.KvCapacityTokens[i],
                     PeakKvTokensPerReplica = llm.PeakKvUsed,
                     KvTokensAtEnd = outcome.KvTokensAtEnd[i],
+                    PrefixLookups = llm.PrefixLookups,
+                    PrefixHits = llm.PrefixHits,
                 },
             });
             if (llm is not null)

@@ -50,6 +50,7 @@ public sealed class SimulationModel
         TimeSeriesIntervalSeconds = other.TimeSeriesIntervalSeconds;
         MaxEvents = other.MaxEvents;
         MaxWaitingQueries = other.MaxWaitingQueries;
+        CheckBeforeRun = other.CheckBeforeRun;
         ReplayedServiceSeconds = other.ReplayedServiceSeconds;
     }
 
@@ -240,6 +241,12 @@ public sealed class SimulationModel
     /// <summary>Test hook: a copy whose first pool replays <paramref name="serviceSeconds"/> in order (exact checks).</summary>
     internal SimulationModel WithReplayedService(double[] serviceSeconds) => new(this) { ReplayedServiceSeconds = serviceSeconds };
 
+    /// <summary>Test hook: a copy that runs even where the check before the run would refuse it (exercises the run's own guards).</summary>
+    internal SimulationModel WithoutCheckBeforeRun() => new(this) { CheckBeforeRun = false };
+
+    /// <summary>Whether <see cref="StabilityCheck"/> may refuse the run before it starts.</summary>
+    internal bool CheckBeforeRun { get; private init; } = true;
+
     /// <summary>Test hook: a copy that stops as unstable beyond <paramref name="waiting"/> waiting queries.</summary>
     internal SimulationModel WithMaxWaitingQueries(long waiting) => new(this) { MaxWaitingQueries = waiting };
 
@@ -251,6 +258,7 @@ public sealed class SimulationModel
         return spec.Kind switch
         {
             ScenarioNames.Poisson => new PoissonArrivals(spec.RatePerSecond!.Value, random),
+            ScenarioNames.Constant => new ConstantArrivals(spec.RatePerSecond!.Value),
             ScenarioNames.Diurnal => new DiurnalArrivals(spec.RatePerSecond!.Value, spec.DailyShape, spec.WeeklyShape,
                 spec.MonthlyGrowthPercent ?? 0, spec.StartHour ?? 0, random),
             ScenarioNames.Bursts => new BurstArrivals(spec.RatePerSecond!.Value, spec.BurstRatePerSecond!.Value,
@@ -371,7 +379,7 @@ public sealed record PoolModel
 }
 
 /// <summary>A generative pool's step model, cache capacity (tokens per replica) and batching limits.</summary>
-public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int MaxBatchedTokens, int MaxSequences)
+public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int MaxBatchedTokens, int MaxSequences, bool PrefixCaching = true)
 {
     internal static LlmPoolModel Create(PoolSpec pool, int index, LlmSpec llm, DeviceCatalog? catalog, ProfileStore? profiles)
     {
@@ -399,7 +407,7 @@ public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int
             }, ex.Message);
         }
 
-        return new LlmPoolModel(replica.Step, replica.KvCapacityTokens, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256);
+        return new LlmPoolModel(replica.Step, replica.KvCapacityTokens, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256, llm.PrefixCaching ?? true);
     }
 }
 

@@ -35,7 +35,7 @@ public static class SimulationRunner
         }
 
         var verdict = StabilityCheck.Assess(model);
-        if (!verdict.Stable)
+        if (!verdict.Stable && model.CheckBeforeRun)
         {
             return new SimulationResult
             {

@@ -48,6 +48,11 @@ public static class StabilityCheck
                 {
                     return Unstable(routable[i], offered, rate);
                 }
+
+                if (routable[i].Llm is { } llm && !routable[i].ShedsLoad && Generative(model, routable[i], llm, offered, rate) is { } verdict)
+                {
+                    return verdict;
+                }
             }
         }
         else if (routable.All(p => !p.ShedsLoad))
@@ -78,6 +83,29 @@ public static class StabilityCheck
 
         var total = routable.Sum(p => p.RoutingWeight);
         return [.. routable.Select(p => p.RoutingWeight / total)];
+    }
+
+    /// <summary>
+    /// A generative pool whose token demand its batching and cache cannot keep up with (see <see cref="LlmCapacity"/>):
+    /// the verdict, or null when it can. Only where the workload's mean tokens are known before the run.
+    /// </summary>
+    private static Verdict? Generative(SimulationModel model, PoolModel pool, LlmPoolModel llm, double offered, double rate)
+    {
+        var tokens = model.Scenario.Workload?.Tokens;
+        var (input, output) = model.Trace is { Count: > 0 } trace
+            ? (trace.ContextTokens.Average(), trace.GeneratedTokens.Average())
+            : (tokens?.Input?.Mean ?? 1, tokens?.Output?.Mean ?? 1);
+        var prefix = model.Scenario.Workload?.Prefix is { Tokens: { } p } && llm.PrefixCaching ? Math.Min(p, input - 1) : 0;
+        var estimate = LlmCapacity.PerReplica(llm, input, output, prefix);
+        var capacity = estimate.RequestsPerSecond * pool.Servers;
+        if (offered < capacity)
+        {
+            return null;
+        }
+
+        return new Verdict(false, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"generative pool '{pool.Name}' is offered {offered:G4} requests/s ({offered * output:N0} output tokens/s) but its {pool.Servers} replica{(pool.Servers == 1 ? string.Empty : "s")} emit at most {capacity * output:N0} tokens/s ({capacity:G4} requests/s): {estimate.Sequences} sequences at a time per replica, limited by {estimate.LimitedBy}, at {estimate.StepSeconds * 1000:0.#} ms an iteration. Its waiting line would grow without end: add replicas, or raise tensorParallel or the cache."),
+            capacity, offered, rate);
     }
 
     private static Verdict Unstable(PoolModel pool, double offered, double rate)

@@ -18,6 +18,8 @@ internal sealed class LlmSequence
     public double Admitted;
     public int Chunk;           // prompt tokens in the iteration in flight
     public bool Decoding;       // decodes a token in the iteration in flight
+    public int PrefixGroup;     // the shared prefix its prompt opens with, or -1
+    public int PrefixTokens;    // tokens of that prefix
 }
 
 /// <summary>One replica: the sequences it runs, the cache they hold, and the iteration in flight.</summary>
@@ -32,6 +34,9 @@ internal sealed class LlmReplica
 
     /// <summary>The power activity of the iteration in flight (see <see cref="Core.Economics.PowerModel"/>).</summary>
     public double Activity;
+
+    /// <summary>Which shared prefixes this replica holds in its cache (by group), when prefix caching is on.</summary>
+    public bool[] CachedPrefixes = [];
 }
 
 /// <summary>
@@ -47,28 +52,33 @@ internal sealed class LlmPoolState
 
     /// <param name="sloTtftSeconds">The time-to-first-token target a request must meet to count as good (+∞ for none).</param>
     /// <param name="sloTpotSeconds">Likewise, the time per output token after the first.</param>
-    public LlmPoolState(int index, PoolModel pool, LlmPoolModel llm, double sloTtftSeconds, double sloTpotSeconds)
+    /// <param name="prefixGroups">Shared prompt prefixes of the workload (0 for none).</param>
+    public LlmPoolState(int index, PoolModel pool, LlmPoolModel llm, double sloTtftSeconds, double sloTpotSeconds, int prefixGroups = 0)
     {
         Index = index;
         MaxQueue = pool.MaxQueueLength;
         Step = llm.Step;
+        RequestOverheadSeconds = llm.Step.RequestOverheadSeconds;
         KvCapacity = llm.KvCapacityTokens;
         MaxBatchedTokens = llm.MaxBatchedTokens;
         MaxSequences = llm.MaxSequences;
         SloTtftSeconds = sloTtftSeconds;
         SloTpotSeconds = sloTpotSeconds;
-        Replicas = Enumerable.Range(0, pool.Servers).Select(_ => new LlmReplica()).ToArray();
+        PrefixCaching = llm.PrefixCaching && prefixGroups > 0;
+        Replicas = Enumerable.Range(0, pool.Servers).Select(_ => new LlmReplica { CachedPrefixes = PrefixCaching ? new bool[prefixGroups] : [] }).ToArray();
         Metrics = new PoolMetrics(index, pool.Servers, 1);
     }
 
     public readonly int Index;
     public readonly int MaxQueue;
     public readonly ILlmStepTimes Step;
+    public readonly double RequestOverheadSeconds;
     public readonly long KvCapacity;
     public readonly int MaxBatchedTokens;
     public readonly int MaxSequences;
     public readonly double SloTtftSeconds;
     public readonly double SloTpotSeconds;
+    public readonly bool PrefixCaching;
     public readonly LlmReplica[] Replicas;
     public readonly SequenceLine Waiting = new();
     public readonly PoolMetrics Metrics;
@@ -91,6 +101,8 @@ internal sealed class LlmPoolState
         seq.Decoding = false;
         seq.FirstToken = double.NaN;
         seq.Admitted = double.NaN;
+        seq.PrefixGroup = -1;
+        seq.PrefixTokens = 0;
         return seq;
     }
 

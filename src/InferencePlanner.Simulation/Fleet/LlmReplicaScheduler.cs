@@ -1,3 +1,4 @@
+using InferencePlanner.Core.Llm;
 using InferencePlanner.Simulation.Kernel;
 using InferencePlanner.Simulation.Metrics;
 
@@ -12,10 +13,13 @@ namespace InferencePlanner.Simulation.Fleet;
 /// </summary>
 internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow window, QueryRecorder recorder)
 {
+    /// <summary>Tokens per KV-cache block: prefixes are reused in whole blocks (vLLM's default block size).</summary>
+    public const int PrefixBlockTokens = 16;
+
     private readonly TimeSeriesRecorder? _series = recorder.Series;
 
     /// <summary>A request arrives with its tokens: refused if it could never fit one replica's cache or the line is full.</summary>
-    public void Admit(LlmPoolState pool, double t, QueryTag tag, bool measured, int inputTokens, int outputTokens)
+    public void Admit(LlmPoolState pool, double t, QueryTag tag, bool measured, int inputTokens, int outputTokens, int prefixGroup = -1, int prefixTokens = 0)
     {
         Advance(pool, t);
         if (inputTokens + outputTokens > pool.KvCapacity || pool.Waiting.Count >= pool.MaxQueue)
@@ -33,6 +37,8 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
         seq.Tag = tag;
         seq.Prompt = inputTokens;
         seq.Output = outputTokens;
+        seq.PrefixGroup = pool.PrefixCaching ? prefixGroup : -1;
+        seq.PrefixTokens = prefixTokens;
         pool.Waiting.AddLast(seq);
         for (var r = 0; r < pool.Replicas.Length; r++)
         {
@@ -62,6 +68,12 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             if (seq.Chunk > 0)
             {
                 seq.Prefilled += seq.Chunk;
+                if (seq.PrefixGroup >= 0 && seq.Prefilled >= seq.PrefixTokens)
+                {
+                    // Its prefix's blocks are computed: later requests on this replica find them.
+                    replica.CachedPrefixes[seq.PrefixGroup] = true;
+                }
+
                 if (seq.Prefilled == seq.Prompt && seq.Generated == 0)
                 {
                     // The iteration that completes the prompt yields the first token.
@@ -155,9 +167,12 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             victim.Kv = 0;
             pool.Waiting.AddFirst(victim);
             pool.Llm.Preemptions++;
+
+            // Memory ran short: the engine evicts cached blocks no running request holds first (conservatively, all).
+            Array.Clear(replica.CachedPrefixes);
         }
 
-        int decodes = 0;
+        int decodes = 0, prefills = 0;
         double context = 0, prefillTokens = 0, pairs = 0, past = 0;
         var budget = pool.MaxBatchedTokens;
         foreach (var seq in running)
@@ -191,6 +206,7 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
                 }
 
                 Prefill(seq, chunk, ref prefillTokens, ref pairs, ref past);
+                prefills++;
                 replica.KvUsed += chunk;
                 budget -= chunk;
             }
@@ -213,7 +229,29 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             }
 
             running.Add(next);
+            if (next.PrefixGroup >= 0 && next.Prefilled == 0)
+            {
+                // A shared prefix already in this replica's cache is not prefilled again: its whole blocks are reused
+                // (at least one prompt token is always computed).
+                var hit = replica.CachedPrefixes[next.PrefixGroup];
+                if (window.IsOpen && window.IsMeasured(next.Tag.Index))
+                {
+                    pool.Llm.PrefixLookups++;
+                    pool.Llm.PrefixHits += hit ? 1 : 0;
+                }
+
+                if (hit)
+                {
+                    var cached = Math.Min(next.PrefixTokens / PrefixBlockTokens * PrefixBlockTokens, next.Prompt - 1);
+                    next.Prefilled = cached;
+                    next.Kv = cached;
+                    replica.KvUsed += cached;
+                    chunk = Math.Min(next.Prompt - cached, budget);
+                }
+            }
+
             Prefill(next, chunk, ref prefillTokens, ref pairs, ref past);
+            prefills++;
             replica.KvUsed += chunk;
             budget -= chunk;
         }
@@ -229,7 +267,7 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
         replica.Busy = true;
         pool.Llm.Iterations++;
         pool.Llm.PeakKvUsed = Math.Max(pool.Llm.PeakKvUsed, replica.KvUsed);
-        var (seconds, activity) = pool.Step.Iteration(decodes, context, prefillTokens, pairs, past);
+        var (seconds, activity) = pool.Step.Iteration(new LlmBatch(decodes, context, prefillTokens, prefills, pairs, past));
         replica.BusyUntil = t + seconds;
         replica.Activity = activity;
         if (window.IsOpen)
@@ -266,7 +304,10 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             return;
         }
 
-        var ttft = seq.FirstToken - seq.Arrival;
+        // The engine's cost per request (API, tokenization, streaming) delays what the client sees by a constant: it
+        // shifts every arrival alike, so the engine's own schedule is unchanged and it is added here.
+        var overhead = pool.RequestOverheadSeconds;
+        var ttft = seq.FirstToken - seq.Arrival + overhead;
         var tpot = seq.Output > 1 ? (t - seq.FirstToken) / (seq.Output - 1) : 0;
         pool.Llm.Ttft.Record(ttft * 1000);
         if (seq.Output > 1)
@@ -274,7 +315,7 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             pool.Llm.Tpot.Record(tpot * 1000);
         }
 
-        var latency = t - seq.Arrival;
+        var latency = t - seq.Arrival + overhead;
         recorder.Served(pool.Metrics, seq.Tag, seq.Arrival, seq.Admitted - seq.Arrival, latency, t, batchSize: 1,
             otherTargetsMet: ttft <= pool.SloTtftSeconds && tpot <= pool.SloTpotSeconds);
     }

@@ -65,6 +65,8 @@ internal sealed class LlmMetrics
     public long OutputTokens;
     public long Preemptions;
     public long Iterations;
+    public long PrefixLookups;
+    public long PrefixHits;
 
     /// <summary>The most cache tokens one replica held at once (over the whole run).</summary>
     public long PeakKvUsed;

@@ -165,6 +165,12 @@ public sealed record LlmPoolResult
     /// <summary>Cache tokens still held when the run ended (zero once every request has left).</summary>
     public long KvTokensAtEnd { get; init; }
 
+    /// <summary>Measured requests with a shared prefix, when prefix caching is on.</summary>
+    public long PrefixLookups { get; init; }
+
+    /// <summary>Of those, the ones whose prefix was cached on their replica (its prefill skipped).</summary>
+    public long PrefixHits { get; init; }
+
     /// <summary>Replications as one: counts summed, figures averaged, the peak and the cache left at the end the largest.</summary>
     public static LlmPoolResult Merge(IReadOnlyList<LlmPoolResult> replications)
     {
@@ -183,6 +189,8 @@ public sealed record LlmPoolResult
             KvCapacityTokensPerReplica = runs[0].KvCapacityTokensPerReplica,
             PeakKvTokensPerReplica = runs.Max(r => r.PeakKvTokensPerReplica),
             KvTokensAtEnd = runs.Max(r => r.KvTokensAtEnd),
+            PrefixLookups = runs.Sum(r => r.PrefixLookups),
+            PrefixHits = runs.Sum(r => r.PrefixHits),
         };
     }
 }

@@ -30,6 +30,18 @@ public sealed class PoissonArrivals(double ratePerSecond, RandomSequence random)
     public override double PeakRate(double horizonSeconds) => ratePerSecond;
 }
 
+/// <summary>Evenly spaced arrivals: one every 1/λ seconds, the first at 1/λ.</summary>
+public sealed class ConstantArrivals(double ratePerSecond) : ArrivalProcess
+{
+    private long _count;
+
+    public override double NextArrival(double now) => ++_count / ratePerSecond;
+
+    public override double MeanRate(double horizonSeconds) => ratePerSecond;
+
+    public override double PeakRate(double horizonSeconds) => ratePerSecond;
+}
+
 /// <summary>
 /// A two-state Markov-modulated Poisson process: rate λ₀ in the normal state and λ₁ in a burst, with
 /// exponential sojourns of the given means. The state at time 0 is drawn from its stationary distribution.

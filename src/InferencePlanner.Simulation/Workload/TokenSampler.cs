@@ -9,14 +9,33 @@ namespace InferencePlanner.Simulation.Workload;
 /// other arrivals beside a trace and no distributions (sizing a trace-driven pool with Poisson arrivals), a random
 /// row's of the trace: its empirical distribution, never one token.
 /// </summary>
-internal sealed class TokenSampler(ArrivalTrace? trace, TokensSpec? spec, RandomSequence random)
+internal sealed class TokenSampler(ArrivalTrace? trace, TokensSpec? spec, RandomSequence random, PrefixSpec? prefix = null)
 {
+    private readonly int _prefixGroups = prefix?.Groups ?? 0;
+    private readonly int _prefixTokens = prefix?.Tokens ?? 0;
+
+    /// <summary>The shared prefix the query opens with (0-based), or −1 when prompts share none.</summary>
+    public int PrefixGroup { get; private set; } = -1;
+
+    /// <summary>Tokens of the shared prefix at the start of the query's prompt (never all of it: at least one token is its own).</summary>
+    public int PrefixTokens { get; private set; }
+
     public int Input { get; private set; } = 1;
 
     public int Output { get; private set; } = 1;
 
     /// <summary>Draws the tokens of the query that arrived last (<paramref name="traceRow"/>: its row, or −1).</summary>
     public void Draw(int traceRow)
+    {
+        DrawTokens(traceRow);
+        if (_prefixGroups > 0)
+        {
+            PrefixGroup = Math.Min(_prefixGroups - 1, (int)(random.NextDouble() * _prefixGroups));
+            PrefixTokens = Math.Min(_prefixTokens, Input - 1);
+        }
+    }
+
+    private void DrawTokens(int traceRow)
     {
         if (trace is not null && traceRow < 0 && spec?.Input is null && spec?.Output is null && trace.Count > 0)
         {

@@ -9,8 +9,8 @@ public sealed class PowerModelTests
 {
     private static readonly Lazy<DeviceCatalog> Catalog = new(() => CatalogLoader.Load(RepositoryPaths.Catalog));
 
-    private static LlmStepModel Step(string model = "llama-3-8b") =>
-        Assert.IsType<LlmStepModel>(LlmProjector.Project(Catalog.Value, Preset(model), new LlmDeployment("nvidia-h100-sxm", "bf16")).Step);
+    private static OperatorStepModel Step(string model = "llama-3-8b") =>
+        Assert.IsType<OperatorStepModel>(LlmProjector.Project(Catalog.Value, Preset(model), new LlmDeployment("nvidia-h100-sxm", "bf16")).Step);
 
     private static LlmModelPreset Preset(string id) => LlmModelPresets.TryGet(id, out var preset) ? preset : throw new InvalidOperationException(id);
 
@@ -27,23 +27,25 @@ public sealed class PowerModelTests
     public void DecodeAtBatchOne_IsMemoryBound_AndDrawsAboutTheMemoryShare()
     {
         var step = Step();
-        var activity = step.PowerActivity(1, 1024, 0, 0, 0);
+        var batch = LlmBatch.Decode(1, 1024);
+        var (seconds, activity) = step.Iteration(batch);
+        var kernels = step.Breakdown(batch).Where(r => r.Operator != "overhead").Sum(r => r.Seconds);
 
-        // Weights streamed once, almost no FLOPs: the memory share, less the launch gaps (a few % of the step).
-        Assert.InRange(activity, 0.9 * PowerModel.MemoryBoundShare, PowerModel.MemoryBoundShare + 0.01);
+        // Weights streamed once, almost no FLOPs: the memory share over the kernels' time; the engine's overhead idles.
+        Assert.Equal("memory", step.Bound(batch));
+        Assert.InRange(activity, PowerModel.MemoryBoundShare * kernels / seconds, (PowerModel.MemoryBoundShare * kernels / seconds) + 0.01);
     }
 
     [Fact]
-    public void LargePrefill_IsComputeBound_AndDrawsTdp()
+    public void LargePrefill_IsComputeBound_AndDrawsNearTdp()
     {
         var step = Step();
-        var seconds = step.StepSeconds(0, 0, 4096, 4096 * (4097 / 2.0), 0);
-        var launch = step.Model.Layers * step.LaunchMicrosecondsPerLayer / 1e6;
+        var batch = LlmBatch.Prefill(4096);
 
-        // Compute fills the step but for its launch gaps (memory overlaps it and only adds): at least (step − launch) / step.
-        var activity = step.PowerActivity(0, 0, 4096, 4096 * (4097 / 2.0), 0);
-        Assert.InRange(activity, (seconds - launch) / seconds, 1);
-        Assert.True(activity > 0.99, $"{activity}");
+        var (_, activity) = step.Iteration(batch);
+
+        Assert.Equal("compute", step.Bound(batch));
+        Assert.True(activity > 0.8, $"{activity}");
     }
 
     [Fact]
@@ -53,7 +55,7 @@ public sealed class PowerModelTests
         var previous = 0.0;
         foreach (var batch in new[] { 1, 8, 64, 256 })
         {
-            var activity = step.PowerActivity(batch, batch * 1024.0, 0, 0, 0);
+            var activity = step.Iteration(LlmBatch.Decode(batch, 256)).Activity;
             Assert.True(activity > previous, $"batch {batch}: {activity} after {previous}");
             previous = activity;
         }
@@ -64,7 +66,7 @@ public sealed class PowerModelTests
     {
         var measured = new MeasuredLlmStepModel(new LlmMeasuredSteps(1, 0.1, 0.001, 0.99, 2, 256, 1e6, 10), Preset("llama-3-8b"));
 
-        Assert.Equal(1, measured.PowerActivity(4, 100, 0, 0, 0));
-        Assert.Equal(0, measured.PowerActivity(0, 0, 0, 0, 0));
+        Assert.Equal(1, measured.Iteration(LlmBatch.Decode(4, 25)).Activity);
+        Assert.Equal(0, measured.Iteration(default).Activity);
     }
 }

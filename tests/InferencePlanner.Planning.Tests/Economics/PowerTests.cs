@@ -68,7 +68,9 @@ public sealed class PowerTests
         var result = Simulate(Generative(prompt: 4000, output: 1, rate: 15));
         var pool = result.Pools[0];
 
-        Assert.True(pool.PowerActivity > 0.95 * pool.Utilization, $"activity {pool.PowerActivity}, utilization {pool.Utilization}");
+        // Its GEMMs and attention are compute-bound; norms, activations and adds still stream memory.
+        Assert.True(pool.PowerActivity > 0.75 * pool.Utilization, $"activity {pool.PowerActivity}, utilization {pool.Utilization}");
+        Assert.True(pool.PowerActivity > Simulate(Generative(prompt: 128, output: 512, rate: 4)).Pools[0].PowerActivity + 0.2);
     }
 
     [Fact]
@@ -149,22 +151,22 @@ public sealed class PowerTests
         // assumed: the chat task's prompts are not given) prefilled once per 717 output tokens (the task's mean).
         const double measured = 0.12;
         const int batch = 64, prompt = 512, output = 717;
-        var step = Assert.IsType<LlmStepModel>(LlmProjector.Project(Catalog.Value, LlmModelPresets.All.Single(p => p.Id == "llama-3-8b"), new LlmDeployment("nvidia-h100-sxm", "bf16")).Step);
+        var step = Assert.IsType<OperatorStepModel>(LlmProjector.Project(Catalog.Value, LlmModelPresets.All.Single(p => p.Id == "llama-3-8b"), new LlmDeployment("nvidia-h100-sxm", "bf16")).Step);
         var idle = H100.IdleWatts.Effective!.Value;
         var tdp = H100.TdpWatts.Effective!.Value;
         double Watts(double activity) => idle + ((tdp - idle) * activity);
 
         var context = prompt + (output / 2.0);
-        var decodeSeconds = step.StepSeconds(batch, batch * context, 0, 0, 0);
-        var decodeJoules = Watts(step.PowerActivity(batch, batch * context, 0, 0, 0)) * decodeSeconds / batch;
-        var pairs = prompt * ((prompt + 1) / 2.0);
-        var prefillJoules = Watts(step.PowerActivity(0, 0, prompt, pairs, 0)) * step.StepSeconds(0, 0, prompt, pairs, 0) / output;
+        var (decodeSeconds, decodeActivity) = step.Iteration(LlmBatch.Decode(batch, context));
+        var decodeJoules = Watts(decodeActivity) * decodeSeconds / batch;
+        var (prefillSeconds, prefillActivity) = step.Iteration(LlmBatch.Prefill(prompt));
+        var prefillJoules = Watts(prefillActivity) * prefillSeconds / output;
         var predicted = decodeJoules + prefillJoules;
 
         // The step times are the roofline's (they leave out per-step scheduling and per-request overheads, so run short
         // of vLLM's by up to 2×): the energy per token is held to that factor, the accuracy the performance model claims.
         Assert.InRange(predicted / measured, 0.5, 2.0);
         // The old model (TDP whenever busy) gets its figure only by pairing a too-high power with a too-short step.
-        Assert.True(Watts(step.PowerActivity(batch, batch * context, 0, 0, 0)) < 0.7 * tdp);
+        Assert.True(Watts(decodeActivity) < 0.7 * tdp);
     }
 }

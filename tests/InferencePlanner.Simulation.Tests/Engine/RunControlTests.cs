@@ -130,7 +130,8 @@ public sealed class RunControlTests
             Workload = new Core.Scenarios.Workload { Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = 2000 }, Tokens = tokens },
             Pools = [new PoolSpec { Name = "llm", Device = "nvidia-l4", Count = 1, Llm = new LlmSpec { Model = "tinyllama-1.1b", Precision = "fp16" } }],
         };
-        var model = SimulationModel.Compile(scenario, catalog).WithMaxWaitingQueries(10_000);
+        // The check before the run refuses this load at once; the guard is what stops a run it cannot foresee.
+        var model = SimulationModel.Compile(scenario, catalog).WithMaxWaitingQueries(10_000).WithoutCheckBeforeRun();
 
         var result = SimulationRunner.Run(model);
 

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using InferencePlanner.Core.Contracts;
+using InferencePlanner.Planning.Accuracy;
+
+namespace InferencePlanner.Cli.Commands;
+
+/// <summary>
+/// <c>inferenceplanner accuracy [--runs FILE] [--json]</c>: replays measured serving runs and prints, per stage, the
+/// measured and simulated mean and p99 TTFT, mean end-to-end latency and output tokens per second with their errors.
+/// </summary>
+internal static class AccuracyCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr, CliData data)
+    {
+        var runs = new Option<string?>("--runs") { Description = "A CSV of measured serving stages (default: the shipped data/measured/vllm-h100-runs.csv)." };
+        var json = new Option<bool>("--json") { Description = "Print the table as JSON instead of Markdown." };
+        var command = new Command("accuracy", "Replay measured serving runs through the simulator and print the error of each figure.");
+        command.Options.Add(runs);
+        command.Options.Add(json);
+        command.SetAction(parse =>
+        {
+            var file = parse.GetValue(runs) ?? ServingReplay.DefaultFile();
+            if (file is null || !File.Exists(file))
+            {
+                stderr.WriteLine($"error: --runs: {(file is null ? "no measured runs shipped (data/measured/vllm-h100-runs.csv)" : $"'{file}' does not exist")}");
+                return CliApp.InvalidInput;
+            }
+
+            var stages = ServingReplay.Load(file);
+            var progress = new InlineProgress<int>(n => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replaying: {n} of {stages.Count} stages")));
+            var report = ServingReplay.Replay(stages, data.Catalog(parse), progress);
+            stdout.Write(parse.GetValue(json) ? JsonSerializer.Serialize(Document(report), ContractJson.Indented) + Environment.NewLine : Markdown(report));
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    private static object Document(AccuracyReport report) => new
+    {
+        stages = report.Stages.Select(s => new
+        {
+            stage = s.Measured.Name,
+            model = s.Measured.Model,
+            tensorParallel = s.Measured.TensorParallel,
+            ratePerSecond = s.Measured.RatePerSecond,
+            measuredOverloaded = s.MeasuredOverloaded,
+            stable = s.Stable,
+            reason = s.Reason,
+            // An unstable replay has no latencies to compare: null, with the reason beside.
+            ttftMeanMs = Figure(s, s.Measured.TtftMeanSeconds * 1000, s.TtftMeanSeconds * 1000, s.TtftMeanError),
+            ttftP99Ms = Figure(s, s.Measured.TtftP99Seconds * 1000, s.TtftP99Seconds * 1000, s.TtftP99Error),
+            e2eMeanMs = Figure(s, s.Measured.E2eMeanSeconds * 1000, s.E2eMeanSeconds * 1000, s.E2eMeanError),
+            outputTokensPerSecond = Figure(s, s.Measured.OutputTokensPerSecond, s.OutputTokensPerSecond, s.TokensPerSecondError),
+            source = s.Measured.Source,
+        }),
+        median = new
+        {
+            e2eMean = report.MedianE2eError,
+            ttftMean = report.MedianTtftMeanError,
+            ttftP99 = report.MedianTtftP99Error,
+            outputTokensPerSecond = report.MedianTokensPerSecondError,
+        },
+        overloadedStagesCalledUnstable = new { called = report.OverloadVerdicts.Called, of = report.OverloadVerdicts.Overloaded },
+        servedStagesCalledOverloaded = report.FalseOverloads,
+        comparedStages = report.Compared,
+    };
+
+    private static object Figure(ReplayedStage stage, double measured, double simulated, double error) => new
+    {
+        measured,
+        simulated = stage.Stable && double.IsFinite(simulated) ? simulated : (double?)null,
+        error = stage.Stable && double.IsFinite(error) ? error : (double?)null,
+    };
+
+    /// <summary>The table as Markdown: one row per stage; overloaded stages show the verdict instead of latencies.</summary>
+    public static string Markdown(AccuracyReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var text = new StringBuilder();
+        text.AppendLine("| stage | model | TP | req/s | TTFT mean ms (meas / sim / err) | TTFT p99 ms | E2E mean s | output tok/s |");
+        text.AppendLine("|---|---|---:|---:|---|---|---|---|");
+        foreach (var s in report.Stages)
+        {
+            var m = s.Measured;
+            var head = Invariant($"| {m.Experiment[16..]} #{m.Stage} | {m.Model} | {m.TensorParallel} | {m.RatePerSecond:0.#} | ");
+            if (s.MeasuredOverloaded || !s.Stable)
+            {
+                var measured = s.MeasuredOverloaded
+                    ? Invariant($"measured: overloaded ({m.Failed:N0} of {m.Completed + m.Failed:N0} requests failed, TTFT mean {m.TtftMeanSeconds:0.#} s)")
+                    : Invariant($"measured: served (TTFT mean {m.TtftMeanSeconds * 1000:0.0} ms, E2E mean {m.E2eMeanSeconds:0.000} s)");
+                text.AppendLine(head + $"{measured} | simulated: {(s.Stable ? "stable (the overload is missed)" : "unstable: " + s.Reason)} | | |");
+                continue;
+            }
+
+            text.AppendLine(head + Invariant(
+                $"{m.TtftMeanSeconds * 1000:0.0} / {s.TtftMeanSeconds * 1000:0.0} / {s.TtftMeanError:+0.0%;-0.0%} | {m.TtftP99Seconds * 1000:0.0} / {s.TtftP99Seconds * 1000:0.0} / {s.TtftP99Error:+0.0%;-0.0%} | {m.E2eMeanSeconds:0.000} / {s.E2eMeanSeconds:0.000} / {s.E2eMeanError:+0.0%;-0.0%} | {m.OutputTokensPerSecond:0} / {s.OutputTokensPerSecond:0} / {s.TokensPerSecondError:+0.0%;-0.0%} |"));
+        }
+
+        var (called, overloaded) = report.OverloadVerdicts;
+        text.AppendLine();
+        text.AppendLine(Invariant($"Median absolute error over the {report.Compared} stages both the engine and the replay served: E2E mean {report.MedianE2eError:0.0%}, TTFT mean {report.MedianTtftMeanError:0.0%}, TTFT p99 {report.MedianTtftP99Error:0.0%}, output tokens/s {report.MedianTokensPerSecondError:0.0%}. Overloaded stages called unstable: {called} of {overloaded}; served stages the replay calls overloaded: {report.FalseOverloads}."));
+        return text.ToString();
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,211 @@
+using System.Globalization;
+using InferencePlanner.Core;
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Simulation.Engine;
+using InferencePlanner.Simulation.Results;
+
+namespace InferencePlanner.Planning.Accuracy;
+
+/// <summary>
+/// One measured stage of a serving engine under load (a row of <c>data/measured/vllm-h100-runs.csv</c>): the
+/// model, device, engine limits and load as run, and what was measured.
+/// </summary>
+public sealed record MeasuredStage(
+    string Experiment,
+    int Stage,
+    string Model,
+    string Device,
+    int TensorParallel,
+    int MaxBatchedTokens,
+    int MaxSequences,
+    double RatePerSecond,
+    double StageSeconds,
+    int PrefixTokens,
+    int PrefixGroups,
+    double PromptTokens,
+    int OutputTokensRequested,
+    double OutputTokensSeen,
+    long Completed,
+    long Failed,
+    double TtftMeanSeconds,
+    double TtftP99Seconds,
+    double E2eMeanSeconds,
+    double OutputTokensPerSecond,
+    string Source)
+{
+    public string Name => $"{Experiment} stage {Stage}";
+
+    /// <summary>
+    /// The stage as a scenario: evenly spaced arrivals at the stage's rate for its length (no warm-up: the load tool
+    /// measured every request), prompts of the measured mean length opening with one of the shared system prompts,
+    /// outputs of the requested length (the engine was told to ignore end-of-sequence), the engine's batching limits.
+    /// </summary>
+    public Scenario ToScenario(int seed = 1) => new()
+    {
+        Name = Name,
+        Seed = seed,
+        Horizon = new Horizon { Seconds = StageSeconds, WarmupSeconds = 0 },
+        Workload = new Workload
+        {
+            Arrivals = new ArrivalSpec { Kind = ScenarioNames.Constant, RatePerSecond = RatePerSecond },
+            Tokens = new TokensSpec
+            {
+                Input = new TokenDistributionSpec { Distribution = ScenarioNames.Deterministic, Mean = Math.Round(PromptTokens) },
+                Output = new TokenDistributionSpec { Distribution = ScenarioNames.Deterministic, Mean = OutputTokensRequested },
+            },
+            Prefix = PrefixTokens > 0 ? new PrefixSpec { Tokens = PrefixTokens, Groups = PrefixGroups } : null,
+        },
+        Pools =
+        [
+            new PoolSpec
+            {
+                Name = "vllm",
+                Device = Device,
+                Count = 1,
+                Llm = new LlmSpec
+                {
+                    Model = Model,
+                    Precision = Precisions.Fp16,
+                    TensorParallel = TensorParallel,
+                    MaxBatchedTokens = MaxBatchedTokens,
+                    MaxSequences = MaxSequences,
+                },
+            },
+        ],
+    };
+}
+
+/// <summary>A stage replayed: what was measured beside what the simulator says, and their relative errors.</summary>
+public sealed record ReplayedStage(MeasuredStage Measured, bool Stable, string? Reason, double TtftMeanSeconds, double TtftP99Seconds, double E2eMeanSeconds, double OutputTokensPerSecond)
+{
+    /// <summary>Whether the measured stage overloaded the engine (requests failed).</summary>
+    public bool MeasuredOverloaded => Measured.Failed > 0;
+
+    public double TtftMeanError => Relative(TtftMeanSeconds, Measured.TtftMeanSeconds);
+
+    public double TtftP99Error => Relative(TtftP99Seconds, Measured.TtftP99Seconds);
+
+    public double E2eMeanError => Relative(E2eMeanSeconds, Measured.E2eMeanSeconds);
+
+    public double TokensPerSecondError => Relative(OutputTokensPerSecond, Measured.OutputTokensPerSecond);
+
+    private static double Relative(double simulated, double measured) => (simulated - measured) / measured;
+}
+
+/// <summary>The accuracy table: every stage replayed, and the median absolute errors over the stages that did not overload.</summary>
+public sealed record AccuracyReport(IReadOnlyList<ReplayedStage> Stages)
+{
+    /// <summary>The stages both the engine and the replay served: the ones whose latencies compare.</summary>
+    private IEnumerable<ReplayedStage> Served => Stages.Where(s => !s.MeasuredOverloaded && s.Stable);
+
+    /// <summary>Stages the engine served that the replay calls overloaded (its capacity too low).</summary>
+    public int FalseOverloads => Stages.Count(s => !s.MeasuredOverloaded && !s.Stable);
+
+    /// <summary>Stages whose latencies are compared.</summary>
+    public int Compared => Served.Count();
+
+    public double MedianE2eError => Median(Served.Select(s => Math.Abs(s.E2eMeanError)));
+
+    public double MedianTtftMeanError => Median(Served.Select(s => Math.Abs(s.TtftMeanError)));
+
+    public double MedianTtftP99Error => Median(Served.Select(s => Math.Abs(s.TtftP99Error)));
+
+    public double MedianTokensPerSecondError => Median(Served.Select(s => Math.Abs(s.TokensPerSecondError)));
+
+    /// <summary>Overloaded stages the simulator also calls unstable, of all overloaded stages.</summary>
+    public (int Called, int Overloaded) OverloadVerdicts => (Stages.Count(s => s.MeasuredOverloaded && !s.Stable), Stages.Count(s => s.MeasuredOverloaded));
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]);
+    }
+}
+
+/// <summary>
+/// Replays measured serving runs through the simulator (<c>inferenceplanner accuracy</c>): each stage's mean and p99
+/// TTFT, mean end-to-end latency and output tokens per second, simulated beside measured.
+/// </summary>
+public static class ServingReplay
+{
+    public const string FileName = "vllm-h100-runs.csv";
+
+    /// <summary>The shipped runs (<c>data/measured/vllm-h100-runs.csv</c>).</summary>
+    public static string? DefaultFile() => DataFolders.Find("measured", FileName) is { } folder ? Path.Combine(folder, FileName) : null;
+
+    /// <summary>Reads the runs: one stage per row, the columns named in the file's header.</summary>
+    public static IReadOnlyList<MeasuredStage> Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        if (lines.Length < 2)
+        {
+            throw new FormatException($"{Path.GetFileName(path)}: no runs");
+        }
+
+        var header = lines[0].Split(',');
+        int Column(string name) => Array.IndexOf(header, name) is >= 0 and var i ? i : throw new FormatException($"{Path.GetFileName(path)}: no column '{name}'");
+        var stages = new List<MeasuredStage>();
+        for (var n = 1; n < lines.Length; n++)
+        {
+            var row = lines[n].Split(',');
+            string Text(string name) => row[Column(name)];
+            double Number(string name) => double.Parse(Text(name), NumberStyles.Float, CultureInfo.InvariantCulture);
+            int Whole(string name) => int.Parse(Text(name), NumberStyles.Integer, CultureInfo.InvariantCulture);
+            stages.Add(new MeasuredStage(
+                Text("experiment"), Whole("stage"), ModelPreset(Text("model")), DeviceId(Text("gpu")), Whole("tensor_parallel"),
+                Whole("vllm_max_num_batched_tokens"), Whole("vllm_max_num_seqs"), Number("rate_per_s"), Number("stage_seconds"),
+                Whole("system_prompt_tokens"), Whole("system_prompts"), Number("measured_prompt_tokens_mean"), Whole("output_tokens_requested"),
+                Number("measured_output_tokens_mean"), (long)Number("completed"), (long)Number("failed"), Number("ttft_mean_s"), Number("ttft_p99_s"),
+                Number("e2e_mean_s"), Number("output_tokens_per_s"), Text("source")));
+        }
+
+        return stages;
+    }
+
+    /// <summary>Replays every stage (in parallel over stages; each replay is itself deterministic).</summary>
+    public static AccuracyReport Replay(IReadOnlyList<MeasuredStage> stages, DeviceCatalog catalog, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var replayed = new ReplayedStage[stages.Count];
+        var done = 0;
+        Parallel.For(0, stages.Count, i =>
+        {
+            replayed[i] = ReplayOne(stages[i], catalog);
+            progress?.Report(Interlocked.Increment(ref done));
+        });
+        return new AccuracyReport(replayed);
+    }
+
+    public static ReplayedStage ReplayOne(MeasuredStage stage, DeviceCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        var model = SimulationModel.Compile(stage.ToScenario(), catalog);
+        var result = SimulationRunner.Run(model, new SimulationOptions { MaxDegreeOfParallelism = 1 });
+        var llm = result.Pools[0].Llm;
+        // The load tool counts output tokens by its own tokenizer (fewer than the engine generated when it ignored
+        // end-of-sequence): tokens per second are compared in its count, completions × the tokens it saw.
+        var completedPerSecond = result.ThroughputPerSecond;
+        return new ReplayedStage(stage, result.Stable, result.Reason,
+            (result.TtftMs?.Mean ?? llm?.TtftMs.Mean ?? double.NaN) / 1000, (result.TtftMs?.P99 ?? llm?.TtftMs.P99 ?? double.NaN) / 1000,
+            result.LatencyMs.Mean / 1000, completedPerSecond * stage.OutputTokensSeen);
+    }
+
+    /// <summary>The catalog's preset for a Hugging Face model name (meta-llama/Llama-2-7b-hf → llama-2-7b).</summary>
+    public static string ModelPreset(string huggingFace)
+    {
+        ArgumentNullException.ThrowIfNull(huggingFace);
+        var name = huggingFace[(huggingFace.LastIndexOf('/') + 1)..].ToLowerInvariant();
+        return name.EndsWith("-hf", StringComparison.Ordinal) ? name[..^3] : name;
+    }
+
+    /// <summary>The catalog device of the file's GPU column ("nvidia-h100-sxm (H100 SXM 80GB)" → nvidia-h100-sxm).</summary>
+    public static string DeviceId(string gpu)
+    {
+        ArgumentNullException.ThrowIfNull(gpu);
+        var space = gpu.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 ? gpu : gpu[..space];
+    }
+}

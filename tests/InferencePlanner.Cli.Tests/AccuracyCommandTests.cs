@@ -1,0 +1,50 @@
+using System.Text.Json;
+
+namespace InferencePlanner.Cli.Tests;
+
+public sealed class AccuracyCommandTests
+{
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Accuracy_PrintsEveryStage_MeasuredBesideSimulated()
+    {
+        var (code, stdout, stderr) = Run("accuracy", "--json");
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var stages = json.RootElement.GetProperty("stages").EnumerateArray().ToList();
+        Assert.Equal(12, stages.Count);
+        var first = stages[0];
+        Assert.Equal(25.04, first.GetProperty("ttftMeanMs").GetProperty("measured").GetDouble(), 9);
+        var e2e = first.GetProperty("e2eMeanMs");
+        Assert.Equal((e2e.GetProperty("simulated").GetDouble() - 1810) / 1810, e2e.GetProperty("error").GetDouble(), 9);
+        Assert.Contains("replaying: 12 of 12 stages", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Accuracy_Markdown_EndsWithTheMedians()
+    {
+        var (code, stdout, _) = Run("accuracy");
+
+        Assert.Equal(0, code);
+        Assert.StartsWith("| stage | model | TP | req/s |", stdout, StringComparison.Ordinal);
+        Assert.Contains("Median absolute error over the", stdout, StringComparison.Ordinal);
+        Assert.Contains("Overloaded stages called unstable: 2 of 2", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Accuracy_MissingRuns_IsAPlainError()
+    {
+        var (code, _, stderr) = Run("accuracy", "--runs", "/nonexistent/runs.csv");
+
+        Assert.Equal(CliApp.InvalidInput, code);
+        Assert.Equal("error: --runs: '/nonexistent/runs.csv' does not exist", stderr.Trim());
+    }
+}

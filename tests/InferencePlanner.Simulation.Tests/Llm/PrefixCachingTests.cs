@@ -1,0 +1,92 @@
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Llm;
+using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Simulation.Engine;
+using InferencePlanner.Simulation.Metrics;
+
+namespace InferencePlanner.Simulation.Tests.Llm;
+
+/// <summary>Requests that open with a shared prefix skip its prefill while a replica holds it; the hit rate is counted.</summary>
+public sealed class PrefixCachingTests
+{
+    private static readonly Lazy<DeviceCatalog> Catalog = new(() => CatalogLoader.Load(Path.Combine(RepositoryPaths.Root, "data", "catalog")));
+
+    private static Scenario Spaced(bool? caching, int groups = 1) => new()
+    {
+        Seed = 5,
+        Horizon = new Horizon { Queries = 10 },
+        Workload = new Core.Scenarios.Workload
+        {
+            // One request a second, each alone on the replica: 300-token prompts opening with a 100-token system prompt.
+            Arrivals = new ArrivalSpec { Kind = ScenarioNames.Constant, RatePerSecond = 1 },
+            Tokens = new TokensSpec
+            {
+                Input = new TokenDistributionSpec { Distribution = ScenarioNames.Deterministic, Mean = 300 },
+                Output = new TokenDistributionSpec { Distribution = ScenarioNames.Deterministic, Mean = 2 },
+            },
+            Prefix = new PrefixSpec { Tokens = 100, Groups = groups },
+        },
+        Pools = [new PoolSpec { Name = "gpu", Device = "nvidia-h100-sxm", Count = 1, Llm = new LlmSpec { Model = "llama-3-8b", Precision = "fp16", PrefixCaching = caching } }],
+    };
+
+    [Fact]
+    public void TheFirstRequestComputesThePrefix_EveryLaterOneSkipsItsWholeBlocks()
+    {
+        var model = SimulationModel.Compile(Spaced(caching: null), Catalog.Value);
+        var step = model.Pools[0].Llm!.Step;
+        var records = new List<QueryRecord>();
+
+        var result = SimulationRunner.RunReplication(model, 0, records.Add);
+
+        // Miss: the whole 300-token prompt, then one decode over 300 cached tokens. Hit: 96 of the 100 prefix tokens
+        // are whole 16-token blocks; the other 204 are prefilled attending to them.
+        var decode = step.StepSeconds(LlmBatch.Decode(1, 300));
+        var miss = step.StepSeconds(LlmBatch.Prefill(300)) + step.RequestOverheadSeconds;
+        var hit = step.StepSeconds(LlmBatch.Prefill(300, cached: 96)) + step.RequestOverheadSeconds;
+        var llm = result.Pools[0].Llm!;
+        Assert.Equal(10, llm.PrefixLookups);
+        Assert.Equal(9, llm.PrefixHits);
+        Assert.Equal(10, records.Count);
+        Assert.Equal(miss + decode, records[0].LatencySeconds, 12);
+        Assert.All(records.Skip(1), r => Assert.Equal(hit + decode, r.LatencySeconds, 12));
+        Assert.Equal(((miss + (9 * hit)) / 10) * 1000, result.TtftMs!.Mean, 9);
+        Assert.True(hit < miss);
+    }
+
+    [Fact]
+    public void WithPrefixCachingOff_EveryPromptIsPrefilledWhole()
+    {
+        var model = SimulationModel.Compile(Spaced(caching: false), Catalog.Value);
+        var step = model.Pools[0].Llm!.Step;
+        var records = new List<QueryRecord>();
+
+        var result = SimulationRunner.RunReplication(model, 0, records.Add);
+
+        Assert.Equal(0, result.Pools[0].Llm!.PrefixLookups);
+        var expected = step.StepSeconds(LlmBatch.Prefill(300)) + step.RequestOverheadSeconds + step.StepSeconds(LlmBatch.Decode(1, 300));
+        Assert.All(records, r => Assert.Equal(expected, r.LatencySeconds, 12));
+    }
+
+    [Fact]
+    public void ManyGroups_MissOncePerGroupSeen()
+    {
+        // 10 requests over 1,000 prefixes: the first sight of a group misses. The groups drawn are the sampler's; the
+        // hits are exactly the repeats among them.
+        var result = SimulationRunner.Run(SimulationModel.Compile(Spaced(caching: true, groups: 1000) with { Horizon = new Horizon { Queries = 2000 } }, Catalog.Value));
+        var llm = result.Pools[0].Llm!;
+
+        Assert.Equal(2000, llm.PrefixLookups);
+        // Expected distinct groups among 2,000 uniform draws of 1,000: 1000 × (1 − (1 − 1/1000)^2000) = 864.8; sd 9.0 (the occupancy problem's exact variance).
+        var distinct = llm.PrefixLookups - llm.PrefixHits;
+        Assert.InRange(distinct, 864.8 - (5 * 9), 864.8 + (5 * 9));
+    }
+
+    [Fact]
+    public void ConstantArrivals_AreEvenlySpaced()
+    {
+        var arrivals = new InferencePlanner.Simulation.Workload.ConstantArrivals(4);
+        var times = Enumerable.Range(0, 5).Select(_ => arrivals.NextArrival(0)).ToArray();
+
+        Assert.Equal(new[] { 0.25, 0.5, 0.75, 1.0, 1.25 }, times);
+    }
+}
