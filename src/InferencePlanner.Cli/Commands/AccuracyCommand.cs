@@ -17,9 +17,11 @@ internal static class AccuracyCommand
     {
         var runs = new Option<string?>("--runs") { Description = "A CSV of measured serving stages (default: the shipped data/measured/vllm-h100-runs.csv)." };
         var json = new Option<bool>("--json") { Description = "Print the table as JSON instead of Markdown." };
+        var fit = new Option<bool>("--fit") { Description = "Learn the engine's overheads (per iteration, per sequence, per request) from the runs and print them as data/calibration/serving-overheads.json holds them." };
         var command = new Command("accuracy", "Replay measured serving runs through the simulator and print the error of each figure.");
         command.Options.Add(runs);
         command.Options.Add(json);
+        command.Options.Add(fit);
         command.SetAction(parse =>
         {
             var file = parse.GetValue(runs) ?? ServingReplay.DefaultFile();
@@ -30,6 +32,22 @@ internal static class AccuracyCommand
             }
 
             var stages = ServingReplay.Load(file);
+            if (parse.GetValue(fit))
+            {
+                var points = new InlineProgress<int>(n => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fitting: {n} of {ServingReplay.FitPoints} grid points")));
+                var (overheads, fitted, objective) = ServingReplay.Fit(stages, data.Catalog(parse), points);
+                stdout.WriteLine(JsonSerializer.Serialize(new
+                {
+                    description = "What a serving engine spends beside the model's kernels, learned from measured serving runs (inferenceplanner accuracy --fit): a scheduling cost per iteration (fixed, and per sequence in the batch) and a cost per request (API, tokenization, streaming the first token).",
+                    stepMs = new { value = overheads.StepSeconds * 1000 },
+                    sequenceMs = new { value = overheads.SequenceSeconds * 1000 },
+                    requestMs = new { value = overheads.RequestSeconds * 1000 },
+                    fittedOn = Invariant($"fitted on {Path.GetFileName(file)} ({stages.Count} stages; {fitted.Compared} compared): median error E2E {fitted.MedianE2eError:0.0%}, TTFT {fitted.MedianTtftMeanError:0.0%}; {fitted.FalseOverloads} served stages called overloaded"),
+                    objective,
+                }, ContractJson.Indented));
+                return CliApp.Success;
+            }
+
             var progress = new InlineProgress<int>(n => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replaying: {n} of {stages.Count} stages")));
             var report = ServingReplay.Replay(stages, data.Catalog(parse), progress);
             stdout.Write(parse.GetValue(json) ? JsonSerializer.Serialize(Document(report), ContractJson.Indented) + Environment.NewLine : Markdown(report));

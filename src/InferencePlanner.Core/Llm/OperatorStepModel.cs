@@ -112,6 +112,10 @@ public sealed class OperatorStepModel : ILlmStepTimes
         _gemm = efficiency.Classes[OperatorClass.Gemm];
     }
 
+    /// <summary>The same step with other engine overheads (the operator tables and learned efficiencies shared).</summary>
+    public OperatorStepModel WithOverheads(ServingOverheads overheads) =>
+        new(_model, _tp, _weightBytes, _kvBytes, _target, _library, _measuredHere, _efficiency, overheads) { Provenance = Provenance };
+
     public LlmModelPreset Model => _model;
 
     public int TensorParallel => _tp;

@@ -193,6 +193,13 @@ public sealed class SimulationModel
     };
 
     /// <summary>A copy whose pool <paramref name="pool"/> has <paramref name="servers"/> servers (replicas).</summary>
+    /// <summary>A copy whose generative pools step by <paramref name="map"/> of their step model (the engine's overheads varied, say).</summary>
+    public SimulationModel WithLlmSteps(Func<ILlmStepTimes, ILlmStepTimes> map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return new(this) { Pools = [.. Pools.Select(p => p.Llm is { } llm ? p with { Llm = llm with { Step = map(llm.Step) } } : p)] };
+    }
+
     public SimulationModel WithServers(int pool, int servers)
     {
         if (servers < 1 || servers > ScenarioLimits.MaxServersPerPool)
