@@ -109,7 +109,10 @@ internal static class AccuracyCommand
                 var measured = s.MeasuredOverloaded
                     ? Invariant($"measured: overloaded ({m.Failed:N0} of {m.Completed + m.Failed:N0} requests failed, TTFT mean {m.TtftMeanSeconds:0.#} s)")
                     : Invariant($"measured: served (TTFT mean {m.TtftMeanSeconds * 1000:0.0} ms, E2E mean {m.E2eMeanSeconds:0.000} s)");
-                text.AppendLine(head + $"{measured} | simulated: {(s.Stable ? "stable (the overload is missed)" : "unstable: " + s.Reason)} | | |");
+                var simulated = s.Stable ? "stable (the overload is missed)"
+                    : s.CapacityPerSecond is { } capacity ? Invariant($"unstable: serves at most {capacity:0.0} req/s")
+                    : "unstable: its waiting line grows";
+                text.AppendLine(head + $"{measured} | simulated: {simulated} | | |");
                 continue;
             }
 

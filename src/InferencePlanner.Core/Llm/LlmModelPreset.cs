@@ -21,19 +21,30 @@ public sealed record LlmModelPreset(
     int ActiveExperts,
     string Source)
 {
-    public int HeadDim => Hidden / Heads;
+    /// <summary>Each attention head's width: the config's <c>head_dim</c> where it gives one, else hidden / heads.</summary>
+    public int HeadDim => ExplicitHeadDim ?? (Hidden / Heads);
 
-    private double AttentionParametersPerLayer => (2.0 * Hidden * Hidden) + (2.0 * Hidden * KvHeads * HeadDim);
+    /// <summary>A head width stated apart from hidden / heads (Hugging Face <c>head_dim</c>), or null.</summary>
+    public int? ExplicitHeadDim { get; init; }
+
+    // Q and O are hidden × (heads · headDim); K and V hidden × (kvHeads · headDim).
+    private double AttentionParametersPerLayer => (2.0 * Hidden * Heads * HeadDim) + (2.0 * Hidden * KvHeads * HeadDim);
 
     private double ExpertParameters => (GatedFeedForward ? 3.0 : 2.0) * Hidden * FeedForward;
 
+    // A mixture of experts' router: hidden × experts per layer.
+    private double RouterParameters => Experts > 1 ? (double)Hidden * Experts : 0;
+
+    // Two norms per layer and a final one, a weight per hidden unit each.
+    private double NormParameters => (2.0 * Layers * Hidden) + Hidden;
+
     private double EmbeddingParameters => (TiedEmbeddings ? 1.0 : 2.0) * Vocabulary * Hidden;
 
-    /// <summary>All weights.</summary>
-    public double Parameters => (Layers * (AttentionParametersPerLayer + (Experts * ExpertParameters))) + EmbeddingParameters;
+    /// <summary>All weights (Llama 2 7B: 6,738,415,616, as published).</summary>
+    public double Parameters => (Layers * (AttentionParametersPerLayer + RouterParameters + (Experts * ExpertParameters))) + NormParameters + EmbeddingParameters;
 
     /// <summary>The weights one token passes through (a mixture of experts uses only its active experts).</summary>
-    public double ActiveParameters => (Layers * (AttentionParametersPerLayer + (ActiveExperts * ExpertParameters))) + EmbeddingParameters;
+    public double ActiveParameters => (Layers * (AttentionParametersPerLayer + RouterParameters + (ActiveExperts * ExpertParameters))) + NormParameters + EmbeddingParameters;
 
     /// <summary>KV-cache bytes one token holds: K and V, per layer, per KV head, per head dimension.</summary>
     public double KvBytesPerToken(double bytesPerElement) => 2.0 * Layers * KvHeads * HeadDim * bytesPerElement;

@@ -78,7 +78,8 @@ public sealed record TokenDistributionSpec
 /// </summary>
 public sealed record LlmSpec
 {
-    public string? Model { get; init; }
+    /// <summary>A preset name, a path to a Hugging Face config.json, or its keys inline.</summary>
+    public Llm.LlmModelSpec? Model { get; init; }
     public string? Precision { get; init; }
     public int? TensorParallel { get; init; }
     public int? MaxBatchedTokens { get; init; }

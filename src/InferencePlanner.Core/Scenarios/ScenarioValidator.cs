@@ -443,9 +443,20 @@ public sealed class ScenarioValidator
             Add($"{p}.llm", "a generative pool replaces service and batching: give one or the other");
         }
 
-        if (string.IsNullOrWhiteSpace(llm.Model) || !Llm.LlmModelPresets.TryGet(llm.Model, out _))
+        // A preset or inline keys are checked here; a config.json path when the scenario is compiled (its folder known).
+        if (llm.Model?.Name is not { } name || !name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
-            Add($"{p}.llm.model", $"'{llm.Model}' is not a model preset ({string.Join(", ", Llm.LlmModelPresets.All.Select(m => m.Id))})");
+            try
+            {
+                Llm.LlmModels.Resolve(llm.Model, $"{p}.llm.model");
+            }
+            catch (ScenarioException ex)
+            {
+                foreach (var error in ex.Errors)
+                {
+                    Add(error.Path, error.Reason);
+                }
+            }
         }
 
         if (llm.Precision is not null)

@@ -80,6 +80,9 @@ public sealed record MeasuredStage(
 /// <summary>A stage replayed: what was measured beside what the simulator says, and their relative errors.</summary>
 public sealed record ReplayedStage(MeasuredStage Measured, bool Stable, string? Reason, double TtftMeanSeconds, double TtftP99Seconds, double E2eMeanSeconds, double OutputTokensPerSecond)
 {
+    /// <summary>The requests per second the replay says the engine can serve, when it called the stage overloaded before running it.</summary>
+    public double? CapacityPerSecond { get; init; }
+
     /// <summary>Whether the measured stage overloaded the engine (requests failed).</summary>
     public bool MeasuredOverloaded => Measured.Failed > 0;
 
@@ -196,7 +199,10 @@ public static class ServingReplay
         var completedPerSecond = result.ThroughputPerSecond;
         return new ReplayedStage(stage, result.Stable, result.Reason,
             (result.TtftMs?.Mean ?? llm?.TtftMs.Mean ?? double.NaN) / 1000, (result.TtftMs?.P99 ?? llm?.TtftMs.P99 ?? double.NaN) / 1000,
-            result.LatencyMs.Mean / 1000, completedPerSecond * stage.OutputTokensSeen);
+            result.LatencyMs.Mean / 1000, completedPerSecond * stage.OutputTokensSeen)
+        {
+            CapacityPerSecond = result.CapacityPerSecond,
+        };
     }
 
     /// <summary>

@@ -111,7 +111,7 @@ public sealed class SimulationModel
             }
         }
 
-        var pools = scenario.Pools!.Select((p, i) => PoolModel.From(p, i, catalog, profiles)).ToList();
+        var pools = scenario.Pools!.Select((p, i) => PoolModel.From(p, i, catalog, profiles, baseDirectory)).ToList();
         var classes = scenario.Workload.Classes is { Count: > 0 } specified
             ? specified.Select(c => ClassModel.From(c.Name!, c.Weight!.Value, c.Slo ?? scenario.Slo)).ToList()
             : [ClassModel.From("default", 1, scenario.Slo)];
@@ -353,7 +353,8 @@ public sealed record PoolModel
     public bool ShedsLoad => MaxQueueLength != int.MaxValue || !double.IsPositiveInfinity(TimeoutSeconds);
 
     /// <summary>The pool of a validated scenario, at index <paramref name="index"/>; a stored profile becomes its points.</summary>
-    public static PoolModel From(PoolSpec spec, int index, DeviceCatalog? catalog = null, ProfileStore? profiles = null)
+    /// <param name="baseDirectory">Where a generative pool's relative config.json path is looked for first.</param>
+    public static PoolModel From(PoolSpec spec, int index, DeviceCatalog? catalog = null, ProfileStore? profiles = null, string? baseDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var service = spec.Service ?? new ServiceSpec { Distribution = ScenarioNames.Deterministic, MeanMs = 1 };
@@ -363,7 +364,7 @@ public sealed record PoolModel
         }
 
         var maxBatch = spec.Batching?.MaxBatch ?? 1;
-        var llm = spec.Llm is { } generative ? LlmPoolModel.Create(spec, index, generative, catalog, profiles) : null;
+        var llm = spec.Llm is { } generative ? LlmPoolModel.Create(spec, index, generative, catalog, profiles, baseDirectory) : null;
         return new PoolModel
         {
             Llm = llm,
@@ -388,7 +389,7 @@ public sealed record PoolModel
 /// <summary>A generative pool's step model, cache capacity (tokens per replica) and batching limits.</summary>
 public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int MaxBatchedTokens, int MaxSequences, bool PrefixCaching = true)
 {
-    internal static LlmPoolModel Create(PoolSpec pool, int index, LlmSpec llm, DeviceCatalog? catalog, ProfileStore? profiles)
+    internal static LlmPoolModel Create(PoolSpec pool, int index, LlmSpec llm, DeviceCatalog? catalog, ProfileStore? profiles, string? baseDirectory = null)
     {
         var path = $"$.pools[{index}]";
         if (catalog is null)
@@ -396,7 +397,7 @@ public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int
             throw new ScenarioException($"{path}.llm", "a generative pool needs the catalog (its device's memory, bandwidth and peak)");
         }
 
-        LlmModelPresets.TryGet(llm.Model!, out var preset);
+        var preset = LlmModels.Resolve(llm.Model, $"{path}.llm.model", baseDirectory);
         LlmReplicaModel replica;
         try
         {

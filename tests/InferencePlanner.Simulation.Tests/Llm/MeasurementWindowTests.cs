@@ -24,8 +24,10 @@ public sealed class MeasurementWindowTests
         // One request arriving at 0 runs alone from 0 until it completes at T (its own latency).
         using var trace = Engine.TraceFile.Write([0], context: 2000, generated: 400);
         var records = new List<QueryRecord>();
-        SimulationRunner.RunReplication(LoneRequest(trace.Path, new Horizon { Queries = 1 }), 0, records.Add);
-        var end = Assert.Single(records).LatencySeconds;
+        var lone = LoneRequest(trace.Path, new Horizon { Queries = 1 });
+        SimulationRunner.RunReplication(lone, 0, records.Add);
+        // The engine's part of its latency: the client also sees the request's own overhead (API, tokenization).
+        var end = Assert.Single(records).LatencySeconds - lone.Pools[0].Llm!.Step.RequestOverheadSeconds;
 
         // The window opens at T/3 and closes at 2T/3, mid-iteration: one sequence runs, and its replica is busy, throughout.
         var inside = SimulationRunner.RunReplication(LoneRequest(trace.Path, new Horizon { WarmupSeconds = end / 3, Seconds = end / 3 }), 0);
@@ -56,7 +58,9 @@ public sealed class MeasurementWindowTests
 
         var pool = result.Pools[0];
         var end = result.SimulatedSeconds;
-        var stays = records.Sum(r => Math.Min(r.ArrivalSeconds + r.LatencySeconds, end) - r.ArrivalSeconds);
+        // A request stays in the pool for its latency less its own overhead outside the engine (API, tokenization).
+        var overhead = model.Pools[0].Llm!.Step.RequestOverheadSeconds;
+        var stays = records.Sum(r => Math.Min(r.ArrivalSeconds + r.LatencySeconds - overhead, end) - r.ArrivalSeconds);
         Assert.Equal(pool.Arrivals, records.Count + pool.Rejected);
         Assert.True(pool.MeanQueueLength > 0, "the test wants requests to wait");
         Assert.Equal(1, pool.MeanInSystem * end / stays, 9);

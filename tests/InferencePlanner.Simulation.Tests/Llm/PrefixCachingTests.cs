@@ -89,4 +89,33 @@ public sealed class PrefixCachingTests
 
         Assert.Equal(new[] { 0.25, 0.5, 0.75, 1.0, 1.25 }, times);
     }
+
+    [Fact]
+    public void AModelGivenByItsConfigKeys_RunsBitIdenticallyToItsPreset()
+    {
+        // Llama 3 8B's config.json keys inline, against the preset of the same figures.
+        var preset = Spaced(caching: true) with { Horizon = new Horizon { Queries = 300 } };
+        var inline = preset with
+        {
+            Pools = [preset.Pools![0] with
+            {
+                Llm = preset.Pools[0].Llm! with
+                {
+                    Model = new Core.Llm.LlmModelSpec
+                    {
+                        Inline = new Core.Llm.HfModelConfig
+                        {
+                            NumHiddenLayers = 32, HiddenSize = 4096, NumAttentionHeads = 32, NumKeyValueHeads = 8, IntermediateSize = 14336,
+                            VocabSize = 128_256, TieWordEmbeddings = false, ModelType = "llama",
+                        },
+                    },
+                },
+            }],
+        };
+
+        var a = SimulationRunner.Run(SimulationModel.Compile(preset, Catalog.Value));
+        var b = SimulationRunner.Run(SimulationModel.Compile(inline, Catalog.Value));
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(a), System.Text.Json.JsonSerializer.Serialize(b));
+    }
 }

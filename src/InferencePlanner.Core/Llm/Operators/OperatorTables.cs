@@ -145,11 +145,14 @@ public static class OperatorShapes
 /// <summary>The dimensions of one decoder layer that fix its operators' shapes.</summary>
 public sealed record LayerDims(int Hidden, int Heads, int KvHeads, int FeedForward, bool Gated, int Vocabulary)
 {
-    public double HeadDim => (double)Hidden / Heads;
+    /// <summary>Each head's width: hidden / heads unless the model states its own.</summary>
+    public double HeadDim => ExplicitHeadDim ?? ((double)Hidden / Heads);
+
+    public int? ExplicitHeadDim { get; init; }
 
     public static LayerDims Of(LlmModelPreset model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new(model.Hidden, model.Heads, model.KvHeads, model.FeedForward, model.GatedFeedForward, model.Vocabulary);
+        return new(model.Hidden, model.Heads, model.KvHeads, model.FeedForward, model.GatedFeedForward, model.Vocabulary) { ExplicitHeadDim = model.ExplicitHeadDim };
     }
 }
