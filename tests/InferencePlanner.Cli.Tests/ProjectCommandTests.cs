@@ -89,4 +89,33 @@ public sealed class ProjectCommandTests
         // One step reads the 69 GB of fp8 weights over two H100s at 80 % of 3,350 GB/s each: at least 12.9 ms.
         Assert.True(root.GetProperty("latencyMs").GetDouble() >= 69e9 / (2 * 3350e9 * 0.8) * 1000);
     }
+
+    [Fact]
+    public void Project_DimSequence_ProjectsTheEncoderAtItsEffectiveLength()
+    {
+        var (code, stdout, stderr) = Run("project", "--model", "bert-large", "--device", "nvidia-h100-sxm", "--batch", "8", "--dim", "sequence=170");
+        var (_, padded, _) = Run("project", "--model", "bert-large", "--device", "nvidia-h100-sxm", "--batch", "8");
+
+        Assert.True(code == 0, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        using var full = System.Text.Json.JsonDocument.Parse(padded);
+        // Per sequence: 24 layers × (2 × 12 hidden² weights per token × tokens + 4 × hidden × tokens² for attention).
+        static double Flops(double tokens) => 24 * ((2 * 12 * 1024.0 * 1024 * tokens) + (4 * 1024 * tokens * tokens));
+        var ratio = json.RootElement.GetProperty("flopsPerItem").GetDouble() / full.RootElement.GetProperty("flopsPerItem").GetDouble();
+        Assert.InRange(ratio, 0.98 * Flops(170) / Flops(384), 1.02 * Flops(170) / Flops(384));
+        Assert.Contains(json.RootElement.GetProperty("assumptions").EnumerateArray(), a => a.GetString() == "sequence = 170 (set with --dim)");
+    }
+
+    [Theory]
+    [InlineData("resnet50", "sequence=128", "--dim: 'sequence' is not a dimension of resnet50 (it has none to set)")]
+    [InlineData("bert-base", "seq=128", "--dim: 'seq' is not a dimension of bert-base (it has: sequence)")]
+    [InlineData("bert-base", "sequence=abc", "--dim: 'sequence=abc' is not NAME=VALUE with a whole number")]
+    [InlineData("bert-base", "sequence=0", "--dim: sequence must be from 1 to 65,536")]
+    public void Project_BadDim_IsNamed(string model, string dim, string message)
+    {
+        var (code, _, stderr) = Run("project", "--model", model, "--device", "nvidia-h100-sxm", "--dim", dim);
+
+        Assert.Equal(CliApp.InvalidInput, code);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+    }
 }

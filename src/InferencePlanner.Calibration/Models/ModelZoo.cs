@@ -23,6 +23,48 @@ public static class ModelZoo
 {
     public static readonly string[] Names = ["mlp", "bert-base", "bert-large", "resnet50", "mobilenet-v2", "llm-block"];
 
+    /// <summary>The dimensions a zoo model lets a caller set (<c>project --dim NAME=VALUE</c>), with their defaults.</summary>
+    public static IReadOnlyDictionary<string, int> Dimensions(string name) => name switch
+    {
+        "bert-base" => new Dictionary<string, int> { ["sequence"] = 128 },
+        "bert-large" => new Dictionary<string, int> { ["sequence"] = 384 },
+        _ => new Dictionary<string, int>(),
+    };
+
+    /// <summary>
+    /// A zoo model with some of its dimensions set (an encoder's sequence: run it at its effective length rather than
+    /// padded); an unknown dimension or an absurd value is an <see cref="ArgumentException"/> naming it.
+    /// </summary>
+    public static ZooModel Create(string name, IReadOnlyDictionary<string, int>? dimensions, bool shapesOnly = false)
+    {
+        if (dimensions is null || dimensions.Count == 0)
+        {
+            return Create(name, shapesOnly);
+        }
+
+        var known = Dimensions(name);
+        foreach (var (dim, value) in dimensions)
+        {
+            if (!known.ContainsKey(dim))
+            {
+                throw new ArgumentException(known.Count == 0
+                    ? $"'{dim}' is not a dimension of {name} (it has none to set)"
+                    : $"'{dim}' is not a dimension of {name} (it has: {string.Join(", ", known.Keys)})", nameof(dimensions));
+            }
+
+            if (value is < 1 or > 65_536)
+            {
+                throw new ArgumentException($"{dim} must be from 1 to 65,536", nameof(dimensions));
+            }
+        }
+
+        return name switch
+        {
+            "bert-base" => Bert("bert-base", layers: 12, hidden: 768, heads: 12, sequence: dimensions["sequence"], shapesOnly: shapesOnly),
+            _ => Bert("bert-large", layers: 24, hidden: 1024, heads: 16, sequence: dimensions["sequence"], shapesOnly: shapesOnly),
+        };
+    }
+
     /// <summary>A zoo model; <paramref name="shapesOnly"/> leaves the weights' values out (for counting work, not running).</summary>
     public static ZooModel Create(string name, bool shapesOnly = false) => name switch
     {

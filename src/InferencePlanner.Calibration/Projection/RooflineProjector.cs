@@ -56,12 +56,10 @@ public sealed class ProjectionException : Exception
 }
 
 /// <summary>
-/// Projects a model onto a catalog device by a roofline per operator: time = max(FLOPs / (peak × η_compute),
-/// bytes / (bandwidth × η_memory), launch interval), summed; the launch interval is the overhead an operator
-/// cannot hide (launches overlap execution, so it counts only for operators shorter than it). η_compute is the device's
-/// measured matmul throughput over its peak (the catalog's microbenchmark figure), η_memory a stated
-/// assumption; a measured profile of the same model here refines each operator class by how far it fell
-/// short of the GEMM microbenchmark on this CPU.
+/// Projects a model onto a catalog device. On an accelerator, the graph runs fused as an optimizing runtime runs it,
+/// each kernel at the efficiencies learned from measured operator times (see <c>Fused</c>). On <c>local-cpu</c>, a
+/// roofline per operator: time = max(FLOPs / (peak × η_compute), bytes / (bandwidth × η_memory)), summed, with each
+/// operator class refined by how far a measured profile of the same model here fell short of the GEMM microbenchmark.
 /// </summary>
 public sealed class RooflineProjector
 {
@@ -81,10 +79,13 @@ public sealed class RooflineProjector
     /// <summary>The median measured/peak matmul ratio over the catalog, for devices without a measurement.</summary>
     public double MedianMatmulEfficiency => Efficiency.MedianMatmulEfficiency;
 
-    public ProjectionResult Project(string modelName, string deviceId, string precision = Precisions.Fp16, int batch = 1)
+    public ProjectionResult Project(string modelName, string deviceId, string precision = Precisions.Fp16, int batch = 1, IReadOnlyDictionary<string, int>? dimensions = null)
     {
-        var model = ModelZoo.Create(modelName, shapesOnly: true);
-        return Project(model, deviceId, precision, batch);
+        var model = ModelZoo.Create(modelName, dimensions, shapesOnly: true);
+        var result = Project(model, deviceId, precision, batch);
+        return dimensions is { Count: > 0 }
+            ? result with { Assumptions = [.. result.Assumptions, string.Join(", ", dimensions.Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Key} = {d.Value}"))) + " (set with --dim)"] }
+            : result;
     }
 
     public ProjectionResult Project(ZooModel model, string deviceId, string precision, int batch, IReadOnlyDictionary<string, long[]>? shapes = null)
@@ -123,13 +124,20 @@ public sealed class RooflineProjector
             assumptions.Add($"launch interval {Efficiency.LaunchMicroseconds:0.#} µs per operator: no operator takes less (assumed)");
         }
 
-        var classes = ClassRefinement(model.Name, assumptions);
         var elementBytes = Precisions.BytesPerElement(precision);
         var cost = GraphCost.Analyze(model.Proto, shapes ?? model.InputShapes(batch), elementBytes: elementBytes);
         if (cost.Unsupported.Count > 0)
         {
             assumptions.Add($"not counted (operators the cost model does not follow): {string.Join(", ", cost.Unsupported.Take(5))}");
         }
+
+        if (!isLocal && Core.Llm.OperatorSteps.Learned(_catalog, Efficiency) is { } learned)
+        {
+            // An accelerator runs the graph as an optimizing runtime does; the CPU's measured shortfalls stay on the CPU.
+            return Fused(model, device, precision, batch, cost, peakTflops, matmulEfficiency, bandwidth, learned.Efficiency, learned.SourceDevice, assumptions);
+        }
+
+        var classes = ClassRefinement(model.Name, assumptions);
 
         double computeMs = 0, memoryMs = 0, launchMs = 0;
         var byClass = new Dictionary<string, (int Ops, double Flops, double Bytes, double Ms, double ComputeMs, double MemoryMs, double Efficiency)>(StringComparer.Ordinal);
@@ -192,11 +200,128 @@ public sealed class RooflineProjector
         };
     }
 
+    /// <summary>
+    /// The graph on an accelerator as an optimizing runtime (TensorRT, ONNX Runtime's CUDA provider) runs it: matrix
+    /// products and convolutions as GEMM kernels with their bias, activation and folded batch norm in the epilogue;
+    /// attention as one kernel (the score matrix never leaves the chip); a residual add costs one read of the other
+    /// operand; a layer norm or a pooling one read and one write; transposes and concatenations are layouts. Each
+    /// kernel costs its class's fixed cost plus a smooth roofline at the shares learned from measured H100 operator
+    /// times; a GEMM's compute share is scaled by how its N and K fill the tensor cores' 128 × 64 tiles.
+    /// </summary>
+    private static ProjectionResult Fused(ZooModel model, Device device, string precision, int batch, GraphCost cost, double peakTflops, double matmulEfficiency, double bandwidthGBps,
+        Core.Llm.Operators.OperatorEfficiency learned, string sourceDevice, List<string> assumptions)
+    {
+        var figures = new Core.Llm.Operators.DeviceFigures(peakTflops * matmulEfficiency * 1e12, bandwidthGBps * 1e9, null);
+        var gemm = learned.Classes[Core.Llm.Operators.OperatorClass.Gemm];
+        var memoryBound = learned.Classes.GetValueOrDefault(Core.Llm.Operators.OperatorClass.Norm) ?? gemm;
+        var elementBytes = Precisions.BytesPerElement(precision);
+        double computeMs = 0, memoryMs = 0, fixedMs = 0, totalBytes = 0;
+        var byClass = new Dictionary<string, (int Ops, double Flops, double Bytes, double Ms, double ComputeMs, double MemoryMs, double Efficiency)>(StringComparer.Ordinal);
+        double? scores = null; // the score matrix of an attention kernel in progress
+        foreach (var op in cost.Ops)
+        {
+            if (op.Bytes == 0 && op.TotalFlops == 0)
+            {
+                continue;
+            }
+
+            var outBytes = op.OutputShape.Aggregate(1.0, (a, d) => a * d) * elementBytes;
+            Core.Llm.Operators.ClassEfficiency? kernel = null;
+            double bytes = 0, fill = 1;
+            string cls;
+            switch (op.Class)
+            {
+                case OpClass.AttentionMatmul when scores is null:
+                    cls = "attention";
+                    scores = outBytes;
+                    kernel = gemm;
+                    bytes = op.Bytes - outBytes;
+                    break;
+                case OpClass.AttentionMatmul:
+                    cls = "attention";
+                    bytes = op.Bytes - scores!.Value;
+                    kernel = null; // the same kernel as its first half: no second fixed cost
+                    scores = null;
+                    break;
+                case OpClass.Softmax or OpClass.Elementwise when scores is not null:
+                    cls = "attention";
+                    break; // scale, mask and softmax inside the attention kernel
+                case OpClass.Matmul or OpClass.Conv or OpClass.DepthwiseConv:
+                    cls = op.Class == OpClass.Matmul ? "matmul" : "conv";
+                    kernel = gemm;
+                    bytes = op.Bytes;
+                    var n = op.OpType == "Conv" ? (op.OutputShape.Count > 1 ? op.OutputShape[1] : 1) : op.OutputShape[^1];
+                    var k = op.Macs / Math.Max(1, op.OutputShape.Aggregate(1.0, (a, d) => a * d));
+                    fill = Fill(n, 128) * Fill(k, 64);
+                    break;
+                case OpClass.Normalization when op.OpType == "BatchNormalization":
+                    cls = "normalization";
+                    break; // folded into the convolution's weights
+                case OpClass.Normalization or OpClass.Softmax or OpClass.Pooling:
+                    cls = op.Class == OpClass.Pooling ? "pooling" : "normalization";
+                    kernel = memoryBound;
+                    bytes = op.Class == OpClass.Pooling ? op.Bytes : 2 * outBytes;
+                    break;
+                case OpClass.Elementwise:
+                    cls = "elementwise";
+                    bytes = op.Bytes > 2.5 * outBytes ? outBytes : 0; // a second activation operand is read once; a bias or an activation rides along
+                    break;
+                default:
+                    cls = "copy";
+                    break; // a layout
+            }
+
+            var flops = op.Class is OpClass.Matmul or OpClass.Conv or OpClass.DepthwiseConv or OpClass.AttentionMatmul ? op.TotalFlops : 0;
+            var share = kernel ?? gemm;
+            var c = flops / (share.ComputeShare * fill * figures.FlopsPerSecond);
+            var m = bytes / ((kernel ?? memoryBound).MemoryShare * figures.BytesPerSecond);
+            var roofline = c == 0 ? m : m == 0 ? c : Math.Sqrt((c * c) + (m * m));
+            var fixedSeconds = kernel?.FixedSeconds ?? 0;
+            var seconds = fixedSeconds + roofline;
+            (c >= m ? ref computeMs : ref memoryMs) += roofline * 1000;
+            fixedMs += fixedSeconds * 1000;
+            totalBytes += bytes;
+            var prior = byClass.GetValueOrDefault(cls);
+            byClass[cls] = (prior.Ops + 1, prior.Flops + flops, prior.Bytes + bytes, prior.Ms + (seconds * 1000),
+                prior.ComputeMs + (c >= m ? seconds * 1000 : 0), prior.MemoryMs + (c < m ? seconds * 1000 : 0), c >= m ? share.ComputeShare * fill : (kernel ?? memoryBound).MemoryShare);
+        }
+
+        assumptions.Add(string.Create(CultureInfo.InvariantCulture,
+            $"fused as an optimizing runtime runs the graph: bias, activation and batch norm in the GEMM or convolution epilogue, attention as one kernel, a residual add one read, a norm or pooling one read and write, layouts free; kernels at the shares learned from {sourceDevice}'s measured operator times (GEMM {gemm.FixedSeconds * 1e6:0.#} µs + {gemm.ComputeShare:0.00} of achievable matmul, {gemm.MemoryShare:0.00} of bandwidth; norms {memoryBound.FixedSeconds * 1e6:0.#} µs + {memoryBound.MemoryShare:0.00} of bandwidth); GEMM compute scaled by how N and K fill 128 × 64 tensor-core tiles"));
+        var latencyMs = computeMs + memoryMs + fixedMs;
+        return new ProjectionResult
+        {
+            Model = model.Name,
+            Device = device.Id,
+            Precision = precision,
+            Batch = batch,
+            LatencyMs = latencyMs,
+            ThroughputPerSecond = batch / (latencyMs / 1000),
+            Bound = computeMs >= memoryMs ? "compute" : "memory",
+            FlopsPerItem = cost.TotalFlops / batch,
+            BytesPerBatch = totalBytes,
+            ComputeBoundMs = computeMs,
+            MemoryBoundMs = memoryMs,
+            LaunchMs = fixedMs,
+            PeakTflops = peakTflops,
+            BandwidthGBps = bandwidthGBps,
+            MatmulEfficiency = matmulEfficiency * gemm.ComputeShare,
+            MemoryEfficiency = gemm.MemoryShare,
+            ByClass = byClass.OrderByDescending(kv => kv.Value.Ms)
+                .Select(kv => new ClassTime(kv.Key, kv.Value.Ops, kv.Value.Flops, kv.Value.Bytes, kv.Value.Ms, kv.Value.ComputeMs >= kv.Value.MemoryMs ? "compute" : "memory", kv.Value.Efficiency))
+                .ToList(),
+            Assumptions = assumptions,
+        };
+    }
+
+    /// <summary>The share of a tile a dimension fills: n over n rounded up to whole tiles.</summary>
+    private static double Fill(double n, int tile) => n <= 0 ? 1 : n / (Math.Ceiling(n / tile) * tile);
+
     /// <summary>A projected profile over several batch sizes, for the simulator.</summary>
-    public ThroughputProfile ProjectProfile(string modelName, string deviceId, string precision, IReadOnlyList<int> batches)
+    public ThroughputProfile ProjectProfile(string modelName, string deviceId, string precision, IReadOnlyList<int> batches, IReadOnlyDictionary<string, int>? dimensions = null)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        var model = ModelZoo.Create(modelName, shapesOnly: true);
+        var model = ModelZoo.Create(modelName, dimensions, shapesOnly: true);
         var results = batches.Select(b => Project(model, deviceId, precision, b)).ToList();
         var points = results.Select(r => new ProfileMeasurement { Batch = r.Batch, MedianMs = r.LatencyMs, MeanMs = r.LatencyMs, P90Ms = r.LatencyMs, P99Ms = r.LatencyMs }).ToList();
         return new ThroughputProfile

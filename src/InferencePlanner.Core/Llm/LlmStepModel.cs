@@ -11,6 +11,9 @@ public interface ILlmStepTimes
 
     /// <summary>What each request costs beside the iterations (API, tokenization, streaming): added to its first token and its end.</summary>
     double RequestOverheadSeconds => 0;
+
+    /// <summary>Where the step times come from, in words (measured tables, carried from which device, a roofline, a live fit).</summary>
+    string Provenance => string.Empty;
 }
 
 /// <summary>
@@ -27,6 +30,8 @@ public sealed record MeasuredLlmStepModel(LlmMeasuredSteps Measured, LlmModelPre
     private double OverheadScale => (double)Model.Layers / Measured.BlockLayers;
 
     public double StepSeconds(in LlmBatch batch) => Iteration(batch).Seconds;
+
+    public string Provenance => "steps measured live with the llm-block on this machine, scaled to the model";
 
     /// <summary>Measured times carry no compute/memory split: a step draws TDP (the CPU's power is unknown anyway).</summary>
     public (double Seconds, double Activity) Iteration(in LlmBatch batch)

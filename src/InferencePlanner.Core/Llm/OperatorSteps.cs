@@ -32,6 +32,24 @@ public static class OperatorSteps
         return roots;
     }
 
+    /// <summary>
+    /// The operator classes' efficiencies learned from the reference device's tables (for any device's projections),
+    /// and that device's id; null when no tables are found.
+    /// </summary>
+    public static (OperatorEfficiency Efficiency, string SourceDevice)? Learned(DeviceCatalog catalog, ProjectionEfficiency projection, IReadOnlyList<string>? operatorRoots = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(projection);
+        if (OperatorLibrary.Load(ReferenceDevice, Roots(operatorRoots)) is not { } library || !catalog.TryGetDevice(ReferenceDevice, out var device))
+        {
+            return null;
+        }
+
+        var peak = projection.Peak(device, Precisions.Fp16);
+        var source = new DeviceFigures((peak.PeakTflops ?? 0) * peak.MatmulEfficiency * 1e12, (device.MemoryBandwidthGBps.Effective ?? 0) * 1e9, device.InterconnectGBps?.Effective * 1e9);
+        return (OperatorEfficiency.Learn(library, source), device.Id);
+    }
+
     public static (OperatorStepModel Step, IReadOnlyList<string> Assumptions) Build(DeviceCatalog catalog, ProjectionEfficiency projection, LlmModelPreset model, Device device,
         DeviceFigures target, string precision, double bytesPerParameter, double bytesPerKv, int tensorParallel, IReadOnlyList<string>? operatorRoots = null)
     {
@@ -86,10 +104,14 @@ public static class OperatorSteps
         assumptions.Add(overheads.Provenance);
         var step = new OperatorStepModel(model, tensorParallel, bytesPerParameter, bytesPerKv, target, library, measuredHere, efficiency, overheads)
         {
-            Provenance = assumptions[0],
+            Provenance = Provenance(assumptions[0], overheads),
         };
         return (step, assumptions);
     }
+
+    /// <summary>The step's provenance line: where its operator times come from, and the accuracy the replay shows.</summary>
+    private static string Provenance(string source, ServingOverheads overheads) =>
+        source + "; " + overheads.Provenance;
 
     /// <summary>The engine's overheads from <c>data/calibration/serving-overheads.json</c>, or none when the file is absent.</summary>
     public static ServingOverheads Overheads()

@@ -69,6 +69,7 @@ internal static class ReplicationSummary
                     KvCapacityTokensPerReplica = outcome.KvCapacityTokens[i],
                     PeakKvTokensPerReplica = llm.PeakKvUsed,
                     KvTokensAtEnd = outcome.KvTokensAtEnd[i],
+                    StepTimes = spec.Llm?.Step.Provenance is { Length: > 0 } provenance ? provenance : null,
                     PrefixLookups = llm.PrefixLookups,
                     PrefixHits = llm.PrefixHits,
                 },

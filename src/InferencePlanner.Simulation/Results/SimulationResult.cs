@@ -165,6 +165,9 @@ public sealed record LlmPoolResult
     /// <summary>Cache tokens still held when the run ended (zero once every request has left).</summary>
     public long KvTokensAtEnd { get; init; }
 
+    /// <summary>Where the step times come from: measured operator tables, carried from which device, or the fit made here.</summary>
+    public string? StepTimes { get; init; }
+
     /// <summary>Measured requests with a shared prefix, when prefix caching is on.</summary>
     public long PrefixLookups { get; init; }
 
@@ -189,6 +192,7 @@ public sealed record LlmPoolResult
             KvCapacityTokensPerReplica = runs[0].KvCapacityTokensPerReplica,
             PeakKvTokensPerReplica = runs.Max(r => r.PeakKvTokensPerReplica),
             KvTokensAtEnd = runs.Max(r => r.KvTokensAtEnd),
+            StepTimes = runs[0].StepTimes,
             PrefixLookups = runs.Sum(r => r.PrefixLookups),
             PrefixHits = runs.Sum(r => r.PrefixHits),
         };

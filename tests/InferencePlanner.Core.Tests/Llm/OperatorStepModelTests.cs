@@ -53,7 +53,7 @@ public sealed class OperatorStepModelTests
         Assert.Equal(20e-6, curve.At(16)); // 30 µs measured, but padding 16 tokens to 32 ran in 20 µs
         Assert.Equal(20e-6, curve.At(32));
         Assert.Equal(30e-6, curve.At(48), 15);  // halfway from 20 to 40
-        Assert.Equal(60e-6, curve.At(96), 15);  // beyond the last point, along the last segment
+        Assert.Equal(60e-6, curve.At(96), 15);  // beyond the last point, in proportion: 40 µs × 96 / 64
         Assert.Equal([10e-6, 12e-6, 30e-6, 20e-6, 40e-6], curve.Measured);
         for (var tokens = 1.0; tokens < 64; tokens += 0.5)
         {

@@ -81,6 +81,12 @@ public sealed class WorkPageTests : PageTestContext
         var halfWidths = page.Find("[data-testid=half-widths]").TextContent;
         Assert.Contains($"p99 TTFT ± {Shown(saved.Ci95!.P99TtftMs!.Value)} ms", halfWidths, StringComparison.Ordinal);
         Assert.Contains($"p99 TPOT ± {Shown(saved.Ci95.P99TpotMs!.Value)} ms", halfWidths, StringComparison.Ordinal);
+        // Beside the result: where its step times come from, and how well such steps replay measured serving.
+        var provenance = page.Find($"[data-testid=step-times-{saved.Pools[0].Name}]").TextContent;
+        Assert.Contains("step = the sum of its operators; dense operators", provenance, StringComparison.Ordinal);
+        Assert.Contains("nvidia-h100-sxm", provenance, StringComparison.Ordinal);
+        Assert.Contains("median error E2E", provenance, StringComparison.Ordinal);
+        Assert.Equal(saved.Pools[0].Llm!.StepTimes, provenance[(provenance.IndexOf(": ", StringComparison.Ordinal) + 2)..]);
     }
 
     [Fact]

@@ -26,7 +26,8 @@ public enum OperatorClass
 
 /// <summary>
 /// One operator's measured times on one device, by tokens in the batch: seconds at each measured token count,
-/// linear between them (exact on the points), and beyond the last point along the last segment. Made non-decreasing
+/// linear between them (exact on the points), and beyond the last point in proportion to the tokens (the work of a
+/// batch that large grows with it; the last segment's local slope is noise). Made non-decreasing
 /// in tokens first: a batch can always be padded to a larger measured size that ran faster (a kernel's tile and
 /// wave quantization makes some sizes slower than larger ones), so no size costs more than any larger one.
 /// </summary>
@@ -60,13 +61,18 @@ public sealed class OperatorCurve
 
     public IReadOnlyList<double> Seconds => _seconds;
 
-    /// <summary>Seconds at <paramref name="tokens"/>: the measured figure on a point, linear between points; below the first point the first figure (a kernel costs at least that), beyond the last along the last segment.</summary>
+    /// <summary>Seconds at <paramref name="tokens"/>: the measured figure on a point, linear between points; below the first point the first figure (a kernel costs at least that), beyond the last in proportion.</summary>
     public double At(double tokens)
     {
         var n = _tokens.Length;
-        if (n == 1 || tokens <= _tokens[0])
+        if (tokens <= _tokens[0])
         {
-            return n == 1 ? _seconds[0] * Math.Max(1, tokens / _tokens[0]) : _seconds[0];
+            return _seconds[0];
+        }
+
+        if (tokens >= _tokens[n - 1])
+        {
+            return _seconds[n - 1] * tokens / _tokens[n - 1];
         }
 
         var i = Array.BinarySearch(_tokens, tokens);
@@ -76,9 +82,9 @@ public sealed class OperatorCurve
         }
 
         i = ~i;
-        var (lo, hi) = i >= n ? (n - 2, n - 1) : (i - 1, i);
+        var (lo, hi) = (i - 1, i);
         var slope = (_seconds[hi] - _seconds[lo]) / (_tokens[hi] - _tokens[lo]);
-        return Math.Max(_seconds[lo] + (slope * (tokens - _tokens[lo])), 0);
+        return _seconds[lo] + (slope * (tokens - _tokens[lo]));
     }
 }
 
