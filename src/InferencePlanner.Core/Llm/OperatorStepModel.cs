@@ -68,6 +68,14 @@ public sealed class OperatorStepModel : ILlmStepTimes
     private readonly OperatorShape _finalNorm;
     private readonly ClassEfficiency _gemm;
 
+    // Attention per layer on one device: FLOPs per query-key pair, KV bytes per cached token, query and output bytes
+    // per token; and the GEMM class's seconds per FLOP and per byte at this device's figures.
+    private readonly double _attentionFlopsPerPair;
+    private readonly double _kvBytesPerTokenPerDevice;
+    private readonly double _queryBytesPerToken;
+    private readonly double _inverseCompute;
+    private readonly double _inverseBandwidth;
+
     // LM head time by sequences in the batch: [sequences] = (seconds, compute-bound seconds), filled on first use.
     private double[] _headSeconds = [];
     private double[] _headCompute = [];
@@ -110,6 +118,12 @@ public sealed class OperatorStepModel : ILlmStepTimes
         _embedding = OperatorShapes.Of(OperatorShapes.Embedding, _dims, _tp);
         _finalNorm = OperatorShapes.Of("input_layernorm", _dims, _tp);
         _gemm = efficiency.Classes[OperatorClass.Gemm];
+        var heads = _dims.Heads / (double)_tp;
+        _attentionFlopsPerPair = 4 * heads * _dims.HeadDim;
+        _kvBytesPerTokenPerDevice = 2 * Math.Max(1.0, _dims.KvHeads / (double)_tp) * _dims.HeadDim * _kvBytes;
+        _queryBytesPerToken = 2 * heads * _dims.HeadDim * 2;
+        _inverseCompute = 1 / (_gemm.ComputeShare * target.FlopsPerSecond);
+        _inverseBandwidth = 1 / (_gemm.MemoryShare * target.BytesPerSecond);
     }
 
     /// <summary>The same step with other engine overheads (the operator tables and learned efficiencies shared).</summary>
@@ -300,29 +314,24 @@ public sealed class OperatorStepModel : ILlmStepTimes
     /// </summary>
     private (double Seconds, double Compute) Attention(in LlmBatch batch)
     {
-        var gemm = _gemm;
-        var heads = _dims.Heads / (double)_tp;
-        var kvHeads = Math.Max(1.0, _dims.KvHeads / (double)_tp);
-        var headDim = _dims.HeadDim;
-        var kvPerToken = 2 * kvHeads * headDim * _kvBytes;
         double seconds = 0, compute = 0;
         if (batch.Decodes > 0)
         {
             var attended = batch.DecodeContextTokens + batch.Decodes;
-            var flops = 4 * heads * headDim * attended;
-            var bytes = (attended * kvPerToken) + (batch.Decodes * 2 * heads * headDim * 2);
-            var s = gemm.Seconds(flops, bytes, _target);
-            seconds += s;
-            compute += s * gemm.ComputeFraction(flops, bytes, _target);
+            var c = _attentionFlopsPerPair * attended * _inverseCompute;
+            var m = ((attended * _kvBytesPerTokenPerDevice) + (batch.Decodes * _queryBytesPerToken)) * _inverseBandwidth;
+            var roofline = Math.Sqrt((c * c) + (m * m));
+            seconds += _gemm.FixedSeconds + roofline;
+            compute += (_gemm.FixedSeconds + roofline) * (c / (c + m));
         }
 
         if (batch.PrefillTokens > 0)
         {
-            var flops = 4 * heads * headDim * batch.PrefillAttentionPairs;
-            var bytes = (batch.PrefillTokens * ((heads * headDim * 2 * 2) + kvPerToken)) + (batch.PrefillPastTokens * kvPerToken);
-            var s = gemm.Seconds(flops, bytes, _target);
-            seconds += s;
-            compute += s * gemm.ComputeFraction(flops, bytes, _target);
+            var c = _attentionFlopsPerPair * batch.PrefillAttentionPairs * _inverseCompute;
+            var m = ((batch.PrefillTokens * (_queryBytesPerToken + _kvBytesPerTokenPerDevice)) + (batch.PrefillPastTokens * _kvBytesPerTokenPerDevice)) * _inverseBandwidth;
+            var roofline = Math.Sqrt((c * c) + (m * m));
+            seconds += _gemm.FixedSeconds + roofline;
+            compute += (_gemm.FixedSeconds + roofline) * (c / (c + m));
         }
 
         return (_model.Layers * seconds, _model.Layers * compute);
