@@ -118,4 +118,24 @@ public sealed class ProjectCommandTests
         Assert.Equal(CliApp.InvalidInput, code);
         Assert.Contains(message, stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Project_ProfileOut_WithADim_NamesTheProfileByIt_ForScenarios()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"bert-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, _, stderr) = Run("project", "--model", "bert-large", "--device", "nvidia-h100-sxm", "--batch", "4", "--dim", "sequence=170", "--profile-out", file);
+
+            Assert.True(code == 0, stderr);
+            var profile = System.Text.Json.JsonSerializer.Deserialize<Core.Profiles.ThroughputProfile>(File.ReadAllText(file), Core.Scenarios.ScenarioJson.Options)!;
+            Assert.Equal("bert-large-nvidia-h100-sxm-fp16-sequence170", profile.Id);
+            Assert.Contains("sequence 170", profile.Description, StringComparison.Ordinal);
+            Assert.Contains(profile.Provenance.Assumptions!, a => a == "sequence = 170 (set with --dim)");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -322,20 +322,23 @@ public sealed class RooflineProjector
     {
         ArgumentNullException.ThrowIfNull(batches);
         var model = ModelZoo.Create(modelName, dimensions, shapesOnly: true);
-        var results = batches.Select(b => Project(model, deviceId, precision, b)).ToList();
+        var results = batches.Select(b => dimensions is { Count: > 0 } ? Project(modelName, deviceId, precision, b, dimensions) : Project(model, deviceId, precision, b)).ToList();
+        var suffix = dimensions is { Count: > 0 } ? "-" + string.Join("-", dimensions.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Key}{d.Value}"))) : string.Empty;
         var points = results.Select(r => new ProfileMeasurement { Batch = r.Batch, MedianMs = r.LatencyMs, MeanMs = r.LatencyMs, P90Ms = r.LatencyMs, P99Ms = r.LatencyMs }).ToList();
         return new ThroughputProfile
         {
-            Id = $"{modelName}-{deviceId}-{precision}",
+            Id = $"{modelName}-{deviceId}-{precision}{suffix}",
             Model = modelName,
             Kind = ThroughputProfile.Projected,
             Device = deviceId,
             Precision = precision,
-            Description = $"{model.Description}, projected by roofline",
+            Description = $"{model.Description}, projected",
             Provenance = new ProfileProvenance
             {
                 Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                Method = $"roofline per operator: max(FLOPs / ({results[0].PeakTflops:G4} TFLOP/s × {results[0].MatmulEfficiency:0.###}), bytes / ({results[0].BandwidthGBps:G4} GB/s × {results[0].MemoryEfficiency:0.##})) + launch overhead",
+                Method = deviceId == LocalMachine.DeviceId
+                    ? $"roofline per operator: max(FLOPs / ({results[0].PeakTflops:G4} TFLOP/s × {results[0].MatmulEfficiency:0.###}), bytes / ({results[0].BandwidthGBps:G4} GB/s × {results[0].MemoryEfficiency:0.##})) + launch overhead"
+                    : $"fused kernels, each its class's fixed cost + a smooth roofline at {results[0].PeakTflops:G4} TFLOP/s × {results[0].MatmulEfficiency:0.###} and {results[0].BandwidthGBps:G4} GB/s × {results[0].MemoryEfficiency:0.##} (shares learned from measured operator times)",
                 Assumptions = results.SelectMany(r => r.Assumptions).Distinct(StringComparer.Ordinal).ToList(),
             },
             Points = points,
