@@ -139,8 +139,7 @@ public sealed class RooflineProjector
 
         var classes = ClassRefinement(model.Name, assumptions);
 
-        double computeMs = 0, memoryMs = 0, launchMs = 0;
-        var byClass = new Dictionary<string, (int Ops, double Flops, double Bytes, double Ms, double ComputeMs, double MemoryMs, double Efficiency)>(StringComparer.Ordinal);
+        var tally = new Tally();
         foreach (var op in cost.Ops)
         {
             if (op.Bytes == 0 && op.TotalFlops == 0)
@@ -157,47 +156,10 @@ public sealed class RooflineProjector
             var memorySeconds = op.Bytes / (bandwidth * 1e9 * memEfficiency);
             // Launches are asynchronous: an operator shorter than the launch interval still takes that interval.
             var roofline = Math.Max(computeSeconds, memorySeconds);
-            var seconds = Math.Max(roofline, launchSeconds);
-            if (computeSeconds >= memorySeconds)
-            {
-                computeMs += roofline * 1000;
-            }
-            else
-            {
-                memoryMs += roofline * 1000;
-            }
-
-            launchMs += (seconds - roofline) * 1000;
-            var c = byClass.GetValueOrDefault(cls);
-            byClass[cls] = (c.Ops + 1, c.Flops + op.TotalFlops, c.Bytes + op.Bytes, c.Ms + (seconds * 1000),
-                c.ComputeMs + (computeSeconds >= memorySeconds ? seconds * 1000 : 0), c.MemoryMs + (computeSeconds < memorySeconds ? seconds * 1000 : 0),
-                computeBound ? computeEfficiency : memEfficiency);
+            tally.Add(cls, op.TotalFlops, op.Bytes, roofline, Math.Max(roofline, launchSeconds) - roofline, computeSeconds >= memorySeconds, computeBound ? computeEfficiency : memEfficiency);
         }
 
-        var latencyMs = computeMs + memoryMs + launchMs;
-        return new ProjectionResult
-        {
-            Model = model.Name,
-            Device = device.Id,
-            Precision = precision,
-            Batch = batch,
-            LatencyMs = latencyMs,
-            ThroughputPerSecond = batch / (latencyMs / 1000),
-            Bound = computeMs >= memoryMs ? "compute" : "memory",
-            FlopsPerItem = cost.TotalFlops / batch,
-            BytesPerBatch = cost.Bytes,
-            ComputeBoundMs = computeMs,
-            MemoryBoundMs = memoryMs,
-            LaunchMs = launchMs,
-            PeakTflops = peakTflops,
-            BandwidthGBps = bandwidth,
-            MatmulEfficiency = matmulEfficiency,
-            MemoryEfficiency = memoryEfficiency,
-            ByClass = byClass.OrderByDescending(kv => kv.Value.Ms)
-                .Select(kv => new ClassTime(kv.Key, kv.Value.Ops, kv.Value.Flops, kv.Value.Bytes, kv.Value.Ms, kv.Value.ComputeMs >= kv.Value.MemoryMs ? "compute" : "memory", kv.Value.Efficiency))
-                .ToList(),
-            Assumptions = assumptions,
-        };
+        return tally.Result(model, device, precision, batch, cost.TotalFlops, peakTflops, bandwidth, matmulEfficiency, memoryEfficiency, assumptions);
     }
 
     /// <summary>
@@ -215,8 +177,7 @@ public sealed class RooflineProjector
         var gemm = learned.Classes[Core.Llm.Operators.OperatorClass.Gemm];
         var memoryBound = learned.Classes.GetValueOrDefault(Core.Llm.Operators.OperatorClass.Norm) ?? gemm;
         var elementBytes = Precisions.BytesPerElement(precision);
-        double computeMs = 0, memoryMs = 0, fixedMs = 0, totalBytes = 0;
-        var byClass = new Dictionary<string, (int Ops, double Flops, double Bytes, double Ms, double ComputeMs, double MemoryMs, double Efficiency)>(StringComparer.Ordinal);
+        var tally = new Tally();
         double? scores = null; // the score matrix of an attention kernel in progress
         foreach (var op in cost.Ops)
         {
@@ -276,42 +237,12 @@ public sealed class RooflineProjector
             var c = flops / (share.ComputeShare * fill * figures.FlopsPerSecond);
             var m = bytes / ((kernel ?? memoryBound).MemoryShare * figures.BytesPerSecond);
             var roofline = c == 0 ? m : m == 0 ? c : Math.Sqrt((c * c) + (m * m));
-            var fixedSeconds = kernel?.FixedSeconds ?? 0;
-            var seconds = fixedSeconds + roofline;
-            (c >= m ? ref computeMs : ref memoryMs) += roofline * 1000;
-            fixedMs += fixedSeconds * 1000;
-            totalBytes += bytes;
-            var prior = byClass.GetValueOrDefault(cls);
-            byClass[cls] = (prior.Ops + 1, prior.Flops + flops, prior.Bytes + bytes, prior.Ms + (seconds * 1000),
-                prior.ComputeMs + (c >= m ? seconds * 1000 : 0), prior.MemoryMs + (c < m ? seconds * 1000 : 0), c >= m ? share.ComputeShare * fill : (kernel ?? memoryBound).MemoryShare);
+            tally.Add(cls, flops, bytes, roofline, kernel?.FixedSeconds ?? 0, c >= m, c >= m ? share.ComputeShare * fill : (kernel ?? memoryBound).MemoryShare);
         }
 
         assumptions.Add(string.Create(CultureInfo.InvariantCulture,
             $"fused as an optimizing runtime runs the graph: bias, activation and batch norm in the GEMM or convolution epilogue, attention as one kernel, a residual add one read, a norm or pooling one read and write, layouts free; kernels at the shares learned from {sourceDevice}'s measured operator times (GEMM {gemm.FixedSeconds * 1e6:0.#} µs + {gemm.ComputeShare:0.00} of achievable matmul, {gemm.MemoryShare:0.00} of bandwidth; norms {memoryBound.FixedSeconds * 1e6:0.#} µs + {memoryBound.MemoryShare:0.00} of bandwidth); GEMM compute scaled by how N and K fill 128 × 64 tensor-core tiles"));
-        var latencyMs = computeMs + memoryMs + fixedMs;
-        return new ProjectionResult
-        {
-            Model = model.Name,
-            Device = device.Id,
-            Precision = precision,
-            Batch = batch,
-            LatencyMs = latencyMs,
-            ThroughputPerSecond = batch / (latencyMs / 1000),
-            Bound = computeMs >= memoryMs ? "compute" : "memory",
-            FlopsPerItem = cost.TotalFlops / batch,
-            BytesPerBatch = totalBytes,
-            ComputeBoundMs = computeMs,
-            MemoryBoundMs = memoryMs,
-            LaunchMs = fixedMs,
-            PeakTflops = peakTflops,
-            BandwidthGBps = bandwidthGBps,
-            MatmulEfficiency = matmulEfficiency * gemm.ComputeShare,
-            MemoryEfficiency = gemm.MemoryShare,
-            ByClass = byClass.OrderByDescending(kv => kv.Value.Ms)
-                .Select(kv => new ClassTime(kv.Key, kv.Value.Ops, kv.Value.Flops, kv.Value.Bytes, kv.Value.Ms, kv.Value.ComputeMs >= kv.Value.MemoryMs ? "compute" : "memory", kv.Value.Efficiency))
-                .ToList(),
-            Assumptions = assumptions,
-        };
+        return tally.Result(model, device, precision, batch, cost.TotalFlops, peakTflops, bandwidthGBps, matmulEfficiency * gemm.ComputeShare, gemm.MemoryShare, assumptions);
     }
 
     /// <summary>The share of a tile a dimension fills: n over n rounded up to whole tiles.</summary>
@@ -390,4 +321,62 @@ public sealed class RooflineProjector
 
     private static string OperatorClassTimerClass(OpClass c) => Profiling.OperatorClassTimer.Merge(c);
 
+    /// <summary>What a projection adds up: the roofline time by bound, the fixed costs, and each operator class's share.</summary>
+    private sealed class Tally
+    {
+        private readonly Dictionary<string, (int Ops, double Flops, double Bytes, double Ms, double ComputeMs, double MemoryMs, double Efficiency)> _byClass = new(StringComparer.Ordinal);
+        private double _computeMs;
+        private double _memoryMs;
+        private double _fixedMs;
+        private double _bytes;
+
+        /// <summary>One kernel: its roofline seconds (counted to the bound that holds it) and its fixed seconds beyond them.</summary>
+        public void Add(string cls, double flops, double bytes, double rooflineSeconds, double fixedSeconds, bool computeBound, double efficiency)
+        {
+            var ms = (rooflineSeconds + fixedSeconds) * 1000;
+            if (computeBound)
+            {
+                _computeMs += rooflineSeconds * 1000;
+            }
+            else
+            {
+                _memoryMs += rooflineSeconds * 1000;
+            }
+
+            _fixedMs += fixedSeconds * 1000;
+            _bytes += bytes;
+            var prior = _byClass.GetValueOrDefault(cls);
+            _byClass[cls] = (prior.Ops + 1, prior.Flops + flops, prior.Bytes + bytes, prior.Ms + ms,
+                prior.ComputeMs + (computeBound ? ms : 0), prior.MemoryMs + (computeBound ? 0 : ms), efficiency);
+        }
+
+        public ProjectionResult Result(ZooModel model, Device device, string precision, int batch, double flops, double peakTflops, double bandwidthGBps,
+            double matmulEfficiency, double memoryEfficiency, List<string> assumptions)
+        {
+            var latencyMs = _computeMs + _memoryMs + _fixedMs;
+            return new ProjectionResult
+            {
+                Model = model.Name,
+                Device = device.Id,
+                Precision = precision,
+                Batch = batch,
+                LatencyMs = latencyMs,
+                ThroughputPerSecond = batch / (latencyMs / 1000),
+                Bound = _computeMs >= _memoryMs ? "compute" : "memory",
+                FlopsPerItem = flops / batch,
+                BytesPerBatch = _bytes,
+                ComputeBoundMs = _computeMs,
+                MemoryBoundMs = _memoryMs,
+                LaunchMs = _fixedMs,
+                PeakTflops = peakTflops,
+                BandwidthGBps = bandwidthGBps,
+                MatmulEfficiency = matmulEfficiency,
+                MemoryEfficiency = memoryEfficiency,
+                ByClass = _byClass.OrderByDescending(kv => kv.Value.Ms)
+                    .Select(kv => new ClassTime(kv.Key, kv.Value.Ops, kv.Value.Flops, kv.Value.Bytes, kv.Value.Ms, kv.Value.ComputeMs >= kv.Value.MemoryMs ? "compute" : "memory", kv.Value.Efficiency))
+                    .ToList(),
+                Assumptions = assumptions,
+            };
+        }
+    }
 }

@@ -76,14 +76,9 @@ public sealed class OperatorStepModel : ILlmStepTimes
     private readonly double _inverseCompute;
     private readonly double _inverseBandwidth;
 
-    // LM head time by sequences in the batch: [sequences] = (seconds, compute-bound seconds), filled on first use.
-    private double[] _headSeconds = [];
-    private double[] _headCompute = [];
-
-    // Dense time by tokens in the batch: [tokens] = (seconds, compute-bound seconds), filled on first use.
-    private double[] _dense = [];
-    private double[] _denseCompute = [];
-    private readonly Lock _grow = new();
+    // Dense time by tokens in the batch, and the LM head's by sequences: (seconds, compute-bound seconds), on first use.
+    private readonly TimeCache _denseCache;
+    private readonly TimeCache _headCache;
 
     /// <param name="model">The model.</param>
     /// <param name="tensorParallel">Devices per replica.</param>
@@ -118,6 +113,9 @@ public sealed class OperatorStepModel : ILlmStepTimes
         _embedding = OperatorShapes.Of(OperatorShapes.Embedding, _dims, _tp);
         _finalNorm = OperatorShapes.Of("input_layernorm", _dims, _tp);
         _gemm = efficiency.Classes[OperatorClass.Gemm];
+        // One allocation each for any usual budget (the simulator's hot path then allocates nothing).
+        _denseCache = new TimeCache(16_385, ComputeDense);
+        _headCache = new TimeCache(4_097, n => Timed(_head, n, weights: true));
         var heads = _dims.Heads / (double)_tp;
         _attentionFlopsPerPair = 4 * heads * _dims.HeadDim;
         _kvBytesPerTokenPerDevice = 2 * Math.Max(1.0, _dims.KvHeads / (double)_tp) * _dims.HeadDim * _kvBytes;
@@ -232,80 +230,26 @@ public sealed class OperatorStepModel : ILlmStepTimes
         return Timed(shape, tokens, weights: shape.Class == OperatorClass.Gemm);
     }
 
-    private (double Seconds, double Compute) Dense(int tokens)
+    private (double Seconds, double Compute) Dense(int tokens) => _denseCache.Get(tokens);
+
+    private (double Seconds, double Compute) ComputeDense(int tokens)
     {
-        var dense = _dense;
-        if (tokens < dense.Length && !double.IsNaN(dense[tokens]))
+        double layerSeconds = 0, layerCompute = 0;
+        for (var i = 0; i < _layerShapes.Length; i++)
         {
-            return (dense[tokens], _denseCompute[tokens]);
+            var (s, c) = LayerOperator(i, tokens);
+            layerSeconds += s;
+            layerCompute += c;
         }
 
-        lock (_grow)
-        {
-            if (tokens >= _dense.Length)
-            {
-                // One allocation for any usual token budget (the simulator's hot path then allocates nothing).
-                var length = Math.Max(tokens + 1, Math.Max(16_385, _dense.Length * 2));
-                var seconds = new double[length];
-                var compute = new double[length];
-                Array.Fill(seconds, double.NaN);
-                Array.Copy(_dense, seconds, _dense.Length);
-                Array.Copy(_denseCompute, compute, _denseCompute.Length);
-                _denseCompute = compute;
-                _dense = seconds; // published after its companion
-            }
-
-            double layerSeconds = 0, layerCompute = 0;
-            for (var i = 0; i < _layerShapes.Length; i++)
-            {
-                var (s, c) = LayerOperator(i, tokens);
-                layerSeconds += s;
-                layerCompute += c;
-            }
-
-            layerSeconds += 2 * AllReduce(tokens);
-            var (emb, _) = Timed(_embedding, tokens, weights: false);
-            var (norm, _) = Timed(_finalNorm, tokens, weights: false);
-            _denseCompute[tokens] = _model.Layers * layerCompute;
-            _dense[tokens] = (_model.Layers * layerSeconds) + emb + norm;
-            return (_dense[tokens], _denseCompute[tokens]);
-        }
+        layerSeconds += 2 * AllReduce(tokens);
+        var (emb, _) = Timed(_embedding, tokens, weights: false);
+        var (norm, _) = Timed(_finalNorm, tokens, weights: false);
+        return ((_model.Layers * layerSeconds) + emb + norm, _model.Layers * layerCompute);
     }
 
     /// <summary>The LM head on each sequence's last token (cached by sequences).</summary>
-    private (double Seconds, double Compute) Head(int sequences)
-    {
-        if (sequences <= 0)
-        {
-            return (0, 0);
-        }
-
-        var cached = _headSeconds;
-        if (sequences < cached.Length && !double.IsNaN(cached[sequences]))
-        {
-            return (cached[sequences], _headCompute[sequences]);
-        }
-
-        lock (_grow)
-        {
-            if (sequences >= _headSeconds.Length)
-            {
-                var length = Math.Max(sequences + 1, Math.Max(4_097, _headSeconds.Length * 2));
-                var seconds = new double[length];
-                var compute = new double[length];
-                Array.Fill(seconds, double.NaN);
-                Array.Copy(_headSeconds, seconds, _headSeconds.Length);
-                Array.Copy(_headCompute, compute, _headCompute.Length);
-                _headCompute = compute;
-                _headSeconds = seconds;
-            }
-
-            var (s, c) = Timed(_head, sequences, weights: true);
-            _headCompute[sequences] = c;
-            _headSeconds[sequences] = s;
-            return (s, c);
-        }
-    }
+    private (double Seconds, double Compute) Head(int sequences) => sequences <= 0 ? (0, 0) : _headCache.Get(sequences);
 
     /// <summary>
     /// Attention of one step over all layers: decodes read their cached keys and values; prefill chunks compute their
@@ -387,5 +331,50 @@ public sealed class OperatorStepModel : ILlmStepTimes
         }
 
         return (seconds, seconds * fraction);
+    }
+}
+
+/// <summary>
+/// Times by a whole-number key (tokens, sequences), computed on first use and kept: one array, grown by doubling under
+/// a lock; readers take no lock (an entry is published by writing its seconds last).
+/// </summary>
+internal sealed class TimeCache(int initialLength, Func<int, (double Seconds, double Compute)> compute)
+{
+    private Entry[] _entries = [];
+    private readonly Lock _grow = new();
+
+    public (double Seconds, double Compute) Get(int key)
+    {
+        var entries = _entries;
+        if (key < entries.Length)
+        {
+            var seconds = Volatile.Read(ref entries[key].Seconds);
+            if (!double.IsNaN(seconds))
+            {
+                return (seconds, entries[key].Compute);
+            }
+        }
+
+        lock (_grow)
+        {
+            if (key >= _entries.Length)
+            {
+                var grown = new Entry[Math.Max(key + 1, Math.Max(initialLength, _entries.Length * 2))];
+                Array.Fill(grown, new Entry { Seconds = double.NaN });
+                Array.Copy(_entries, grown, _entries.Length);
+                _entries = grown;
+            }
+
+            var (s, c) = compute(key);
+            _entries[key].Compute = c;
+            Volatile.Write(ref _entries[key].Seconds, s);
+            return (s, c);
+        }
+    }
+
+    private struct Entry
+    {
+        public double Seconds;
+        public double Compute;
     }
 }
