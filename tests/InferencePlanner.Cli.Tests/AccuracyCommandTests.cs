@@ -47,4 +47,26 @@ public sealed class AccuracyCommandTests
         Assert.Equal(CliApp.InvalidInput, code);
         Assert.Equal("error: --runs: '/nonexistent/runs.csv' does not exist", stderr.Trim());
     }
+
+    [Fact]
+    public void Accuracy_ABadRunsFile_NamesTheLineAndTheColumn()
+    {
+        var shipped = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "data", "measured", "vllm-h100-runs.csv"));
+        var header = shipped[0].Split(',');
+        var row = shipped[1].Split(',');
+        row[Array.IndexOf(header, "rate_per_s")] = "fast";
+        var file = Path.Combine(Path.GetTempPath(), $"runs-{Guid.NewGuid():N}.csv");
+        File.WriteAllLines(file, [shipped[0], string.Join(',', row)]);
+        try
+        {
+            var (code, _, stderr) = Run("accuracy", "--runs", file);
+
+            Assert.Equal(CliApp.InvalidInput, code);
+            Assert.Contains("line 2, rate_per_s: 'fast' is not a finite, non-negative number", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -200,10 +200,9 @@ public sealed class RooflineProjector
                     break;
                 case OpClass.AttentionMatmul:
                     cls = "attention";
-                    bytes = op.Bytes - scores!.Value;
-                    kernel = null; // the same kernel as its first half: no second fixed cost
+                    bytes = Math.Max(0, op.Bytes - scores!.Value);
                     scores = null;
-                    break;
+                    break; // the same kernel as its first half: no second fixed cost
                 case OpClass.Softmax or OpClass.Elementwise when scores is not null:
                     cls = "attention";
                     break; // scale, mask and softmax inside the attention kernel
@@ -234,10 +233,12 @@ public sealed class RooflineProjector
 
             var flops = op.Class is OpClass.Matmul or OpClass.Conv or OpClass.DepthwiseConv or OpClass.AttentionMatmul ? op.TotalFlops : 0;
             var share = kernel ?? gemm;
+            // Memory-bound kernels and what rides in another kernel move at their class's share; products at the GEMMs'.
+            var memoryShare = kernel?.MemoryShare ?? (cls == "attention" ? gemm.MemoryShare : memoryBound.MemoryShare);
             var c = flops / (share.ComputeShare * fill * figures.FlopsPerSecond);
-            var m = bytes / ((kernel ?? memoryBound).MemoryShare * figures.BytesPerSecond);
+            var m = bytes / (memoryShare * figures.BytesPerSecond);
             var roofline = c == 0 ? m : m == 0 ? c : Math.Sqrt((c * c) + (m * m));
-            tally.Add(cls, flops, bytes, roofline, kernel?.FixedSeconds ?? 0, c >= m, c >= m ? share.ComputeShare * fill : (kernel ?? memoryBound).MemoryShare);
+            tally.Add(cls, flops, bytes, roofline, kernel?.FixedSeconds ?? 0, c >= m, c >= m ? share.ComputeShare * fill : memoryShare);
         }
 
         assumptions.Add(string.Create(CultureInfo.InvariantCulture,

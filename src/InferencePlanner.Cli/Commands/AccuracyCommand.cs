@@ -31,7 +31,17 @@ internal static class AccuracyCommand
                 return CliApp.InvalidInput;
             }
 
-            var stages = ServingReplay.Load(file);
+            IReadOnlyList<MeasuredStage> stages;
+            try
+            {
+                stages = ServingReplay.Load(file);
+            }
+            catch (FormatException ex)
+            {
+                stderr.WriteLine($"error: --runs: {ex.Message}");
+                return CliApp.InvalidInput;
+            }
+
             if (parse.GetValue(fit))
             {
                 var points = new InlineProgress<int>(n => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fitting: {n} of {ServingReplay.FitPoints} grid points")));
@@ -103,7 +113,7 @@ internal static class AccuracyCommand
         foreach (var s in report.Stages)
         {
             var m = s.Measured;
-            var head = Invariant($"| {m.Experiment[16..]} #{m.Stage} | {m.Model} | {m.TensorParallel} | {m.RatePerSecond:0.#} | ");
+            var head = Invariant($"| {m.Label} #{m.Stage} | {m.Model} | {m.TensorParallel} | {m.RatePerSecond:0.#} | ");
             if (s.MeasuredOverloaded || !s.Stable)
             {
                 var measured = s.MeasuredOverloaded

@@ -73,14 +73,27 @@ public sealed record HfModelConfig
             throw new ScenarioException($"{at}.head_dim", $"is required: hidden_size ({hidden}) is not a multiple of num_attention_heads ({heads})");
         }
 
+        if (HeadDim is < 1)
+        {
+            throw new ScenarioException($"{at}.head_dim", "must be at least 1");
+        }
+
         var experts = NumLocalExperts ?? 1;
+        if (experts < 1)
+        {
+            throw new ScenarioException($"{at}.num_local_experts", "must be at least 1");
+        }
+
         var active = NumExpertsPerTok ?? (experts > 1 ? 2 : 1);
-        if (experts < 1 || active < 1 || active > experts)
+        if (active < 1 || active > experts)
         {
             throw new ScenarioException($"{at}.num_experts_per_tok", $"must be from 1 to num_local_experts ({experts})");
         }
 
-        var gated = !(ModelType is { } type && PlainFeedForward.Contains(type));
+        // The architecture decides; without one, the activation does (SiLU and its kin gate, GELU and ReLU alone do not).
+        var gated = ModelType is { } type
+            ? !PlainFeedForward.Contains(type)
+            : HiddenAct is not { } act || !(act.StartsWith("gelu", StringComparison.OrdinalIgnoreCase) || act.Equals("relu", StringComparison.OrdinalIgnoreCase));
         return new LlmModelPreset(id, layers, hidden, heads, kv, vocabulary, ffn, gated, TieWordEmbeddings ?? false, experts, active, source)
         {
             ExplicitHeadDim = HeadDim,

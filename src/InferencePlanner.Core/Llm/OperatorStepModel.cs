@@ -125,8 +125,15 @@ public sealed class OperatorStepModel : ILlmStepTimes
     }
 
     /// <summary>The same step with other engine overheads (the operator tables and learned efficiencies shared).</summary>
-    public OperatorStepModel WithOverheads(ServingOverheads overheads) =>
-        new(_model, _tp, _weightBytes, _kvBytes, _target, _library, _measuredHere, _efficiency, overheads) { Provenance = Provenance };
+    public OperatorStepModel WithOverheads(ServingOverheads overheads)
+    {
+        ArgumentNullException.ThrowIfNull(overheads);
+        var source = Provenance.Replace("; " + _overheads.Provenance, string.Empty, StringComparison.Ordinal);
+        return new(_model, _tp, _weightBytes, _kvBytes, _target, _library, _measuredHere, _efficiency, overheads)
+        {
+            Provenance = overheads.Provenance.Length > 0 ? $"{source}; {overheads.Provenance}" : source,
+        };
+    }
 
     public LlmModelPreset Model => _model;
 

@@ -40,7 +40,17 @@ public static class OperatorSteps
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(projection);
-        if (OperatorLibrary.Load(ReferenceDevice, Roots(operatorRoots)) is not { } library || !catalog.TryGetDevice(ReferenceDevice, out var device))
+        OperatorLibrary? library;
+        try
+        {
+            library = OperatorLibrary.Load(ReferenceDevice, Roots(operatorRoots));
+        }
+        catch (OperatorTableException)
+        {
+            return null; // the step model says why, when a generative pool needs it
+        }
+
+        if (library is null || !catalog.TryGetDevice(ReferenceDevice, out var device))
         {
             return null;
         }
@@ -58,10 +68,20 @@ public static class OperatorSteps
         ArgumentNullException.ThrowIfNull(device);
         var roots = Roots(operatorRoots);
         var assumptions = new List<string>();
-        var own = OperatorLibrary.Load(device.Id, roots);
+        OperatorLibrary? own, reference;
+        try
+        {
+            own = OperatorLibrary.Load(device.Id, roots);
+            reference = device.Id == ReferenceDevice ? own : OperatorLibrary.Load(ReferenceDevice, roots);
+        }
+        catch (OperatorTableException ex)
+        {
+            throw new LlmProjectionException(LlmSetting.Device, $"{device.Id}: an operator table cannot be read: {ex.Message}");
+        }
+
         var (library, sourceDevice) = own is not null
             ? (own, device)
-            : OperatorLibrary.Load(ReferenceDevice, roots) is { } reference && catalog.TryGetDevice(ReferenceDevice, out var referenceDevice)
+            : reference is not null && catalog.TryGetDevice(ReferenceDevice, out var referenceDevice)
                 ? (reference, referenceDevice)
                 : ((OperatorLibrary?)null, (Device?)null);
 
@@ -74,6 +94,13 @@ public static class OperatorSteps
             var source = new DeviceFigures((sourcePeak.PeakTflops ?? 0) * sourcePeak.MatmulEfficiency * 1e12, (sourceDevice.MemoryBandwidthGBps.Effective ?? 0) * 1e9,
                 sourceDevice.InterconnectGBps?.Effective * 1e9);
             efficiency = OperatorEfficiency.Learn(library, source);
+            if (own is not null && own != reference && Learned(catalog, projection, operatorRoots) is { } shipped)
+            {
+                // A device's own tables may hold only some operators: the rest as the reference device taught them.
+                efficiency = efficiency.CompletedBy(shipped.Efficiency);
+            }
+
+            efficiency = efficiency.CompletedBy(OperatorEfficiency.Assumed(new ClassEfficiency(projection.LaunchMicroseconds / 1e6, 1, projection.MemoryEfficiency, double.NaN, 0)));
             var files = string.Join(", ", library.Files.Select(Path.GetFileName).Where(f => f!.EndsWith(".mlp.csv", StringComparison.Ordinal)));
             assumptions.Add(measuredHere
                 ? Invariant($"step = the sum of its operators; dense operators as measured on {device.Id} ({files}), interpolated by tokens, where a table has the layer's shape")

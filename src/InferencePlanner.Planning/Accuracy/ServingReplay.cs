@@ -37,6 +37,9 @@ public sealed record MeasuredStage(
 {
     public string Name => $"{Experiment} stage {Stage}";
 
+    /// <summary>The experiment without a leading run timestamp (20260217-155451-), for tables.</summary>
+    public string Label => System.Text.RegularExpressions.Regex.IsMatch(Experiment, @"^\d{8}-\d{6}-") ? Experiment[16..] : Experiment;
+
     /// <summary>
     /// The stage as a scenario: evenly spaced arrivals at the stage's rate for its length (no warm-up: the load tool
     /// measured every request), prompts of the measured mean length opening with one of the shared system prompts,
@@ -154,9 +157,12 @@ public static class ServingReplay
         for (var n = 1; n < lines.Length; n++)
         {
             var row = lines[n].Split(',');
-            string Text(string name) => row[Column(name)];
-            double Number(string name) => double.Parse(Text(name), NumberStyles.Float, CultureInfo.InvariantCulture);
-            int Whole(string name) => int.Parse(Text(name), NumberStyles.Integer, CultureInfo.InvariantCulture);
+            var line = n + 1;
+            string Text(string name) => Column(name) is var i && i < row.Length ? row[i] : throw new FormatException($"{Path.GetFileName(path)}: line {line} has no '{name}'");
+            double Number(string name) => double.TryParse(Text(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && v >= 0 ? v
+                : throw new FormatException($"{Path.GetFileName(path)}: line {line}, {name}: '{Text(name)}' is not a finite, non-negative number");
+            int Whole(string name) => int.TryParse(Text(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0 ? v
+                : throw new FormatException($"{Path.GetFileName(path)}: line {line}, {name}: '{Text(name)}' is not a non-negative whole number");
             stages.Add(new MeasuredStage(
                 Text("experiment"), Whole("stage"), ModelPreset(Text("model")), DeviceId(Text("gpu")), Whole("tensor_parallel"),
                 Whole("vllm_max_num_batched_tokens"), Whole("vllm_max_num_seqs"), Number("rate_per_s"), Number("stage_seconds"),
@@ -175,11 +181,20 @@ public static class ServingReplay
         ArgumentNullException.ThrowIfNull(catalog);
         var replayed = new ReplayedStage[stages.Count];
         var done = 0;
-        Parallel.For(0, stages.Count, i =>
+        try
         {
-            replayed[i] = ReplayOne(stages[i], catalog);
-            progress?.Report(Interlocked.Increment(ref done));
-        });
+            Parallel.For(0, stages.Count, i =>
+            {
+                replayed[i] = ReplayOne(stages[i], catalog);
+                progress?.Report(Interlocked.Increment(ref done));
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            // A stage that cannot be replayed (a model no preset names, a device the catalog lacks) says why, as itself.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
+
         return new AccuracyReport(replayed);
     }
 
@@ -225,7 +240,15 @@ public static class ServingReplay
             {
                 var candidate = new ServingOverheads(a / 1000, b / 1000, 0, string.Empty);
                 var replayed = new ReplayedStage[stages.Count];
-                Parallel.For(0, stages.Count, i => replayed[i] = ReplayOne(stages[i], catalog, candidate));
+                try
+                {
+                    Parallel.For(0, stages.Count, i => replayed[i] = ReplayOne(stages[i], catalog, candidate));
+                }
+                catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+                }
+
                 for (var c = 0.0; c <= 30; c += 0.5)
                 {
                     var shifted = new AccuracyReport([.. replayed.Select(r => r with { TtftMeanSeconds = r.TtftMeanSeconds + (c / 1000), TtftP99Seconds = r.TtftP99Seconds + (c / 1000), E2eMeanSeconds = r.E2eMeanSeconds + (c / 1000) })]);

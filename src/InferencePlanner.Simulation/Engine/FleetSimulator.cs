@@ -46,10 +46,11 @@ internal sealed class FleetSimulator
 
     // The generative pools' waiting lines at the middle of the window, to tell a line that keeps growing.
     private readonly long _midAtArrival;
+    private readonly bool _watchGrowth;
     private readonly double _midTime;
     private int[]? _waitingAtMid;
+    private long[]? _arrivalsAtMid;
     private double _midAt;
-    private long _arrivalsAtMid;
 
     public FleetSimulator(SimulationModel model, int replication, Action<QueryRecord>? observer = null)
     {
@@ -105,6 +106,9 @@ internal sealed class FleetSimulator
         _openAtArrival = model.HorizonInQueries && model.WarmupQueries > 0 ? model.WarmupQueries : -1;
         _midAtArrival = model.HorizonInQueries ? model.WarmupQueries + (model.MeasuredQueries / 2) : -1;
         _midTime = model.HorizonInQueries ? double.PositiveInfinity : model.WarmupSeconds + (model.MeasuredSeconds / 2);
+        // Only under a steady offered load does a growing line mean the pool cannot keep up (a daily ramp or a burst
+        // also grows it for a while); other loads rely on the check before the run.
+        _watchGrowth = model.Scenario.Workload?.Arrivals?.Kind is Core.Scenarios.ScenarioNames.Poisson or Core.Scenarios.ScenarioNames.Constant;
         _closeAtArrival = model.HorizonInQueries ? model.WarmupQueries + model.MeasuredQueries - 1 : -1;
         _onlyPool = _router.OnlyPool;
     }
@@ -251,11 +255,11 @@ internal sealed class FleetSimulator
             OpenWindow(t, firstMeasured: index);
         }
 
-        if (_waitingAtMid is null && (index == _midAtArrival || t >= _midTime) && _window.IsOpen)
+        if (_watchGrowth && _waitingAtMid is null && (index == _midAtArrival || t >= _midTime) && _window.IsOpen)
         {
             _waitingAtMid = [.. _llm.Select(p => p?.Waiting.Count ?? 0)];
+            _arrivalsAtMid = [.. _metrics.Select(m => m.Arrivals)];
             _midAt = t;
-            _arrivalsAtMid = index;
         }
 
         var measured = _window.IsMeasured(index);
@@ -318,10 +322,11 @@ internal sealed class FleetSimulator
         {
             // Over the second half of the window, a waiting line that grew by a tenth of that half's arrivals (and at
             // least ten requests) is not a fluctuation: the offered load outruns the pool.
-            var arrivals = lastMeasured - _arrivalsAtMid + 1;
             for (var i = 0; i < _llm.Length; i++)
             {
-                if (_llm[i] is { } pool && pool.Waiting.Count - _waitingAtMid[i] >= Math.Max(10, 0.1 * arrivals))
+                // A bounded line sheds load instead: it may fill without the pool being overrun.
+                var arrivals = _metrics[i].Arrivals - _arrivalsAtMid![i];
+                if (_llm[i] is { MaxQueue: int.MaxValue } pool && pool.Waiting.Count - _waitingAtMid[i] >= Math.Max(10, 0.1 * arrivals))
                 {
                     _abortReason = string.Create(System.Globalization.CultureInfo.InvariantCulture,
                         $"generative pool '{_model.Pools[i].Name}' cannot keep up: its waiting line grew from {_waitingAtMid[i]:N0} to {pool.Waiting.Count:N0} requests over the second half of the run ({t - _midAt:N0} s, {arrivals:N0} arrivals); its latencies would grow without end");

@@ -18,20 +18,25 @@ public static class LlmCapacity
         ArgumentNullException.ThrowIfNull(llm);
         var occupancy = Math.Max(1, meanInput + (meanOutput / 2));
         var byCache = (int)Math.Min(int.MaxValue, llm.KvCapacityTokens / occupancy);
-        var sequences = Math.Max(1, Math.Min(llm.MaxSequences, Math.Min(byCache, llm.MaxBatchedTokens)));
+        // Decodes come first in an iteration's token budget; a prompt needs at least one token of what is left.
+        var sequences = Math.Max(1, Math.Min(llm.MaxSequences, Math.Min(byCache, llm.MaxBatchedTokens - 1)));
         var limitedBy = sequences == llm.MaxSequences ? $"maxSequences {llm.MaxSequences}"
             : sequences == byCache ? $"the KV cache ({llm.KvCapacityTokens:N0} tokens holds {byCache:N0} requests of {occupancy:N0} tokens on average)"
             : $"maxBatchedTokens {llm.MaxBatchedTokens}";
         var prefill = Math.Max(1, meanInput - cachedPrefixTokens);
         var output = Math.Max(1, meanOutput);
-        double rate = 0, step = 0, prefillPerStep = 0;
+        var room = Math.Max(0, llm.MaxBatchedTokens - sequences);
+        double rate = 0, step = 0;
         for (var i = 0; i < 50; i++)
         {
-            var chunk = Math.Min(prefillPerStep, Math.Max(0, llm.MaxBatchedTokens - sequences));
-            var batch = new LlmBatch(sequences, sequences * occupancy, chunk, chunk > 0 ? 1 : 0, chunk * (cachedPrefixTokens + (chunk / 2)), chunk > 0 ? cachedPrefixTokens : 0);
+            // Each iteration carries the prompts that arrive during it, each prompt attending to its cached prefix.
+            var prompts = rate * step;
+            var chunk = Math.Min(prompts * prefill, room);
+            var pairs = chunk > 0 ? chunk * (cachedPrefixTokens + ((prefill + 1) / 2)) : 0;
+            var batch = new LlmBatch(sequences, sequences * occupancy, chunk, chunk > 0 ? Math.Max(1, (int)Math.Ceiling(prompts)) : 0, pairs, chunk > 0 ? prompts * cachedPrefixTokens : 0);
             step = llm.Step.StepSeconds(batch);
-            var next = sequences / (output * step);
-            prefillPerStep = next * prefill * step;
+            // As many requests a second as the sequences' tokens finish, and no more than the budget's room prefills.
+            var next = Math.Min(sequences / (output * step), room / (prefill * step));
             if (Math.Abs(next - rate) <= 1e-9 * next)
             {
                 rate = next;
@@ -39,6 +44,11 @@ public static class LlmCapacity
             }
 
             rate = next;
+        }
+
+        if (room / (prefill * step) < sequences / (output * step))
+        {
+            limitedBy = $"maxBatchedTokens {llm.MaxBatchedTokens} (room for {room:N0} prompt tokens an iteration)";
         }
 
         return new Estimate(rate, sequences, limitedBy, step);

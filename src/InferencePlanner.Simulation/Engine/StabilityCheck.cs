@@ -57,7 +57,8 @@ public static class StabilityCheck
         }
         else if (routable.All(p => !p.ShedsLoad))
         {
-            var capacity = routable.Sum(p => p.CapacityPerSecond);
+            // A generative pool's capacity is its replicas' token capacity over the workload's mean request.
+            var capacity = routable.Sum(p => p.Llm is { } llm ? GenerativeCapacity(model, p, llm).RequestsPerSecond * p.Servers : p.CapacityPerSecond);
             if (routed >= capacity)
             {
                 return new Verdict(false,
@@ -91,12 +92,7 @@ public static class StabilityCheck
     /// </summary>
     private static Verdict? Generative(SimulationModel model, PoolModel pool, LlmPoolModel llm, double offered, double rate)
     {
-        var tokens = model.Scenario.Workload?.Tokens;
-        var (input, output) = model.Trace is { Count: > 0 } trace
-            ? (trace.ContextTokens.Average(), trace.GeneratedTokens.Average())
-            : (tokens?.Input?.Mean ?? 1, tokens?.Output?.Mean ?? 1);
-        var prefix = model.Scenario.Workload?.Prefix is { Tokens: { } p } && llm.PrefixCaching ? Math.Min(p, input - 1) : 0;
-        var estimate = LlmCapacity.PerReplica(llm, input, output, prefix);
+        var (estimate, output) = (GenerativeCapacity(model, pool, llm), MeanTokens(model).Output);
         var capacity = estimate.RequestsPerSecond * pool.Servers;
         if (offered < capacity)
         {
@@ -106,6 +102,25 @@ public static class StabilityCheck
         return new Verdict(false, string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"generative pool '{pool.Name}' is offered {offered:G4} requests/s ({offered * output:N0} output tokens/s) but its {pool.Servers} replica{(pool.Servers == 1 ? string.Empty : "s")} emit at most {capacity * output:N0} tokens/s ({capacity:G4} requests/s): {estimate.Sequences} sequences at a time per replica, limited by {estimate.LimitedBy}, at {estimate.StepSeconds * 1000:0.#} ms an iteration. Its waiting line would grow without end: add replicas, or raise tensorParallel or the cache."),
             capacity, offered, rate);
+    }
+
+    /// <summary>The workload's mean prompt and answer tokens: the distributions' when given (a trace's tokens otherwise).</summary>
+    private static (double Input, double Output) MeanTokens(SimulationModel model)
+    {
+        var tokens = model.Scenario.Workload?.Tokens;
+        return tokens?.Input?.Mean is { } input && tokens.Output?.Mean is { } output
+            ? (Math.Min(input, tokens.Input.Max ?? double.MaxValue), Math.Min(output, tokens.Output.Max ?? double.MaxValue))
+            : model.Trace is { Count: > 0 } trace
+                ? (trace.ContextTokens.Average(), trace.GeneratedTokens.Average())
+                : (tokens?.Input?.Mean ?? 1, tokens?.Output?.Mean ?? 1);
+    }
+
+    private static LlmCapacity.Estimate GenerativeCapacity(SimulationModel model, PoolModel pool, LlmPoolModel llm)
+    {
+        var (input, output) = MeanTokens(model);
+        // Shared prefixes reused in whole 16-token blocks (the first sight of each group still computes it).
+        var prefix = model.Scenario.Workload?.Prefix is { Tokens: { } p } && llm.PrefixCaching ? Math.Min(p / 16 * 16, input - 1) : 0;
+        return LlmCapacity.PerReplica(llm, input, output, Math.Max(0, prefix));
     }
 
     private static Verdict Unstable(PoolModel pool, double offered, double rate)

@@ -35,8 +35,8 @@ internal sealed class LlmReplica
     /// <summary>The power activity of the iteration in flight (see <see cref="Core.Economics.PowerModel"/>).</summary>
     public double Activity;
 
-    /// <summary>Which shared prefixes this replica holds in its cache (by group), when prefix caching is on.</summary>
-    public bool[] CachedPrefixes = [];
+    /// <summary>The shared prefixes this replica holds in its cache: by group, the whole-block tokens of it computed.</summary>
+    public readonly Dictionary<int, int> CachedPrefixes = [];
 }
 
 /// <summary>
@@ -65,7 +65,7 @@ internal sealed class LlmPoolState
         SloTtftSeconds = sloTtftSeconds;
         SloTpotSeconds = sloTpotSeconds;
         PrefixCaching = llm.PrefixCaching && prefixGroups > 0;
-        Replicas = Enumerable.Range(0, pool.Servers).Select(_ => new LlmReplica { CachedPrefixes = PrefixCaching ? new bool[prefixGroups] : [] }).ToArray();
+        Replicas = Enumerable.Range(0, pool.Servers).Select(_ => new LlmReplica()).ToArray();
         Metrics = new PoolMetrics(index, pool.Servers, 1);
     }
 

@@ -68,10 +68,14 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             if (seq.Chunk > 0)
             {
                 seq.Prefilled += seq.Chunk;
-                if (seq.PrefixGroup >= 0 && seq.Prefilled >= seq.PrefixTokens)
+                if (seq.PrefixGroup >= 0)
                 {
-                    // Its prefix's blocks are computed: later requests on this replica find them.
-                    replica.CachedPrefixes[seq.PrefixGroup] = true;
+                    // The prefix's whole blocks computed so far: later requests of the group on this replica find them.
+                    var blocks = Math.Min(seq.Prefilled, seq.PrefixTokens) / PrefixBlockTokens * PrefixBlockTokens;
+                    if (blocks > 0 && (!replica.CachedPrefixes.TryGetValue(seq.PrefixGroup, out var held) || held < blocks))
+                    {
+                        replica.CachedPrefixes[seq.PrefixGroup] = blocks;
+                    }
                 }
 
                 if (seq.Prefilled == seq.Prompt && seq.Generated == 0)
@@ -169,7 +173,7 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             pool.Llm.Preemptions++;
 
             // Memory ran short: the engine evicts cached blocks no running request holds first (conservatively, all).
-            Array.Clear(replica.CachedPrefixes);
+            replica.CachedPrefixes.Clear();
         }
 
         int decodes = 0, prefills = 0;
@@ -233,16 +237,17 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             {
                 // A shared prefix already in this replica's cache is not prefilled again: its whole blocks are reused
                 // (at least one prompt token is always computed).
-                var hit = replica.CachedPrefixes[next.PrefixGroup];
+                var cached = replica.CachedPrefixes.TryGetValue(next.PrefixGroup, out var held)
+                    ? Math.Min(Math.Min(held, next.PrefixTokens / PrefixBlockTokens * PrefixBlockTokens), next.Prompt - 1)
+                    : 0;
                 if (window.IsOpen && window.IsMeasured(next.Tag.Index))
                 {
                     pool.Llm.PrefixLookups++;
-                    pool.Llm.PrefixHits += hit ? 1 : 0;
+                    pool.Llm.PrefixHits += cached > 0 ? 1 : 0;
                 }
 
-                if (hit)
+                if (cached > 0)
                 {
-                    var cached = Math.Min(next.PrefixTokens / PrefixBlockTokens * PrefixBlockTokens, next.Prompt - 1);
                     next.Prefilled = cached;
                     next.Kv = cached;
                     replica.KvUsed += cached;

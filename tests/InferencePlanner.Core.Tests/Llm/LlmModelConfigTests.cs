@@ -112,4 +112,28 @@ public sealed class LlmModelConfigTests
         Assert.Equal(scenario.Pools![0].Llm!.Model!.Inline, again.Pools![0].Llm!.Model!.Inline);
         Assert.Equal("llama-3-8b", ScenarioJson.Parse(Scenario("\"llama-3-8b\"")).Pools![0].Llm!.Model!.Name);
     }
+
+    [Theory]
+    [InlineData("gelu_new", false)]
+    [InlineData("relu", false)]
+    [InlineData("silu", true)]
+    public void WithoutAModelType_TheActivationSaysWhetherTheFeedForwardIsGated(string act, bool gated)
+    {
+        var model = new HfModelConfig { NumHiddenLayers = 2, HiddenSize = 256, NumAttentionHeads = 4, IntermediateSize = 512, VocabSize = 1000, HiddenAct = act }
+            .ToPreset("m", "test", "$.model");
+
+        Assert.Equal(gated, model.GatedFeedForward);
+    }
+
+    [Theory]
+    [InlineData(0, null, "$.model.head_dim", "must be at least 1")]
+    [InlineData(null, 0, "$.model.num_local_experts", "must be at least 1")]
+    public void ImpossibleKeys_AreNamed(int? headDim, int? experts, string path, string reason)
+    {
+        var config = new HfModelConfig { NumHiddenLayers = 2, HiddenSize = 256, NumAttentionHeads = 4, IntermediateSize = 512, VocabSize = 1000, HeadDim = headDim, NumLocalExperts = experts };
+
+        var error = Assert.Throws<ScenarioException>(() => config.ToPreset("m", "test", "$.model"));
+
+        Assert.Equal((path, reason), (error.Errors[0].Path, error.Errors[0].Reason));
+    }
 }

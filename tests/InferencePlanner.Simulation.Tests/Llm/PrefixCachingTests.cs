@@ -118,4 +118,61 @@ public sealed class PrefixCachingTests
 
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(a), System.Text.Json.JsonSerializer.Serialize(b));
     }
+
+    [Fact]
+    public void AShortPromptCachesOnlyThePartOfThePrefixItComputed()
+    {
+        // A 50-token prompt opens with 49 tokens of the 100-token prefix: 48 in whole blocks. The 300-token prompt after
+        // it reuses those 48, not the 96 its own prefix would give.
+        var trace = Path.Combine(Path.GetTempPath(), $"prefix-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(trace, "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:00:00.0000000,50,2\n2023-11-16 18:00:01.0000000,300,2\n");
+        try
+        {
+            var scenario = Spaced(caching: true) with
+            {
+                Horizon = new Horizon { Queries = 2 },
+                Workload = new Core.Scenarios.Workload { Arrivals = new ArrivalSpec { Kind = ScenarioNames.Trace, Path = trace }, Prefix = new PrefixSpec { Tokens = 100, Groups = 1 } },
+            };
+            var model = SimulationModel.Compile(scenario, Catalog.Value);
+            var step = model.Pools[0].Llm!.Step;
+            var records = new List<QueryRecord>();
+
+            var result = SimulationRunner.RunReplication(model, 0, records.Add);
+
+            var expected = step.StepSeconds(LlmBatch.Prefill(300, cached: 48)) + step.RequestOverheadSeconds + step.StepSeconds(LlmBatch.Decode(1, 300));
+            Assert.Equal(expected, records[1].LatencySeconds, 12);
+            Assert.Equal((2, 1), (result.Pools[0].Llm!.PrefixLookups, result.Pools[0].Llm!.PrefixHits));
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
+    }
+
+    [Fact]
+    public void LongPromptsShortAnswers_AreLimitedByTheTokenBudget_BeforeTheRun()
+    {
+        // 1,000-token prompts, 10-token answers, 2,048 tokens an iteration: the prompts, not the sequences, set the pace.
+        var scenario = Spaced(caching: false) with
+        {
+            Workload = new Core.Scenarios.Workload
+            {
+                Arrivals = new ArrivalSpec { Kind = ScenarioNames.Poisson, RatePerSecond = 400 },
+                Tokens = new TokensSpec
+                {
+                    Input = new TokenDistributionSpec { Distribution = ScenarioNames.Deterministic, Mean = 1000 },
+                    Output = new TokenDistributionSpec { Distribution = ScenarioNames.Deterministic, Mean = 10 },
+                },
+            },
+        };
+        var model = SimulationModel.Compile(scenario with { Pools = [scenario.Pools![0] with { Llm = scenario.Pools[0].Llm! with { MaxBatchedTokens = 2048, MaxSequences = 128 } }] }, Catalog.Value);
+
+        var estimate = LlmCapacity.PerReplica(model.Pools[0].Llm!, 1000, 10);
+        var result = SimulationRunner.Run(model);
+
+        Assert.True(estimate.RequestsPerSecond <= ((2048 - 128) / (1000 * estimate.StepSeconds)) * (1 + 1e-9), $"{estimate.RequestsPerSecond} req/s");
+        Assert.StartsWith("maxBatchedTokens 2048", estimate.LimitedBy, StringComparison.Ordinal);
+        Assert.False(result.Stable);
+        Assert.Contains("emit at most", result.Reason!, StringComparison.Ordinal);
+    }
 }

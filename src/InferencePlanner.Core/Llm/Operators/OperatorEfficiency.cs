@@ -81,6 +81,23 @@ public sealed class OperatorEfficiency
         return Learned.GetOrCreateValue(library).ByFigures.GetOrAdd(source, s => Fit(library, s));
     }
 
+    /// <summary>
+    /// These efficiencies with the classes (and the all-reduce) they lack taken from <paramref name="fallback"/>: a
+    /// user's table of a few operators, or one without network curves, still costs every operator.
+    /// </summary>
+    public OperatorEfficiency CompletedBy(OperatorEfficiency fallback)
+    {
+        ArgumentNullException.ThrowIfNull(fallback);
+        if (Enum.GetValues<OperatorClass>().All(Classes.ContainsKey) && AllReduce is not null)
+        {
+            return this;
+        }
+
+        var classes = Enum.GetValues<OperatorClass>().Where(c => Classes.ContainsKey(c) || fallback.Classes.ContainsKey(c))
+            .ToDictionary(c => c, c => Classes.TryGetValue(c, out var own) ? own : fallback.Classes[c]);
+        return new OperatorEfficiency(classes, AllReduce ?? fallback.AllReduce, Source);
+    }
+
     /// <summary>Every class at one assumed efficiency (no measured tables anywhere); no all-reduce model.</summary>
     public static OperatorEfficiency Assumed(ClassEfficiency every)
     {
@@ -163,11 +180,21 @@ public sealed class OperatorEfficiency
     /// scatter from it by host launch and synchronization, which an engine replaying captured graphs does not pay);
     /// the ring's share of the link is learned from the messages of a mebibyte and more, where bandwidth rules.
     /// </summary>
-    private static CollectiveEfficiency FitCollective(IReadOnlyList<(int Workers, double Bytes, double Seconds)> points, double link)
+    private static CollectiveEfficiency? FitCollective(IReadOnlyList<(int Workers, double Bytes, double Seconds)> points, double link)
     {
         var usable = points.Where(p => p.Seconds > 0 && p.Workers > 1).ToArray();
+        if (usable.Length == 0)
+        {
+            return null;
+        }
+
         var floor = usable.Min(p => p.Seconds);
         var large = usable.Where(p => p.Bytes >= 1 << 20).ToArray();
+        if (large.Length == 0)
+        {
+            large = usable; // no large messages measured: the share from what there is
+        }
+
         double sLo = 0.02, sHi = 1.5;
         var best = (Error: double.PositiveInfinity, Share: 1.0);
         for (var round = 0; round < 4; round++)

@@ -122,8 +122,10 @@ public sealed class OperatorLibrary
         foreach (var row in rows)
         {
             line++;
+            var gated = shapeColumns[5] < row.Length && bool.TryParse(row[shapeColumns[5]], out var g) ? g
+                : throw new OperatorTableException(file, $"line {line}, column {shapeColumns[5] + 1}: use_gated_mlp is not True or False");
             var dims = new LayerDims(Int(row, shapeColumns[2], file, line), Int(row, shapeColumns[0], file, line), Int(row, shapeColumns[1], file, line),
-                Int(row, shapeColumns[3], file, line), bool.Parse(row[shapeColumns[5]]), Int(row, shapeColumns[4], file, line));
+                Int(row, shapeColumns[3], file, line), gated, Int(row, shapeColumns[4], file, line));
             var tokens = Int(row, shapeColumns[6], file, line);
             var tp = Int(row, shapeColumns[7], file, line);
             if (tokens < 1 || tp < 1)
