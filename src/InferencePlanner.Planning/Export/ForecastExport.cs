@@ -195,6 +195,12 @@ public static class ForecastExport
             Add("energy", null, assumption);
         }
 
+        foreach (var steps in forecast.StepTimes)
+        {
+            var colon = steps.IndexOf(": ", StringComparison.Ordinal);
+            Add("step times", colon > 0 ? steps[..colon] : null, colon > 0 ? steps[(colon + 2)..] : steps);
+        }
+
         if (forecast.Months.Any(m => m.PeakRateBand is not null))
         {
             Add("bands", null, "P10 / P50 / P90 of each month: the fleet sized at those percentiles of the uncertain growth; the totals' bands are the months' percentiles summed (each month at the same percentile)");

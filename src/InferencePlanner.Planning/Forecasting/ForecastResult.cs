@@ -14,6 +14,9 @@ public sealed record ForecastResult
 
     /// <summary>What the energy figures cover (the boundary: accelerators, servers or facility) and the power model they rest on.</summary>
     public IReadOnlyList<string> EnergyAssumptions { get; init; } = [];
+
+    /// <summary>For each generative pool, where its step times come from and how well such steps replay measured serving.</summary>
+    public IReadOnlyList<string> StepTimes { get; init; } = [];
 }
 
 public sealed record MonthForecast

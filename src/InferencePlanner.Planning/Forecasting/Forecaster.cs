@@ -106,6 +106,7 @@ public sealed class Forecaster
             },
             Warnings = context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
             EnergyAssumptions = FleetPricer.EnergyAssumptions(scenario),
+            StepTimes = [.. context.Model.Pools.Where(p => p.Llm?.Step.Provenance is { Length: > 0 }).Select(p => $"{p.Name}: {p.Llm!.Step.Provenance}")],
         };
     }
 

@@ -144,6 +144,10 @@ public sealed class PowerTests
         Assert.StartsWith("energy boundary: the facility: the accelerators and host servers (CPU, memory, NICs, fans) not counted: their power is unknown", facility.EnergyAssumptions[0], StringComparison.Ordinal);
         Assert.StartsWith("energy boundary: the accelerators alone", accelerator.EnergyAssumptions[0], StringComparison.Ordinal);
         Assert.Contains(facility.EnergyAssumptions, a => a.StartsWith("power = idle + (TDP − idle) × activity", StringComparison.Ordinal));
+        // And, beside the figures, where each generative pool's step times come from and how well they replay serving.
+        var steps = Assert.Single(facility.StepTimes);
+        Assert.StartsWith("h100: step = the sum of its operators; dense operators as measured on nvidia-h100-sxm", steps, StringComparison.Ordinal);
+        Assert.Contains("median error E2E", steps, StringComparison.Ordinal);
     }
 
     [Fact]
