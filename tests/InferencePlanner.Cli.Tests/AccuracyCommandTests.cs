@@ -4,13 +4,7 @@ namespace InferencePlanner.Cli.Tests;
 
 public sealed class AccuracyCommandTests
 {
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliRun.Capture(args);
 
     [Fact]
     public void Accuracy_PrintsEveryStage_MeasuredBesideSimulated()

@@ -6,13 +6,7 @@ namespace InferencePlanner.Cli.Tests;
 
 public sealed class CalibrateCommandTests
 {
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliRun.Capture(args);
 
     private static TempFile Save(GraphBuilder graph)
     {

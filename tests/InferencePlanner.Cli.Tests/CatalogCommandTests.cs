@@ -12,13 +12,7 @@ public sealed class CatalogCommandTests
         "nvidia-jetson-agx-orin", "nvidia-jetson-orin-nano", "amd-epyc-9654", "local-cpu",
     ];
 
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliRun.Capture(args);
 
     [Fact]
     public void CatalogDevices_ListsEveryDesignIdWithItsSources()

@@ -6,13 +6,7 @@ public sealed class ForecastCommandTests
 {
     private static string Scenario(string name) => Path.Combine(RepositoryPaths.Root, "data", "scenarios", name);
 
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliRun.Capture(args);
 
     [Theory]
     [InlineData("chatbot-growth.json", 24)]

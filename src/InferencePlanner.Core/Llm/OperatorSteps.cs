@@ -55,10 +55,19 @@ public static class OperatorSteps
             return null;
         }
 
-        var peak = projection.Peak(device, Precisions.Fp16);
-        var source = new DeviceFigures((peak.PeakTflops ?? 0) * peak.MatmulEfficiency * 1e12, (device.MemoryBandwidthGBps.Effective ?? 0) * 1e9, device.InterconnectGBps?.Effective * 1e9);
-        return (OperatorEfficiency.Learn(library, source), device.Id);
+        return (OperatorEfficiency.Learn(library, Figures(device, projection)), device.Id);
     }
+
+    /// <summary>A measured device's figures at the precision its tables hold (fp16): achievable matmul, bandwidth, link.</summary>
+    private static DeviceFigures Figures(Device device, ProjectionEfficiency projection)
+    {
+        var peak = projection.Peak(device, Precisions.Fp16);
+        return new DeviceFigures((peak.PeakTflops ?? 0) * peak.MatmulEfficiency * 1e12, (device.MemoryBandwidthGBps.Effective ?? 0) * 1e9, device.InterconnectGBps?.Effective * 1e9);
+    }
+
+    /// <summary>Every operator at the stated stand-ins: the launch interval and memory efficiency of <c>efficiency.json</c>, the achievable matmul.</summary>
+    private static ClassEfficiency Assumed(ProjectionEfficiency projection) =>
+        new(projection.LaunchMicroseconds / 1e6, 1, projection.MemoryEfficiency, double.NaN, 0);
 
     public static (OperatorStepModel Step, IReadOnlyList<string> Assumptions) Build(DeviceCatalog catalog, ProjectionEfficiency projection, LlmModelPreset model, Device device,
         DeviceFigures target, string precision, double bytesPerParameter, double bytesPerKv, int tensorParallel, IReadOnlyList<string>? operatorRoots = null)
@@ -90,17 +99,15 @@ public static class OperatorSteps
         var measuredHere = own is not null && fp16;
         if (library is not null && sourceDevice is not null)
         {
-            var sourcePeak = projection.Peak(sourceDevice, Precisions.Fp16);
-            var source = new DeviceFigures((sourcePeak.PeakTflops ?? 0) * sourcePeak.MatmulEfficiency * 1e12, (sourceDevice.MemoryBandwidthGBps.Effective ?? 0) * 1e9,
-                sourceDevice.InterconnectGBps?.Effective * 1e9);
+            var source = Figures(sourceDevice, projection);
             efficiency = OperatorEfficiency.Learn(library, source);
-            if (own is not null && own != reference && Learned(catalog, projection, operatorRoots) is { } shipped)
+            if (own is not null && own != reference && reference is not null && catalog.TryGetDevice(ReferenceDevice, out var taught))
             {
                 // A device's own tables may hold only some operators: the rest as the reference device taught them.
-                efficiency = efficiency.CompletedBy(shipped.Efficiency);
+                efficiency = efficiency.CompletedBy(OperatorEfficiency.Learn(reference, Figures(taught, projection)));
             }
 
-            efficiency = efficiency.CompletedBy(OperatorEfficiency.Assumed(new ClassEfficiency(projection.LaunchMicroseconds / 1e6, 1, projection.MemoryEfficiency, double.NaN, 0)));
+            efficiency = efficiency.CompletedBy(OperatorEfficiency.Assumed(Assumed(projection)));
             var files = string.Join(", ", library.Files.Select(Path.GetFileName).Where(f => f!.EndsWith(".mlp.csv", StringComparison.Ordinal)));
             assumptions.Add(measuredHere
                 ? Invariant($"step = the sum of its operators; dense operators as measured on {device.Id} ({files}), interpolated by tokens, where a table has the layer's shape")
@@ -122,7 +129,7 @@ public static class OperatorSteps
         }
         else
         {
-            var fallback = new ClassEfficiency(projection.LaunchMicroseconds / 1e6, 1, projection.MemoryEfficiency, double.NaN, 0);
+            var fallback = Assumed(projection);
             efficiency = OperatorEfficiency.Assumed(fallback);
             assumptions.Add(Invariant($"step = the sum of its operators; no measured operator tables found: each at {fallback.FixedSeconds * 1e6:0.#} µs + roofline at the achievable matmul and {fallback.MemoryShare:0.00} of bandwidth (assumed)"));
         }

@@ -179,23 +179,28 @@ public static class ServingReplay
     {
         ArgumentNullException.ThrowIfNull(stages);
         ArgumentNullException.ThrowIfNull(catalog);
+        return new AccuracyReport(ReplayAll(stages, catalog, null, progress));
+    }
+
+    /// <summary>Every stage replayed, in parallel; a stage that cannot be replayed (a model no preset names, a device the catalog lacks) says why, as itself.</summary>
+    private static ReplayedStage[] ReplayAll(IReadOnlyList<MeasuredStage> stages, DeviceCatalog catalog, ServingOverheads? overheads, IProgress<int>? progress)
+    {
         var replayed = new ReplayedStage[stages.Count];
         var done = 0;
         try
         {
             Parallel.For(0, stages.Count, i =>
             {
-                replayed[i] = ReplayOne(stages[i], catalog);
+                replayed[i] = ReplayOne(stages[i], catalog, overheads);
                 progress?.Report(Interlocked.Increment(ref done));
             });
         }
         catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
         {
-            // A stage that cannot be replayed (a model no preset names, a device the catalog lacks) says why, as itself.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
 
-        return new AccuracyReport(replayed);
+        return replayed;
     }
 
     public static ReplayedStage ReplayOne(MeasuredStage stage, DeviceCatalog catalog, ServingOverheads? overheads = null)
@@ -239,15 +244,7 @@ public static class ServingReplay
             foreach (var b in sequenceMs)
             {
                 var candidate = new ServingOverheads(a / 1000, b / 1000, 0, string.Empty);
-                var replayed = new ReplayedStage[stages.Count];
-                try
-                {
-                    Parallel.For(0, stages.Count, i => replayed[i] = ReplayOne(stages[i], catalog, candidate));
-                }
-                catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
-                }
+                var replayed = ReplayAll(stages, catalog, candidate, null);
 
                 for (var c = 0.0; c <= 30; c += 0.5)
                 {
