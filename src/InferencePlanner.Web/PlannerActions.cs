@@ -82,7 +82,7 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
     public Task<Guid?> WhatIfAsync(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var model = SimulationModel.Compile(WithSeries(scenario), Catalog, Core.DataFolders.Find("scenarios"), profiles);
+        var model = SimulationModel.Compile(WithSeries(scenario, WhatIfQueries), Catalog, Core.DataFolders.Find("scenarios"), profiles);
         var bounded = model.HorizonInQueries && model.MeasuredQueries <= WhatIfQueries ? model : model.With(queries: WhatIfQueries);
         return EnqueueSimulation(new PlannedRun(bounded, WhatIfReplications, $"{WhatIfReplications} replications of up to {WhatIfQueries:N0} queries"), null, null);
     }
@@ -293,15 +293,23 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
 
     public static SimulationResult? ReadSimulation(string? json) => json is null ? null : JsonSerializer.Deserialize<SimulationResult>(json, Json);
 
-    /// <summary>A time series with about 60 buckets over the run, unless the scenario asks for its own.</summary>
-    private static Scenario WithSeries(Scenario scenario)
+    /// <summary>
+    /// A time series with about 60 buckets over the measured run, unless the scenario asks for its own: over its seconds,
+    /// or over its queries (at most <paramref name="maxQueries"/>) at a steady rate. Without a span to divide, none.
+    /// </summary>
+    private static Scenario WithSeries(Scenario scenario, long maxQueries = long.MaxValue)
     {
-        if (scenario.TimeSeriesIntervalSeconds is not null || scenario.Horizon?.Seconds is not { } seconds)
+        if (scenario.TimeSeriesIntervalSeconds is not null)
         {
             return scenario;
         }
 
-        return scenario with { TimeSeriesIntervalSeconds = Math.Max(0.001, seconds / 60) };
+        var seconds = scenario.Horizon?.Seconds
+            ?? (scenario.Horizon?.Queries is { } queries
+                && scenario.Workload?.Arrivals is { Kind: ScenarioNames.Poisson or ScenarioNames.Constant, RatePerSecond: > 0 and var rate }
+                ? Math.Min(queries, maxQueries) / rate
+                : null);
+        return seconds is { } span && double.IsFinite(span) ? scenario with { TimeSeriesIntervalSeconds = Math.Max(0.001, span / 60) } : scenario;
     }
 
     /// <summary>One column of the compare page.</summary>

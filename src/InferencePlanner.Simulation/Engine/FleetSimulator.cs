@@ -74,6 +74,7 @@ internal sealed class FleetSimulator
             {
                 _llm[i] = new LlmPoolState(i, pools[i], llm, model.SloTtftMs / 1000, model.SloTpotMs / 1000, model.Scenario.Workload?.Prefix?.Groups ?? 0);
                 _metrics[i] = _llm[i]!.Metrics;
+                series?.AddKvCapacity((double)_llm[i]!.KvCapacity * _llm[i]!.Replicas.Length);
                 continue;
             }
 

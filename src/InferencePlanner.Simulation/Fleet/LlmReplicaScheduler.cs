@@ -171,6 +171,11 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             victim.Kv = 0;
             pool.Waiting.AddFirst(victim);
             pool.Llm.Preemptions++;
+            if (window.IsOpen)
+            {
+                _series?.Preemption(t);
+            }
+
 
             // Memory ran short: the engine evicts cached blocks no running request holds first (conservatively, all).
             replica.CachedPrefixes.Clear();
@@ -277,6 +282,10 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
         replica.Activity = activity;
         if (window.IsOpen)
         {
+            pool.Llm.MeasuredIterations++;
+            pool.Llm.PrefillTokens += prefillTokens;
+            pool.Llm.DecodeTokens += decodes;
+            _series?.Step(t, prefillTokens, decodes);
             pool.Metrics.BusySeconds[replicaIndex] += seconds;
             pool.Metrics.ActiveSeconds += seconds * replica.Activity;
             _series?.Busy(t, t + seconds);
@@ -340,6 +349,7 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
                 llm.AreaKvShare += pool.KvUsed / ((double)pool.KvCapacity * pool.Replicas.Length) * dt;
                 pool.Metrics.AreaQueue += pool.Waiting.Count * dt;
                 pool.Metrics.AreaInService += pool.RunningCount * dt;
+                _series?.LlmState(llm.LastChange, t, pool.KvUsed, pool.RunningCount);
             }
         }
 

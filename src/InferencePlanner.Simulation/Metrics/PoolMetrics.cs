@@ -65,6 +65,11 @@ internal sealed class LlmMetrics
     public long OutputTokens;
     public long Preemptions;
     public long Iterations;
+
+    /// <summary>Iterations started in the measured window, and the prompt and decode tokens they carried.</summary>
+    public long MeasuredIterations;
+    public double PrefillTokens;
+    public long DecodeTokens;
     public long PrefixLookups;
     public long PrefixHits;
 

@@ -157,6 +157,12 @@ public sealed record LlmPoolResult
     public long Preemptions { get; init; }
     public double MeanRunningSequences { get; init; }
     public long Iterations { get; init; }
+
+    /// <summary>The batch's composition: prompt tokens prefilled per iteration, mean over the measured window's iterations.</summary>
+    public double MeanPrefillTokensPerStep { get; init; }
+
+    /// <summary>The batch's composition: sequences decoding one token per iteration, mean over the measured window's iterations.</summary>
+    public double MeanDecodeTokensPerStep { get; init; }
     public long KvCapacityTokensPerReplica { get; init; }
 
     /// <summary>The most cache tokens any replica held at once.</summary>
@@ -189,6 +195,8 @@ public sealed record LlmPoolResult
             Preemptions = runs.Sum(r => r.Preemptions),
             MeanRunningSequences = runs.Average(r => r.MeanRunningSequences),
             Iterations = runs.Sum(r => r.Iterations),
+            MeanPrefillTokensPerStep = runs.Average(r => r.MeanPrefillTokensPerStep),
+            MeanDecodeTokensPerStep = runs.Average(r => r.MeanDecodeTokensPerStep),
             KvCapacityTokensPerReplica = runs[0].KvCapacityTokensPerReplica,
             PeakKvTokensPerReplica = runs.Max(r => r.PeakKvTokensPerReplica),
             KvTokensAtEnd = runs.Max(r => r.KvTokensAtEnd),
@@ -231,6 +239,10 @@ public sealed record PoolResult
     public string? Device { get; init; }
     public string? Region { get; init; }
     public int Servers { get; init; }
+
+    /// <summary>Devices each server (replica) spans: its tensor-parallel degree for a generative pool, else 1.</summary>
+    public int DevicesPerServer { get; init; } = 1;
+
     public bool Edge { get; init; }
     public long Arrivals { get; init; }
     public long Completed { get; init; }
@@ -286,6 +298,7 @@ public sealed record PoolResult
             Device = first.Device,
             Region = first.Region,
             Servers = first.Servers,
+            DevicesPerServer = first.DevicesPerServer,
             Edge = first.Edge,
             Arrivals = runs.Sum(r => r.Arrivals),
             Completed = runs.Sum(r => r.Completed),
@@ -380,6 +393,26 @@ public sealed record TimeSeries
     public required IReadOnlyList<double> MeanLatencyMs { get; init; }
     public required IReadOnlyList<double> Utilization { get; init; }
     public required IReadOnlyList<double> MeanQueueLength { get; init; }
+
+    /// <summary>Generative pools: the share of their KV cache in use (time mean over the bucket).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<double>? KvCacheUtilization { get; init; }
+
+    /// <summary>Generative pools: sequences running in their batches (time mean over the bucket).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<double>? RunningSequences { get; init; }
+
+    /// <summary>Generative pools: sequences preempted (sent back to recompute) per second.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<double>? PreemptionsPerSecond { get; init; }
+
+    /// <summary>Generative pools: prompt tokens prefilled per iteration started in the bucket (mean; 0 without iterations).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<double>? PrefillTokensPerStep { get; init; }
+
+    /// <summary>Generative pools: tokens decoded per iteration started in the bucket (mean; 0 without iterations).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<double>? DecodeTokensPerStep { get; init; }
 }
 
 /// <summary>95 % confidence half-widths (Student t over replications) of the key figures.</summary>
@@ -405,10 +438,15 @@ public sealed record Ci95
             P99WaitMs = HalfWidth(runs, r => r.WaitMs.P99),
             P99LatencyMs = HalfWidth(runs, r => r.LatencyMs.P99),
             MeanTtftMs = generative ? HalfWidth(runs, r => r.TtftMs!.Mean) : null,
+            P50TtftMs = generative ? HalfWidth(runs, r => r.TtftMs!.P50) : null,
+            P90TtftMs = generative ? HalfWidth(runs, r => r.TtftMs!.P90) : null,
             P99TtftMs = generative ? HalfWidth(runs, r => r.TtftMs!.P99) : null,
             MeanTpotMs = generative ? HalfWidth(runs, r => r.TpotMs!.Mean) : null,
+            P50TpotMs = generative ? HalfWidth(runs, r => r.TpotMs!.P50) : null,
+            P90TpotMs = generative ? HalfWidth(runs, r => r.TpotMs!.P90) : null,
             P99TpotMs = generative ? HalfWidth(runs, r => r.TpotMs!.P99) : null,
             OutputTokensPerSecond = generative ? HalfWidth(runs, r => r.OutputTokensPerSecond ?? 0) : null,
+            GoodputPerSecond = HalfWidth(runs, r => r.GoodputPerSecond),
         };
     }
 
@@ -441,14 +479,29 @@ public sealed record Ci95
     public double P99WaitMs { get; init; }
     public double P99LatencyMs { get; init; }
 
+    /// <summary>Queries per second served within every target (for generative pools: TTFT, TPOT and latency).</summary>
+    public double GoodputPerSecond { get; init; }
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? MeanTtftMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? P50TtftMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? P90TtftMs { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? P99TtftMs { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? MeanTpotMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? P50TpotMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? P90TpotMs { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? P99TpotMs { get; init; }

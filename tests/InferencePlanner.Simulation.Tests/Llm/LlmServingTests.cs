@@ -68,6 +68,68 @@ public sealed class LlmServingTests
         Assert.Equal(Math.Ceiling(input / (double)budget) + output - 1, result.Pools[0].Llm!.Iterations);
     }
 
+    [Theory]
+    [InlineData(500, 20, 8192)]
+    [InlineData(5000, 7, 2048)]
+    public void LoneRequest_BatchComposition_IsItsPromptOnceAndOneDecodePerLaterStep(int input, int output, int budget)
+    {
+        // A window of simulated time that holds the whole request: every iteration is measured.
+        using var trace = Engine.TraceFile.Write([0], context: input, generated: output);
+        var scenario = Pool("llama-3-8b", "fp16", 1, new ArrivalSpec { Kind = "trace", Path = trace.Path }, new Horizon { Seconds = 1000 }, maxBatchedTokens: budget);
+        var llm = SimulationRunner.RunReplication(SimulationModel.Compile(scenario, Catalog.Value), 0).Pools[0].Llm!;
+
+        var iterations = Math.Ceiling(input / (double)budget) + output - 1;
+        Assert.Equal(iterations, llm.Iterations);
+        Assert.Equal(input / iterations, llm.MeanPrefillTokensPerStep, 12);
+        Assert.Equal((output - 1) / iterations, llm.MeanDecodeTokensPerStep, 12);
+    }
+
+    [Fact]
+    public void GenerativeSeries_AddUpToTheWindowsFigures()
+    {
+        // Buckets of one second over a 60 s window: their time means, weighted by width, are the window's own integrals.
+        var tokens = new TokensSpec
+        {
+            Input = new TokenDistributionSpec { Distribution = "lognormal", Mean = 1000, Scv = 0.8, Max = 6000 },
+            Output = new TokenDistributionSpec { Distribution = "lognormal", Mean = 200, Scv = 0.6, Max = 1000 },
+        };
+        var scenario = Pool("llama-3-8b", "fp16", 2, new ArrivalSpec { Kind = "poisson", RatePerSecond = 6 }, new Horizon { Seconds = 60, WarmupSeconds = 10 }, tokens: tokens)
+            with { TimeSeriesIntervalSeconds = 1 };
+        var result = SimulationRunner.RunReplication(SimulationModel.Compile(scenario, Catalog.Value), 0);
+        var series = result.TimeSeries!;
+        var llm = result.Pools[0].Llm!;
+        Assert.Equal(60, series.StartSeconds.Count);
+        Assert.Equal(llm.KvCacheUtilization, series.KvCacheUtilization!.Average(), 9);
+        Assert.Equal(llm.MeanRunningSequences, series.RunningSequences!.Average(), 9);
+        Assert.True(llm.KvCacheUtilization > 0 && llm.MeanRunningSequences > 1, "the pool carries load");
+        // Every bucket's composition is a mean over its iterations: never more decodes than running sequences could give,
+        // and the window's mean lies between the buckets' extremes.
+        Assert.InRange(llm.MeanDecodeTokensPerStep, series.DecodeTokensPerStep!.Min(), series.DecodeTokensPerStep!.Max());
+        Assert.InRange(llm.MeanPrefillTokensPerStep, series.PrefillTokensPerStep!.Min(), series.PrefillTokensPerStep!.Max());
+        Assert.All(series.PreemptionsPerSecond!, p => Assert.True(p >= 0));
+
+        // A replica spans its tensor-parallel group: the result says how many devices each one is.
+        var pairs = Pool("llama-3-70b", "fp8", 1, new ArrivalSpec { Kind = "poisson", RatePerSecond = 1 }, new Horizon { Queries = 20 }, tokens: tokens, tensorParallel: 2);
+        Assert.Equal(2, SimulationRunner.RunReplication(SimulationModel.Compile(pairs, Catalog.Value), 0).Pools[0].DevicesPerServer);
+    }
+
+    [Fact]
+    public void SingleBatchPools_HaveNoGenerativeSeries()
+    {
+        var scenario = new Scenario
+        {
+            Seed = 1,
+            Horizon = new Horizon { Seconds = 20 },
+            Workload = new Core.Scenarios.Workload { Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = 5 } },
+            Pools = [new PoolSpec { Name = "cpu", Count = 1, Service = new ServiceSpec { Distribution = "exponential", MeanMs = 100 } }],
+            TimeSeriesIntervalSeconds = 1,
+        };
+        var series = SimulationRunner.RunReplication(SimulationModel.Compile(scenario), 0).TimeSeries!;
+        Assert.Null(series.KvCacheUtilization);
+        Assert.Null(series.DecodeTokensPerStep);
+        Assert.Equal(1, SimulationRunner.RunReplication(SimulationModel.Compile(scenario), 0).Pools[0].DevicesPerServer);
+    }
+
     [Fact]
     public void TokenThroughput_NeverExceedsTheRooflineBound()
     {

@@ -16,7 +16,7 @@ public sealed class ResultMergeCoverageTests
     // Figures that describe what was simulated rather than measure it: equal in every replication of one model.
     private static readonly HashSet<string> Identity = new(StringComparer.Ordinal)
     {
-        nameof(PoolResult.Name), nameof(PoolResult.Device), nameof(PoolResult.Region), nameof(PoolResult.Servers), nameof(PoolResult.Edge),
+        nameof(PoolResult.Name), nameof(PoolResult.Device), nameof(PoolResult.Region), nameof(PoolResult.Servers), nameof(PoolResult.DevicesPerServer), nameof(PoolResult.Edge),
         nameof(PoolResult.CapacityPerSecond), nameof(LlmPoolResult.KvCapacityTokensPerReplica), nameof(ClassResult.SloLatencyMs),
         nameof(SimulationResult.Seed), nameof(SimulationResult.Stable), nameof(SimulationResult.Reason),
         nameof(SimulationResult.OfferedLoadPerSecond), nameof(SimulationResult.SloMet), nameof(BatchShare.Size), nameof(CdfPoint.Fraction),

@@ -76,11 +76,48 @@ public sealed class WorkPageTests : PageTestContext
         Assert.NotNull(saved.TtftMs);
         Assert.NotNull(saved.Ci95?.P99TtftMs);
         static string Shown(double ms) => ms.ToString(ms >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture); // the table's rule
-        Assert.Equal(Shown(saved.TtftMs!.P99), page.Find("[data-testid=ttft-row] td:nth-child(6)").TextContent.Trim());
-        Assert.Equal(Shown(saved.TpotMs!.P99), page.Find("[data-testid=tpot-row] td:nth-child(6)").TextContent.Trim());
+        Assert.Equal(Shown(saved.TtftMs!.P99), page.Find("[data-testid=ttft-row] td:nth-child(6) .ip-value").TextContent.Trim());
+        Assert.Equal(Shown(saved.TpotMs!.P99), page.Find("[data-testid=tpot-row] td:nth-child(6) .ip-value").TextContent.Trim());
+        // Each of mean, p50, p90 and p99 carries its own half-width under it.
+        var ci = saved.Ci95!;
+        foreach (var (column, ttftHalf, tpotHalf) in new[] { (2, ci.MeanTtftMs, ci.MeanTpotMs), (3, ci.P50TtftMs, ci.P50TpotMs), (4, ci.P90TtftMs, ci.P90TpotMs), (6, ci.P99TtftMs, ci.P99TpotMs) })
+        {
+            Assert.Equal($"± {Shown(ttftHalf!.Value)}", page.Find($"[data-testid=ttft-row] td:nth-child({column}) .ip-halfwidth").TextContent.Trim());
+            Assert.Equal($"± {Shown(tpotHalf!.Value)}", page.Find($"[data-testid=tpot-row] td:nth-child({column}) .ip-halfwidth").TextContent.Trim());
+        }
+
         var halfWidths = page.Find("[data-testid=half-widths]").TextContent;
         Assert.Contains($"p99 TTFT ± {Shown(saved.Ci95!.P99TtftMs!.Value)} ms", halfWidths, StringComparison.Ordinal);
         Assert.Contains($"p99 TPOT ± {Shown(saved.Ci95.P99TpotMs!.Value)} ms", halfWidths, StringComparison.Ordinal);
+
+        // Continuous batching's own figures, not a single-batch queue's: no "mean batch", no P(wait), no busy-time warning.
+        var text = page.Markup;
+        Assert.DoesNotContain("P(wait)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("mean batch", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("little headroom", text, StringComparison.Ordinal);
+        Assert.Equal($"{saved.OutputTokensPerSecond!.Value.ToString("N0", CultureInfo.InvariantCulture)} tokens/s", page.Find("[data-testid=output-tokens-value]").TextContent.Trim());
+        var llm = saved.Pools[0].Llm!;
+        Assert.Equal(llm.KvCacheUtilization.ToString("P1", CultureInfo.InvariantCulture), page.Find("[data-testid=kv-cache-value]").TextContent.Trim());
+        Assert.Contains($"{llm.Preemptions:N0} preemptions", page.Find("[data-testid=kv-cache-detail]").TextContent, StringComparison.Ordinal);
+        Assert.Contains($"goodput {saved.GoodputPerSecond.ToString("N2", CultureInfo.InvariantCulture)} of", page.Find("[data-testid=output-tokens-detail]").TextContent, StringComparison.Ordinal);
+        // The verdict's colour follows the verdict.
+        var verdict = page.Find("[data-testid=p99-ttft-detail]");
+        Assert.Contains(saved.SloMet == true ? "mud-success-text" : "mud-error-text", verdict.ClassName, StringComparison.Ordinal);
+        Assert.Equal("1 replica × 1 device", page.Find($"[data-testid=pool-{saved.Pools[0].Name}-servers]").TextContent.Trim());
+        Assert.Equal($"{llm.MeanDecodeTokensPerStep.ToString("N1", CultureInfo.InvariantCulture)} decode + {llm.MeanPrefillTokensPerStep.ToString("N0", CultureInfo.InvariantCulture)} prompt tokens per step",
+            page.Find($"[data-testid=pool-{saved.Pools[0].Name}-batch]").TextContent.Trim());
+
+        // The series over time are the saved run's: cache share and preemptions, batch composition, running sequences.
+        var series = saved.TimeSeries!;
+        Assert.True(series.StartSeconds.Count > 10, "a series over the run");
+        var kv = page.FindComponents<LineChart>().Single(c => c.Instance.TestId == "kv-series").Instance.Traces;
+        Assert.Equal(series.KvCacheUtilization!, Numbers(Assert.IsType<Scatter>(kv[0]).Y));
+        Assert.Equal(series.PreemptionsPerSecond!, Numbers(Assert.IsType<Scatter>(kv[1]).Y));
+        var composition = page.FindComponents<LineChart>().Single(c => c.Instance.TestId == "composition-series").Instance.Traces;
+        Assert.Equal(series.PrefillTokensPerStep!, Numbers(Assert.IsType<Scatter>(composition[0]).Y));
+        Assert.Equal(series.DecodeTokensPerStep!, Numbers(Assert.IsType<Scatter>(composition[1]).Y));
+        var running = page.FindComponents<LineChart>().Single(c => c.Instance.TestId == "running-series").Instance.Traces;
+        Assert.Equal(series.RunningSequences!, Numbers(Assert.IsType<Scatter>(running[0]).Y));
         // Beside the result: where its step times come from, and how well such steps replay measured serving.
         var provenance = page.Find($"[data-testid=step-times-{saved.Pools[0].Name}]").TextContent;
         Assert.Contains("step = the sum of its operators; dense operators", provenance, StringComparison.Ordinal);

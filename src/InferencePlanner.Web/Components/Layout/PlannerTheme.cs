@@ -14,6 +14,8 @@ public static class PlannerTheme
             // Text in these colours meets WCAG AA (4.5:1) on white and on the grey of a selected item.
             Primary = "#0b5cd5",
             Secondary = "#1a7f37",
+            Success = "#1a7f37",
+            Error = "#cf222e",
             Warning = "#9a6700",
             Info = "#0550ae",
             AppbarBackground = "#0d2847",
@@ -25,6 +27,8 @@ public static class PlannerTheme
             PrimaryContrastText = "#0d1117", // white on this blue is 2.5:1
             Info = "#79c0ff",
             Secondary = "#3fb950",
+            Success = "#3fb950",
+            Error = "#f85149",
             AppbarBackground = "#0d1117",
             Background = "#0d1117",
             Surface = "#161b22",

@@ -119,19 +119,58 @@ public partial class Simulate : JobPage
     private static string HalfWidths(SimulationResult r, Ci95 ci)
     {
         static string Ms(double value) => $"{value.ToString(value >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture)} ms";
-        var text = $"95 % half-widths over {r.Replications} replications: mean latency ± {Ms(ci.MeanLatencyMs)}, p99 ± {Ms(ci.P99LatencyMs)}, utilization ± {ci.Utilization.ToString("P2", CultureInfo.InvariantCulture)}";
         if (ci.P99TtftMs is { } ttft && ci.P99TpotMs is { } tpot && ci.OutputTokensPerSecond is { } tokens)
         {
-            text += $"; p99 TTFT ± {Ms(ttft)}, p99 TPOT ± {Ms(tpot)}, output tokens ± {tokens.ToString("N0", CultureInfo.InvariantCulture)}/s";
+            return $"95 % half-widths (± under each figure) over {r.Replications} replications; output tokens ± {tokens.ToString("N0", CultureInfo.InvariantCulture)}/s, "
+                + $"goodput ± {ci.GoodputPerSecond.ToString("N2", CultureInfo.InvariantCulture)} requests/s (p99 TTFT ± {Ms(ttft)}, p99 TPOT ± {Ms(tpot)}).";
         }
 
-        return text + ".";
+        return $"95 % half-widths over {r.Replications} replications: mean latency ± {Ms(ci.MeanLatencyMs)}, p99 ± {Ms(ci.P99LatencyMs)}, utilization ± {ci.Utilization.ToString("P2", CultureInfo.InvariantCulture)}.";
     }
 
-    private static string SloText(SimulationResult r) => r.SloMet switch
+    internal static string SloText(SimulationResult r) => r.SloMet switch
     {
         true => "meets the SLO",
         false => "misses the SLO",
         _ => "no SLO set",
     };
+
+    /// <summary>A verdict's colour: met in green, missed in red, none neutral.</summary>
+    internal static MudBlazor.Color SloColor(SimulationResult r) => r.SloMet switch
+    {
+        true => MudBlazor.Color.Success,
+        false => MudBlazor.Color.Error,
+        _ => MudBlazor.Color.Default,
+    };
+
+    /// <summary>Requests per second within every target, and their share of those served.</summary>
+    internal static string Goodput(SimulationResult r) => r.SloMet is null
+        ? $"{r.ThroughputPerSecond.ToString("N2", CultureInfo.InvariantCulture)} requests/s served (no TTFT or TPOT target set)"
+        : $"goodput {r.GoodputPerSecond.ToString("N2", CultureInfo.InvariantCulture)} of {r.ThroughputPerSecond.ToString("N2", CultureInfo.InvariantCulture)} requests/s within the TTFT + TPOT targets";
+
+    /// <summary>The generative pools' KV cache in use: time mean over the window, weighted by each pool's cache.</summary>
+    internal static string KvShare(IReadOnlyList<PoolResult> pools)
+    {
+        var capacity = pools.Sum(p => (double)p.Llm!.KvCapacityTokensPerReplica * p.Servers);
+        return capacity > 0
+            ? (pools.Sum(p => p.Llm!.KvCacheUtilization * p.Llm.KvCapacityTokensPerReplica * p.Servers) / capacity).ToString("P1", CultureInfo.InvariantCulture)
+            : "unknown";
+    }
+
+    internal static string KvDetail(IReadOnlyList<PoolResult> pools) =>
+        $"{pools.Sum(p => p.Llm!.Preemptions):N0} preemptions; {pools.Sum(p => p.Llm!.MeanRunningSequences).ToString("N1", CultureInfo.InvariantCulture)} sequences running on average";
+
+    /// <summary>"2 replicas × 4 devices each (8 devices)" for a tensor-parallel pool; the count for any other.</summary>
+    internal static string Servers(PoolResult p)
+    {
+        var replicas = p.Servers == 1 ? "1 replica" : $"{p.Servers:N0} replicas";
+        return p.DevicesPerServer > 1
+            ? $"{replicas} × {p.DevicesPerServer} devices each ({p.Servers * p.DevicesPerServer:N0} devices)"
+            : p.Llm is not null ? $"{replicas} × 1 device" : $"{p.Servers:N0}";
+    }
+
+    /// <summary>A generative pool's batch composition per step; another pool's mean batch.</summary>
+    internal static string Batch(PoolResult p) => p.Llm is { } llm
+        ? $"{llm.MeanDecodeTokensPerStep.ToString("N1", CultureInfo.InvariantCulture)} decode + {llm.MeanPrefillTokensPerStep.ToString("N0", CultureInfo.InvariantCulture)} prompt tokens per step"
+        : $"{p.MeanBatchSize.ToString("N2", CultureInfo.InvariantCulture)} queries";
 }
