@@ -71,6 +71,9 @@ public static class Profiler
             throw new ArgumentException("batches must be whole numbers ≥ 1", nameof(options));
         }
 
+        // The GEMM microbenchmark before and after the model's runs: if they disagree, something else used the cores.
+        progress?.Report(new ProfilerProgress("GEMM microbenchmark (before the runs)", 0));
+        var gemmBefore = Microbenchmarks.GemmGflops(options.Threads);
         var (session, provider) = model.Open(options.Threads, options.PreferCuda);
         List<ProfileMeasurement> points;
         using (session)
@@ -100,6 +103,7 @@ public static class Profiler
 
         progress?.Report(new ProfilerProgress("done", 1));
         var host = LocalMachine.Describe();
+        var busy = BusyWarning(gemmBefore, gemm);
         var firstCost = costs.FirstOrDefault(c => c is not null);
         return new ThroughputProfile
         {
@@ -129,10 +133,29 @@ public static class Profiler
             WeightBytes = firstCost?.WeightBytes ?? 0,
             AchievedGflops = double.IsNaN(best) ? null : best,
             GemmGflops = gemm,
+            GemmGflopsBefore = gemmBefore,
+            Warnings = busy is null ? null : [busy],
             BandwidthGBps = bandwidth,
             ShareOfAchievablePeak = double.IsNaN(best) ? null : best / gemm,
             ClassEfficiency = classes,
         };
+    }
+
+    /// <summary>How far apart two GEMM measurements may be on a quiet machine: best-of-runs rates repeat within a few percent.</summary>
+    public const double BusySpread = 0.15;
+
+    /// <summary>
+    /// A warning in words when the GEMM microbenchmark measured before and after the model's runs differ by more than
+    /// <see cref="BusySpread"/> of the faster (other work competed for the cores, or the clock throttled); null when they agree.
+    /// </summary>
+    public static string? BusyWarning(double gemmBefore, double gemmAfter)
+    {
+        var fast = Math.Max(gemmBefore, gemmAfter);
+        var spread = fast > 0 ? Math.Abs(gemmBefore - gemmAfter) / fast : 0;
+        return spread > BusySpread
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"the machine looked busy: the GEMM microbenchmark gave {gemmBefore:N0} GFLOP/s before the runs and {gemmAfter:N0} GFLOP/s after ({spread:P0} apart; a quiet machine repeats within {BusySpread:P0}). Other work competed for the cores or the clock throttled, so these times may be slow: measure again when the machine is quiet.")
+            : null;
     }
 
     /// <summary>

@@ -59,6 +59,10 @@ internal static class CalibrateCommand
                 }
 
                 json = ProfileStore.Write(profile);
+                foreach (var warning in profile.Warnings ?? [])
+                {
+                    stderr.WriteLine($"warning: {warning}");
+                }
             }
 
             if (parse.GetValue(output) is { } file)

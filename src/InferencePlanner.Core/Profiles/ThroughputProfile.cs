@@ -40,6 +40,13 @@ public sealed record ThroughputProfile
     /// <summary>The host's matrix-multiply rate through the same runtime, GFLOP/s (its achievable peak).</summary>
     public double? GemmGflops { get; init; }
 
+    /// <summary>The same microbenchmark measured before the model's runs: far from <see cref="GemmGflops"/>, the machine was busy.</summary>
+    public double? GemmGflopsBefore { get; init; }
+
+    /// <summary>What the measurement itself noticed (a busy machine), in words.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Warnings { get; init; }
+
     /// <summary>The host's streaming bandwidth through the same runtime, GB/s.</summary>
     public double? BandwidthGBps { get; init; }
 

@@ -72,6 +72,9 @@ public sealed class ProfilerTests
         Assert.False(string.IsNullOrWhiteSpace(profile.Provenance.CpuModel));
         Assert.Equal(profile.Provenance.ExecutionProvider == OrtSessionFactory.Cpu, profile.Provenance.FallbackReason is not null);
         Assert.Equal([1, 4], profile.Points.Select(p => p.Batch));
+        // The GEMM microbenchmark is measured before and after the runs, and a warning is kept exactly when they disagree.
+        Assert.True(profile.GemmGflopsBefore > 0);
+        Assert.Equal(Profiler.BusyWarning(profile.GemmGflopsBefore!.Value, profile.GemmGflops!.Value) is null, profile.Warnings is null);
         Assert.All(profile.Points, p =>
         {
             Assert.True(p.Runs >= 20);
@@ -116,5 +119,21 @@ public sealed class ProfilerTests
     private sealed class Inline<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
+    }
+
+    [Theory]
+    [InlineData(100.0, 100.0, false)]
+    [InlineData(100.0, 86.0, false)] // 14 % apart: a quiet machine's repeat
+    [InlineData(100.0, 84.0, true)] // 16 % apart
+    [InlineData(50.0, 100.0, true)] // faster after: busy before
+    public void BusyWarning_WhenTheTwoGemmMeasurementsDisagree_NamesBoth(double before, double after, bool busy)
+    {
+        var warning = Profiler.BusyWarning(before, after);
+        Assert.Equal(busy, warning is not null);
+        if (busy)
+        {
+            Assert.Contains(FormattableString.Invariant($"{before:N0} GFLOP/s before the runs and {after:N0} GFLOP/s after"), warning, StringComparison.Ordinal);
+            Assert.Contains(FormattableString.Invariant($"{Math.Abs(before - after) / Math.Max(before, after):P0} apart"), warning, StringComparison.Ordinal);
+        }
     }
 }

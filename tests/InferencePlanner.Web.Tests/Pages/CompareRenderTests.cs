@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using MudBlazor;
 using ComparePage = InferencePlanner.Web.Components.Pages.Compare;
@@ -33,6 +34,31 @@ public sealed class CompareRenderTests : PageTestContext
         // 1 H100 at 4.5701 USD/h and 2 TPU v5e at 1.20 USD/h (GCP us-central1, on demand), 730.5 h: 3,338 against 1,753.
         Assert.Contains("1,753", cost.TextContent, StringComparison.Ordinal);
         Assert.Contains("\u22121,585", cost.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_TheSelectionIsInTheUrl_AndALinkOpensIt()
+    {
+        Render<MudPopoverProvider>();
+        var scenarios = await Store.ListAsync();
+        var h100 = scenarios.Single(s => s.Name == "LLM chatbot on H100");
+        var tpu = scenarios.Single(s => s.Name == "LLM chatbot on TPU v5e");
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo("/compare");
+        var page = Render<ComparePage>();
+
+        await ChangeAsync(page, $"pick-{tpu.Id}", true);
+        await ChangeAsync(page, $"pick-{h100.Id}", true);
+        Assert.EndsWith($"compare?scenarios={tpu.Id}%2C{h100.Id}", navigation.Uri, StringComparison.Ordinal);
+        await ChangeAsync(page, $"pick-{tpu.Id}", false);
+        Assert.EndsWith($"compare?scenarios={h100.Id}", navigation.Uri, StringComparison.Ordinal);
+
+        // The shared link: both picked in its order; an id that is no saved scenario is left out.
+        navigation.NavigateTo($"/compare?scenarios={tpu.Id},999999,{h100.Id}");
+        var opened = Render<ComparePage>();
+        Assert.Equal([h100.Name, tpu.Name], opened.FindComponents<MudCheckBox<bool>>().Where(c => c.Instance.Value).Select(c => c.Instance.Label).Order(StringComparer.Ordinal));
+        Assert.Equal("Compare 2", opened.Find("[data-testid=run]").TextContent.Trim());
+        Assert.False(opened.Find("[data-testid=run]").HasAttribute("disabled"));
     }
 
     [Fact]

@@ -282,8 +282,49 @@ public sealed class WorkPageTests : PageTestContext
         page.WaitForAssertion(() => Assert.Contains("Not saved: 'LLM chatbot on H100' is the name of scenario", page.Find("[data-testid=plan-message]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Equal(mm4.Json, (await Store.GetAsync(mm4.Id))!.Json);
 
+        // Renamed in the form: the new name is kept, numbered because it is taken, and no "(copy)" is added to it.
         await ClickAsync(page, "[data-testid=save-as-new]");
-        Assert.Contains("LLM chatbot on H100 (copy)", (await Store.ListAsync()).Select(s => s.Name));
+        Assert.Contains("LLM chatbot on H100 (2)", (await Store.ListAsync()).Select(s => s.Name));
+        Assert.DoesNotContain("LLM chatbot on H100 (copy)", (await Store.ListAsync()).Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task Plan_WhatIf_UnderABrokenDraft_IsMarkedStale_AndComesBackFreshWhenFixed()
+    {
+        var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
+        var page = Open<PlanPage>($"/plan?scenario={mm4.Id}");
+        var pool = ScenarioJson.Parse(mm4.Json).Pools![0].Name;
+
+        // A valid edit: the what-if runs and is fresh.
+        await ChangeAsync(page, $"count-{pool}", "5");
+        page.WaitForElement("[data-testid=whatif-p99]", TimeSpan.FromMinutes(1));
+        Assert.Empty(page.FindAll("[data-testid=whatif-stale]"));
+
+        // A broken one: the last result stays, marked stale, naming how many problems stand in the way.
+        await ChangeAsync(page, $"count-{pool}", "-1");
+        page.WaitForAssertion(() => Assert.Contains("Stale: this is the last valid draft's result", page.Find("[data-testid=whatif-stale]").TextContent, StringComparison.Ordinal));
+        Assert.NotEmpty(page.FindAll("[data-testid=whatif-p99]"));
+
+        // Fixed: fresh again.
+        await ChangeAsync(page, $"count-{pool}", "4");
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=whatif-stale]")), TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task Plan_SaveAsNew_KeepsAFreshName_AndCopiesOnlyAnUnchangedOne()
+    {
+        var mm4 = (await Store.ListAsync()).Single(s => s.Name == "M/M/4 at 80 % load");
+        var page = Open<PlanPage>($"/plan?scenario={mm4.Id}");
+
+        // The name unchanged: the copy says so.
+        await ClickAsync(page, "[data-testid=save-as-new]");
+        page.WaitForAssertion(() => Assert.Contains("Saved as a new scenario, 'M/M/4 at 80 % load (copy)'", page.Find("[data-testid=plan-message]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+
+        // Renamed to a free name: saved under exactly that name.
+        await ChangeAsync(page, "scenario-name", "M/M/4, night shift");
+        await ClickAsync(page, "[data-testid=save-as-new]");
+        page.WaitForAssertion(() => Assert.Contains("'M/M/4, night shift'", page.Find("[data-testid=plan-message]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.Contains("M/M/4, night shift", (await Store.ListAsync()).Select(s => s.Name));
     }
 
     [Fact]

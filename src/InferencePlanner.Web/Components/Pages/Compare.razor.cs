@@ -10,6 +10,13 @@ public partial class Compare : JobPage
     [Inject]
     public required ScenarioStore Store { get; init; }
 
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
+    /// <summary>The chosen scenarios' ids, comma-separated, in the URL so that a comparison can be shared as a link.</summary>
+    [SupplyParameterFromQuery(Name = "scenarios")]
+    public string? ChosenIds { get; set; }
+
     private IReadOnlyList<ScenarioRecord> Scenarios { get; set; } = [];
     private List<int> Chosen { get; } = [];
     private IReadOnlyList<PlannerActions.ComparedScenario>? Rows { get; set; }
@@ -17,6 +24,15 @@ public partial class Compare : JobPage
     protected override async Task OnInitializedAsync()
     {
         Scenarios = await Store.ListAsync();
+        // Ids that are not (or no longer) saved scenarios are left out; the order given is kept.
+        foreach (var part in (ChosenIds ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+                && Scenarios.Any(s => s.Id == id) && !Chosen.Contains(id))
+            {
+                Chosen.Add(id);
+            }
+        }
     }
 
     private void Toggle(int id, bool on)
@@ -26,6 +42,9 @@ public partial class Compare : JobPage
         {
             Chosen.Add(id);
         }
+
+        ChosenIds = Chosen.Count > 0 ? string.Join(',', Chosen) : null;
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("scenarios", ChosenIds), replace: true);
     }
 
     private async Task RunAsync()

@@ -166,7 +166,9 @@ public partial class Plan : JobPage
 
         try
         {
-            var created = await Store.CreateAsync(Draft with { Name = await Store.FreeNameAsync($"{Draft.Name} (copy)") });
+            // A draft renamed in the form keeps its new name (numbered only if taken); an unchanged name becomes "… (copy)".
+            var wanted = Draft.Name is { Length: > 0 } name && !string.Equals(name, Record?.Name, StringComparison.Ordinal) ? name : $"{Draft.Name} (copy)";
+            var created = await Store.CreateAsync(Draft with { Name = await Store.FreeNameAsync(wanted) });
             await SelectAsync(created.Id);
             Say(Severity.Success, $"Saved as a new scenario, '{created.Name}'.");
         }
