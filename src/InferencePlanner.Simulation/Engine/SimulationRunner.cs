@@ -45,7 +45,7 @@ public static class SimulationRunner
                 OfferedLoadPerSecond = verdict.OfferedLoadPerSecond,
                 Replications = replications,
                 Seed = model.Seed,
-                Pools = model.Pools.Select(p => new PoolResult { Name = p.Name, Device = p.Device, Region = p.Region, Servers = p.Servers, Edge = p.IsEdge, CapacityPerSecond = Finite(p.CapacityPerSecond) }).ToList(),
+                Pools = model.Pools.Select(p => new PoolResult { Name = p.Name, Device = p.Device, Region = p.Region, Servers = p.Servers, DevicesPerServer = p.Spec.Llm?.TensorParallel ?? 1, Edge = p.IsEdge, CapacityPerSecond = Finite(p.CapacityPerSecond) }).ToList(),
             };
         }
 
@@ -94,7 +94,7 @@ public static class SimulationRunner
                 Replicate);
         }
 
-        return SimulationResult.Merge(results);
+        return SimulationResult.Merge(results) with { ClosedForm = NearestClosedForm.For(model) };
     }
 
     /// <summary>One replication, optionally observing each measured query (for exact checks).</summary>

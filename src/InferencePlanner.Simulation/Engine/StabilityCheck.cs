@@ -105,7 +105,7 @@ public static class StabilityCheck
     }
 
     /// <summary>The workload's mean prompt and answer tokens: the distributions' when given (a trace's tokens otherwise).</summary>
-    private static (double Input, double Output) MeanTokens(SimulationModel model)
+    internal static (double Input, double Output) MeanTokens(SimulationModel model)
     {
         var tokens = model.Scenario.Workload?.Tokens;
         return tokens?.Input?.Mean is { } input && tokens.Output?.Mean is { } output
@@ -115,7 +115,7 @@ public static class StabilityCheck
                 : (tokens?.Input?.Mean ?? 1, tokens?.Output?.Mean ?? 1);
     }
 
-    private static LlmCapacity.Estimate GenerativeCapacity(SimulationModel model, PoolModel pool, LlmPoolModel llm)
+    internal static LlmCapacity.Estimate GenerativeCapacity(SimulationModel model, PoolModel pool, LlmPoolModel llm)
     {
         var (input, output) = MeanTokens(model);
         // Shared prefixes reused in whole 16-token blocks (the first sight of each group still computes it).

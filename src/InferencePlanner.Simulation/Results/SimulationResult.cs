@@ -82,6 +82,10 @@ public sealed record SimulationResult
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? OutputTokensPerSecond { get; init; }
 
+    /// <summary>The nearest analytic result for this fleet, exact or approximate, to set beside the simulated figures; absent where none is near.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Engine.ClosedFormEstimate? ClosedForm { get; init; }
+
     /// <summary>
     /// Independent replications of one model as one result: counts are summed, every other figure is the mean over
     /// replications (maxima the largest), each part merged by its own type, and the key figures get Student-t 95 %
@@ -129,6 +133,7 @@ public sealed record SimulationResult
             Pools = [.. Enumerable.Range(0, first.Pools.Count).Select(i => PoolResult.Merge([.. runs.Select(r => r.Pools[i])]))],
             Classes = [.. Enumerable.Range(0, first.Classes.Count).Select(i => ClassResult.Merge([.. runs.Select(r => r.Classes[i])]))],
             TimeSeries = first.TimeSeries,
+            ClosedForm = first.ClosedForm,
             Replications = runs.Count,
             Seed = first.Seed,
             SimulatedSeconds = runs.Average(r => r.SimulatedSeconds),

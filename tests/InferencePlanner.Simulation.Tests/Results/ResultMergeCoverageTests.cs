@@ -25,7 +25,7 @@ public sealed class ResultMergeCoverageTests
     // Merged by rules of their own, checked below: the replication count, the time series (the first path), the half-widths.
     private static readonly HashSet<string> OwnRule = new(StringComparer.Ordinal)
     {
-        nameof(SimulationResult.Replications), nameof(SimulationResult.TimeSeries), nameof(SimulationResult.Ci95),
+        nameof(SimulationResult.Replications), nameof(SimulationResult.TimeSeries), nameof(SimulationResult.Ci95), nameof(SimulationResult.ClosedForm),
     };
 
     public static TheoryData<string> Types => new(nameof(SimulationResult), nameof(PoolResult), nameof(LlmPoolResult), nameof(ClassResult), nameof(LatencySummary));
@@ -56,6 +56,7 @@ public sealed class ResultMergeCoverageTests
 
         Assert.Equal(2, merged.Replications);
         Assert.Same(a.TimeSeries, merged.TimeSeries);
+        Assert.Same(a.ClosedForm, merged.ClosedForm);
         Assert.NotNull(merged.Ci95);
         // Two values x, y: s = |x − y| / √2, so the half-width is t(0.975, 1) · |x − y| / 2.
         var t = MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, 1, 0.975);
@@ -167,6 +168,7 @@ public sealed class ResultMergeCoverageTests
                 var t when t == typeof(IReadOnlyList<double>) => new[] { Draw(random), Draw(random) },
                 var t when t == typeof(TimeSeries) => new TimeSeries { IntervalSeconds = 1, StartSeconds = [0], ArrivalsPerSecond = [1], CompletionsPerSecond = [1], MeanLatencyMs = [1], Utilization = [0.5], MeanQueueLength = [0] },
                 var t when t == typeof(Ci95) => null,
+                var t when t == typeof(InferencePlanner.Simulation.Engine.ClosedFormEstimate) => new InferencePlanner.Simulation.Engine.ClosedFormEstimate { Name = "M/M/1", Exact = true, Basis = "same", MeanWaitMs = 7 },
                 var t => throw new InvalidOperationException($"{type.Name}.{property.Name}: the test does not know how to fill a {t.Name}; teach it, and its merge"),
             };
             property.SetValue(instance, value);

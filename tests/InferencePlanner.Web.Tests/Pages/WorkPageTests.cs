@@ -49,7 +49,9 @@ public sealed class WorkPageTests : PageTestContext
 
         // The closed form beside the run: Erlang C for λ = 3.2/s, μ = 1/s, c = 4.
         var erlang = new MmcQueue(3.2, 1, 4);
-        Assert.Contains($"P(wait) {erlang.ProbabilityOfWait.ToString("0.0000", CultureInfo.InvariantCulture)}", page.Find("[data-testid=cross-check]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Erlang C (M/M/4), exact for this fleet", page.Find("[data-testid=cross-check]").TextContent, StringComparison.Ordinal);
+        var pwait = page.FindAll("[data-testid=cross-check-Pwait] td").Select(td => td.TextContent).ToList();
+        Assert.Equal(erlang.ProbabilityOfWait.ToString("0.0000", CultureInfo.InvariantCulture), pwait[1]);
 
         // The CDF handed to Plotly is the saved run's, point for point.
         var saved = PlannerActions.ReadSimulation((await LatestRunAsync("simulate")).ResultJson)!;

@@ -122,19 +122,6 @@ public sealed class PersistenceTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => worker);
     }
 
-    [Fact]
-    public void ClosedForm_BesideTheRun_IsErlangCForMmc_AndPollaczekKhinchineForMg1()
-    {
-        Assert.Contains("P(wait) 0.5964", Simulate.ClosedForm(Mm4), StringComparison.Ordinal);
-        var md1 = Mm4 with
-        {
-            Workload = new Workload { Arrivals = new ArrivalSpec { Kind = "poisson", RatePerSecond = 0.8 } },
-            Pools = [new PoolSpec { Name = "p", Count = 1, Service = new ServiceSpec { Distribution = "deterministic", MeanMs = 1000 } }],
-        };
-        Assert.Contains("mean wait 2,000.00 ms", Simulate.ClosedForm(md1), StringComparison.Ordinal);
-        Assert.Null(Simulate.ClosedForm(Mm4 with { Pools = [Mm4.Pools![0] with { Batching = new BatchingSpec { MaxBatch = 4 } }] }));
-    }
-
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

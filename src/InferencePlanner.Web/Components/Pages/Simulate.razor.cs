@@ -1,5 +1,4 @@
 using System.Globalization;
-using InferencePlanner.Core.Analytics;
 using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Simulation.Results;
 using InferencePlanner.Web.Jobs;
@@ -23,7 +22,6 @@ public partial class Simulate : JobPage
     private IReadOnlyList<ScenarioRecord> Scenarios { get; set; } = [];
     private ScenarioRecord? Selected { get; set; }
     private SimulationResult? Result { get; set; }
-    private string? CrossCheck { get; set; }
 
     /// <summary>What runs (or ran) in words: replications and the scenario's horizon.</summary>
     private string? RunDescription { get; set; }
@@ -39,7 +37,6 @@ public partial class Simulate : JobPage
         ScenarioId = id;
         Selected = Scenarios.FirstOrDefault(s => s.Id == id);
         Result = null;
-        CrossCheck = null;
         Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("scenario", id), replace: true);
         await Task.CompletedTask;
     }
@@ -74,45 +71,13 @@ public partial class Simulate : JobPage
         catch (ScenarioException ex)
         {
             Message = ex.Message;
-            return;
         }
-
-        CrossCheck = ClosedForm(scenario);
     }
 
     protected override void OnFinished(JobStatus status)
     {
         Result = status.State == JobState.Succeeded ? PlannerActions.ReadSimulation(status.ResultJson) : Result;
         Message = status.Problem;
-    }
-
-    /// <summary>The closed form that applies to a one-pool scenario under Poisson arrivals, for a cross-check beside the run.</summary>
-    internal static string? ClosedForm(Scenario scenario)
-    {
-        if (scenario.Pools is not [{ } pool] || scenario.Workload?.Arrivals is not { Kind: ScenarioNames.Poisson, RatePerSecond: { } rate }
-            || PoolClosedForm.Fit(pool) is not { } kind)
-        {
-            return null;
-        }
-
-        var meanMs = pool.Service!.MeanMs!.Value;
-        var mu = 1000 / meanMs;
-        var servers = pool.Count ?? 1;
-        if (rate >= servers * mu)
-        {
-            return null;
-        }
-
-        if (kind == ClosedFormKind.Mmc)
-        {
-            var q = new MmcQueue(rate, mu, servers);
-            return string.Create(CultureInfo.InvariantCulture,
-                $"Erlang C (M/M/{servers}): P(wait) {q.ProbabilityOfWait:0.0000}, mean wait {q.MeanWait * 1000:N2} ms, p99 latency {q.SojournQuantile(0.99) * 1000:N2} ms");
-        }
-
-        var scv = PoolClosedForm.Scv(pool.Service);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"Pollaczek–Khinchine (M/G/1, scv {scv:0.##}): mean wait {PollaczekKhinchine.MeanWait(rate, meanMs / 1000, scv) * 1000:N2} ms, P(wait) {rate * meanMs / 1000:0.0000}");
     }
 
     /// <summary>The key figures' 95 % half-widths in words, the generative ones too.</summary>
