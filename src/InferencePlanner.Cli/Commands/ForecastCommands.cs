@@ -45,6 +45,11 @@ internal static class ForecastCommands
                 stderr.WriteLine($"warning: {warning}");
             }
 
+            foreach (var whatIf in result.WhatIfs)
+            {
+                stderr.WriteLine(whatIf);
+            }
+
             var kind = parse.GetValue(format)!;
             var target = parse.GetValue(output);
             if (kind == "xlsx")
@@ -100,6 +105,11 @@ internal static class ForecastCommands
             foreach (var warning in result.Warnings)
             {
                 stderr.WriteLine($"warning: {warning}");
+            }
+
+            foreach (var whatIf in result.WhatIfs)
+            {
+                stderr.WriteLine(whatIf);
             }
 
             stdout.WriteLine(JsonSerializer.Serialize(result.Month, ContractJson.Indented));

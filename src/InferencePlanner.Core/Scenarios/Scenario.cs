@@ -324,6 +324,38 @@ public sealed record EconomicsSpec
 
     /// <summary>Autoscaling that follows the daily curve, compared with the static peak-sized fleet.</summary>
     public AutoscaleSpec? Autoscaling { get; init; }
+
+    /// <summary>
+    /// This scenario's what-ifs over the team's catalog (the catalog itself is not changed): each is named beside the
+    /// figures it moves.
+    /// </summary>
+    public WhatIfSpec? WhatIf { get; init; }
+}
+
+/// <summary>
+/// Scenario-level overrides of catalog facts, for every cloud region the scenario's pools use: <c>pue</c>,
+/// <c>gridGramsCo2PerKwh</c> (a number) or <c>hourlyGridGramsCo2PerKwh</c> (24 values, hour 0 first; edge pools too),
+/// <c>electricityUsdPerKwh</c> (what owned hardware pays), and <c>devicePrices</c> (a device's price per device-hour,
+/// with a note saying where it comes from).
+/// </summary>
+public sealed record WhatIfSpec
+{
+    public double? Pue { get; init; }
+    public double? GridGramsCo2PerKwh { get; init; }
+    public IReadOnlyList<double>? HourlyGridGramsCo2PerKwh { get; init; }
+    public double? ElectricityUsdPerKwh { get; init; }
+    public IReadOnlyList<DevicePriceSpec>? DevicePrices { get; init; }
+}
+
+/// <summary>A device's price in this scenario: USD per device-hour at a pricing (default: every pricing), in every region.</summary>
+public sealed record DevicePriceSpec
+{
+    public string? Device { get; init; }
+    public double? UsdPerDeviceHour { get; init; }
+    public string? Pricing { get; init; }
+
+    /// <summary>Where the figure comes from (a quote, a negotiated rate): required, shown beside the cost.</summary>
+    public string? Note { get; init; }
 }
 
 public sealed record MixSpec

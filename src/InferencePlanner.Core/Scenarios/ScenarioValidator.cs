@@ -188,6 +188,52 @@ public sealed class ScenarioValidator
                 Shape($"$.economics.hourlyGridGramsCo2PerKwh.{region}", curve, 24);
             }
 
+            if (economics.WhatIf is { } whatIf)
+            {
+                Finite("$.economics.whatIf.pue", whatIf.Pue, min: 1, max: 3, required: false);
+                Finite("$.economics.whatIf.gridGramsCo2PerKwh", whatIf.GridGramsCo2PerKwh, min: 0, max: 2_000, required: false);
+                Finite("$.economics.whatIf.electricityUsdPerKwh", whatIf.ElectricityUsdPerKwh, min: 0, max: 10, required: false);
+                if (whatIf.HourlyGridGramsCo2PerKwh is { } hourly)
+                {
+                    Shape("$.economics.whatIf.hourlyGridGramsCo2PerKwh", hourly, 24);
+                    if (whatIf.GridGramsCo2PerKwh is not null)
+                    {
+                        Add("$.economics.whatIf.hourlyGridGramsCo2PerKwh", "give the grid as a number or as 24 hourly values, not both");
+                    }
+                }
+
+                for (var i = 0; i < (whatIf.DevicePrices?.Count ?? 0); i++)
+                {
+                    var price = whatIf.DevicePrices![i];
+                    var at = $"$.economics.whatIf.devicePrices[{i}]";
+                    if (price is null)
+                    {
+                        Add(at, "is empty");
+                        continue;
+                    }
+
+                    if (string.IsNullOrWhiteSpace(price.Device))
+                    {
+                        Add($"{at}.device", "is required");
+                    }
+                    else if (_catalog is not null && !_catalog.TryGetDevice(price.Device, out _))
+                    {
+                        Add($"{at}.device", $"'{price.Device}' is not a catalog device" + Suggestions.DidYouMean(_catalog.SuggestDevices(price.Device)));
+                    }
+
+                    Finite($"{at}.usdPerDeviceHour", price.UsdPerDeviceHour, min: 0, max: 10_000, required: true);
+                    if (price.Pricing is not null)
+                    {
+                        OneOf($"{at}.pricing", price.Pricing, Pricings.ForScenarios);
+                    }
+
+                    if (string.IsNullOrWhiteSpace(price.Note))
+                    {
+                        Add($"{at}.note", "say where the price comes from (a quote, a negotiated rate): it is shown beside the cost");
+                    }
+                }
+            }
+
             if (economics.Mix is { } mix)
             {
                 if (mix.Objective is not null)

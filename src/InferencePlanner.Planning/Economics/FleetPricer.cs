@@ -67,6 +67,12 @@ public sealed class FleetPricer(DeviceCatalog catalog)
 
         var averageActivity = Math.Min(1, peakActivity * context.MeanToPeak);
         var lifeYears = economics?.DeviceLifeYears ?? DefaultLifeYears;
+        // The scenario's what-ifs stand in for the region's catalog facts (PUE, grid, electricity) wherever it has one.
+        var whatIf = economics?.WhatIf;
+        var regionPue = whatIf?.Pue ?? region?.Pue.Effective;
+        var regionGrid = whatIf?.GridGramsCo2PerKwh ?? (whatIf?.HourlyGridGramsCo2PerKwh is { } flat ? flat.Average() : region?.GridGramsCo2PerKwh.Effective);
+        var hourlyGrid = whatIf?.HourlyGridGramsCo2PerKwh
+            ?? (region is not null && economics?.HourlyGridGramsCo2PerKwh is { } byRegion && byRegion.TryGetValue(region.Id, out var regional) ? regional : null);
 
         double energy = 0;
         double billedEnergy = 0; // what an owner pays for: the facility's draw, whatever boundary the energy is reported at
@@ -78,17 +84,17 @@ public sealed class FleetPricer(DeviceCatalog catalog)
             // The boundary: the devices alone, the servers at the wall (their hosts' share, when given), the facility (× PUE).
             var boundary = BoundaryOf(economics);
             var host = edge || boundary == ScenarioNames.AcceleratorBoundary ? 0 : economics?.HostWattsPerDevice ?? 0;
-            var pue = edge || boundary != ScenarioNames.FacilityBoundary ? 1 : region?.Pue.Effective ?? 1;
+            var pue = edge || boundary != ScenarioNames.FacilityBoundary ? 1 : regionPue ?? 1;
             // The users' own devices are on for them anyway: only what the inference adds above idle is its energy.
             power = edge
-                ? new PowerFacts(0, tdp - idle, 1, region?.GridGramsCo2PerKwh.Effective ?? 0)
-                : new PowerFacts(idle + host, tdp + host, pue, region?.GridGramsCo2PerKwh.Effective ?? 0);
+                ? new PowerFacts(0, tdp - idle, 1, regionGrid ?? 0)
+                : new PowerFacts(idle + host, tdp + host, pue, regionGrid ?? 0);
             energy = FleetEconomics.EnergyKWh(devices, hours, FleetEconomics.PowerWatts(power.IdleWatts, power.TdpWatts, averageActivity), pue);
             billedEnergy = edge ? 0 : FleetEconomics.EnergyKWh(devices, hours,
-                FleetEconomics.PowerWatts(idle + (economics?.HostWattsPerDevice ?? 0), tdp + (economics?.HostWattsPerDevice ?? 0), averageActivity), region?.Pue.Effective ?? 1);
-            if (region?.GridGramsCo2PerKwh.Effective is { } grid)
+                FleetEconomics.PowerWatts(idle + (economics?.HostWattsPerDevice ?? 0), tdp + (economics?.HostWattsPerDevice ?? 0), averageActivity), regionPue ?? 1);
+            if (regionGrid is { } grid)
             {
-                operational = economics?.HourlyGridGramsCo2PerKwh is { } hourly && hourly.TryGetValue(region.Id, out var curve)
+                operational = hourlyGrid is { } curve
                     ? FleetEconomics.DailyOperationalCarbonKg(devices, power.IdleWatts, power.TdpWatts, peakActivity, pue, context.DailyLoad, curve) * hours / 24
                     : FleetEconomics.OperationalCarbonKg(energy, grid);
             }
@@ -119,13 +125,13 @@ public sealed class FleetPricer(DeviceCatalog catalog)
         if (pool.Owned is { } owned)
         {
             pricing = "owned";
-            var electricity = region?.ElectricityUsdPerKwh.Effective ?? 0;
+            var electricity = whatIf?.ElectricityUsdPerKwh ?? region?.ElectricityUsdPerKwh.Effective ?? 0;
             cost = FleetEconomics.OwnedCostUsd(devices, owned.PurchaseUsd ?? 0, owned.LifeYears ?? lifeYears, owned.HostingUsdPerMonth ?? 0, billedEnergy, electricity);
         }
         else if (!edge)
         {
             pricing = pool.Pricing ?? economics?.Pricing ?? Pricings.OnDemand;
-            var found = FindPrice(device, region, pricing, economics?.PriceFallback == ScenarioNames.CheapestAnywhere);
+            var found = WhatIfPrice(device, pricing, whatIf) ?? FindPrice(device, region, pricing, economics?.PriceFallback == ScenarioNames.CheapestAnywhere);
             source = found.Source;
             if (found.UsdPerDeviceHour is { } price)
             {
@@ -185,6 +191,55 @@ public sealed class FleetPricer(DeviceCatalog catalog)
     {
         var one = Price(pool, 1, 1, month, PricingContext.AtFullLoad(scenario));
         return (one.CostUsd, one.OperationalCarbonKg + one.EmbodiedCarbonKg);
+    }
+
+    /// <summary>The scenario's own price for the device at this pricing (an entry without a pricing covers every one), named with its note.</summary>
+    private static FoundPrice? WhatIfPrice(Device? device, string pricing, WhatIfSpec? whatIf) =>
+        device is null ? null
+            : whatIf?.DevicePrices?.FirstOrDefault(p => p?.Device == device.Id && (p.Pricing is null || p.Pricing == pricing)) is { UsdPerDeviceHour: { } usd } own
+                ? new(usd, FormattableString.Invariant($"{usd} USD per device-hour {pricing}, the scenario's what-if (economics.whatIf.devicePrices): {own.Note}"), false)
+                : null;
+
+    /// <summary>Each what-if of the scenario in words, with what it replaces: listed beside every figure it moves.</summary>
+    public IReadOnlyList<string> WhatIfAssumptions(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        if (scenario.Economics?.WhatIf is not { } whatIf)
+        {
+            return [];
+        }
+
+        var regions = (scenario.Pools ?? []).Where(p => p?.Edge != true && p?.Region is not null)
+            .Select(p => catalog.TryGetRegion(p.Region!, out var region) ? region : null).OfType<Region>().DistinctBy(r => r.Id).ToList();
+        string Catalog(Func<Region, double?> fact, string unit) => regions.Count == 0 ? "no region in the catalog"
+            : "catalog: " + string.Join(", ", regions.Select(r => fact(r) is { } v ? FormattableString.Invariant($"{r.Id} {v:G4}{unit}") : $"{r.Id} unknown"));
+        var said = new List<string>();
+        if (whatIf.Pue is { } pue)
+        {
+            said.Add(FormattableString.Invariant($"what-if: PUE {pue:G4} in every region ({Catalog(r => r.Pue.Effective, string.Empty)})"));
+        }
+
+        if (whatIf.GridGramsCo2PerKwh is { } grid)
+        {
+            said.Add(FormattableString.Invariant($"what-if: grid {grid:G4} g CO2e/kWh in every region and for edge devices ({Catalog(r => r.GridGramsCo2PerKwh.Effective, " g/kWh")})"));
+        }
+
+        if (whatIf.HourlyGridGramsCo2PerKwh is { Count: 24 } hourly)
+        {
+            said.Add(FormattableString.Invariant($"what-if: an hourly grid profile (mean {hourly.Average():G4}, {hourly.Min():G4} to {hourly.Max():G4} g CO2e/kWh) in every region, met by the daily load curve ({Catalog(r => r.GridGramsCo2PerKwh.Effective, " g/kWh")})"));
+        }
+
+        if (whatIf.ElectricityUsdPerKwh is { } electricity)
+        {
+            said.Add(FormattableString.Invariant($"what-if: electricity {electricity:G4} USD/kWh for owned hardware ({Catalog(r => r.ElectricityUsdPerKwh.Effective, " USD/kWh")})"));
+        }
+
+        foreach (var price in whatIf.DevicePrices ?? [])
+        {
+            said.Add(FormattableString.Invariant($"what-if: {price.Device} at {price.UsdPerDeviceHour} USD per device-hour {price.Pricing ?? "at every pricing"}, in every region: {price.Note}"));
+        }
+
+        return said;
     }
 
     /// <summary>

@@ -195,6 +195,11 @@ public static class ForecastExport
             Add("energy", null, assumption);
         }
 
+        foreach (var whatIf in forecast.WhatIfs)
+        {
+            Add("what-if", null, whatIf);
+        }
+
         foreach (var steps in forecast.StepTimes)
         {
             var colon = steps.IndexOf(": ", StringComparison.Ordinal);

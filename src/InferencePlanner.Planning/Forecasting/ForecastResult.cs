@@ -17,6 +17,9 @@ public sealed record ForecastResult
 
     /// <summary>For each generative pool, where its step times come from and how well such steps replay measured serving.</summary>
     public IReadOnlyList<string> StepTimes { get; init; } = [];
+
+    /// <summary>The scenario's what-ifs over the catalog (economics.whatIf), each with the catalog figure it replaces.</summary>
+    public IReadOnlyList<string> WhatIfs { get; init; } = [];
 }
 
 public sealed record MonthForecast

@@ -106,6 +106,7 @@ public sealed class Forecaster
             },
             Warnings = context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
             EnergyAssumptions = FleetPricer.EnergyAssumptions(scenario),
+            WhatIfs = _pricer.WhatIfAssumptions(scenario),
             StepTimes = [.. context.Model.Pools.Where(p => p.Llm?.Step.Provenance is { Length: > 0 }).Select(p => $"{p.Name}: {p.Llm!.Step.Provenance}")],
         };
     }
@@ -139,7 +140,7 @@ public sealed class Forecaster
             SloMet = result.SloMet ?? true,
             Utilization = result.Utilization,
         };
-        return new MonthEvaluation(month, EnergyKnown(model), [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+        return new MonthEvaluation(month, EnergyKnown(model), [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]) { WhatIfs = _pricer.WhatIfAssumptions(model.Scenario) };
     }
 
     /// <summary>One month (default: month 0) sized at its peak, for the <c>size</c> command, with what could not be priced or powered.</summary>
@@ -155,7 +156,7 @@ public sealed class Forecaster
             throw new UnreachableSloException(reason);
         }
 
-        return new MonthEvaluation(sized, EnergyKnown(model), [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+        return new MonthEvaluation(sized, EnergyKnown(model), [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]) { WhatIfs = _pricer.WhatIfAssumptions(scenario) };
     }
 
     /// <summary>Whether every pool's device has known power figures (else its energy and operational carbon are left out).</summary>
@@ -505,4 +506,8 @@ public sealed class Forecaster
 /// A listed fleet's month: the figures, whether every pool's power is known (else energy and operational carbon
 /// leave that pool out), and what was assumed or missing.
 /// </summary>
-public sealed record MonthEvaluation(MonthForecast Month, bool EnergyKnown, IReadOnlyList<string> Warnings);
+public sealed record MonthEvaluation(MonthForecast Month, bool EnergyKnown, IReadOnlyList<string> Warnings)
+{
+    /// <summary>The scenario's what-ifs over the catalog, each with the catalog figure it replaces.</summary>
+    public IReadOnlyList<string> WhatIfs { get; init; } = [];
+}
