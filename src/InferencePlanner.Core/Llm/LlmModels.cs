@@ -156,6 +156,28 @@ public static class LlmModels
         return (config ?? throw new ScenarioException(at, $"'{name}' is empty")).ToPreset(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? name, $"config.json at {name}", $"{at}({Path.GetFileName(path)})");
     }
 
+    /// <summary>
+    /// A Hugging Face config.json's text (pasted or uploaded) as the keys the step model reads (the rest skipped), checked
+    /// the way a scenario's inline config is; a <see cref="ScenarioException"/> at <paramref name="at"/> when unreadable.
+    /// </summary>
+    public static HfModelConfig ParseConfig(string json, string at)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        HfModelConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<HfModelConfig>(json, FileOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new ScenarioException(at, $"not a readable config.json: {ex.Message}");
+        }
+
+        config = config ?? throw new ScenarioException(at, "is empty");
+        _ = config.ToPreset("pasted config", "a pasted config.json", at); // throws, naming the key, when one the model needs is missing or wrong
+        return config;
+    }
+
     private static readonly JsonSerializerOptions FileOptions = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, NumberHandling = JsonNumberHandling.AllowReadingFromString };
 }
 

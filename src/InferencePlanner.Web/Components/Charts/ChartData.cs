@@ -93,4 +93,71 @@ public static class ChartData
 
     public static PlotSeries LatencyCdf(IReadOnlyList<Simulation.Results.CdfPoint> cdf, string name = "latency") =>
         new(name, cdf.Select(p => p.Ms).ToList(), cdf.Select(p => p.Fraction).ToList());
+
+    /// <summary>
+    /// A token distribution (<c>deterministic</c>, <c>exponential</c> or <c>lognormal</c>, drawn as the simulator draws it:
+    /// rounded, at least 1, at most <c>max</c>) as bars of probability mass over about 40 bins up to its 99.9th
+    /// percentile (or its max); the mass beyond the last bin is folded into it, so the bars add up to 1.
+    /// </summary>
+    public static PlotSeries TokenHistogram(Core.Scenarios.TokenDistributionSpec spec, string name)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Mean is not { } mean || !(mean > 0))
+        {
+            return new PlotSeries(name, [], []) { Bars = true };
+        }
+
+        var max = spec.Max is { } m && m >= 1 ? m : int.MaxValue;
+        Func<double, double>? cdf = spec.Distribution switch
+        {
+            Core.Scenarios.ScenarioNames.Exponential => x => x <= 0 ? 0 : 1 - Math.Exp(-x / mean),
+            Core.Scenarios.ScenarioNames.Lognormal => LognormalCdf(mean, spec.Scv ?? 1),
+            _ => null,
+        };
+        if (cdf is null)
+        {
+            var single = Math.Clamp(Math.Round(mean), 1, max);
+            return new PlotSeries(name, [single], [1.0]) { Bars = true };
+        }
+
+        // The simulator rounds: a draw in [k − ½, k + ½) gives k tokens (at least 1, at most max).
+        var top = Math.Min(max, Quantile(cdf, 0.999, mean));
+        var width = Math.Max(1, Math.Ceiling(top / 40));
+        var x = new List<double>();
+        var y = new List<double>();
+        for (var start = 1.0; start <= top; start += width)
+        {
+            var end = Math.Min(start + width - 1, top);
+            var low = start <= 1 ? 0 : cdf(start - 0.5);
+            var high = end >= top ? 1 : cdf(end + 0.5);
+            x.Add((start + end) / 2);
+            y.Add(high - low);
+        }
+
+        return new PlotSeries(name, x, y) { Bars = true, BarWidths = [.. x.Select(_ => width)] };
+    }
+
+    private static Func<double, double> LognormalCdf(double mean, double scv)
+    {
+        var sigma = Math.Sqrt(Math.Log(1 + scv));
+        var mu = Math.Log(mean) - (sigma * sigma / 2);
+        return x => x <= 0 ? 0 : MathNet.Numerics.Distributions.LogNormal.CDF(mu, sigma, x);
+    }
+
+    private static double Quantile(Func<double, double> cdf, double p, double mean)
+    {
+        var (low, high) = (0.0, Math.Max(2, mean));
+        while (cdf(high) < p)
+        {
+            high *= 2;
+        }
+
+        for (var i = 0; i < 60; i++)
+        {
+            var mid = (low + high) / 2;
+            (low, high) = cdf(mid) < p ? (mid, high) : (low, mid);
+        }
+
+        return Math.Ceiling(high);
+    }
 }

@@ -46,6 +46,14 @@ public partial class PoolsEditor
             : $"{priced} region{(priced == 1 ? string.Empty : "s")} price {device} {pricing} (listed first); the region sets grid, PUE and price";
     }
 
+    /// <summary>A new pool like the last one (its device, service or model, region), under a name no pool has.</summary>
+    internal static PoolSpec NewPool(IReadOnlyList<PoolSpec> pools)
+    {
+        var last = pools[^1];
+        var name = Enumerable.Range(pools.Count + 1, pools.Count + 2).Select(n => $"pool-{n}").First(n => pools.All(p => p.Name != n));
+        return last with { Name = name, Count = 1, Weight = last.Weight, AvailableFromMonth = null };
+    }
+
     private static List<PoolSpec> Replace(IReadOnlyList<PoolSpec> pools, int index, PoolSpec pool)
     {
         var copy = pools.ToList();
