@@ -162,7 +162,7 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
                     notes = [.. notes, FormattableString.Invariant($"energy includes {edge.EdgeEnergyKWh:N0} kWh drawn by the users' devices (the edge pool), at their own power and grid")];
                 }
 
-                rows.Add(new ComparedScenario(id, name, scenario.Pools?.Sum(p => (p.Count ?? 0) * (p.Llm?.TensorParallel ?? 1)) ?? 0, result.Stable, result.LatencyMs.P99, result.SloMet, month?.CostUsd, month is null ? null : month.EnergyKWh + month.EdgeEnergyKWh, month?.CarbonKg, month?.CostPerMillionQueriesUsd)
+                rows.Add(new ComparedScenario(id, name, model.Pools.Sum(p => p.Servers * (p.Spec.Llm?.TensorParallel ?? 1)), result.Stable, result.LatencyMs.P99, result.SloMet, month?.CostUsd, month is null ? null : month.EnergyKWh + month.EdgeEnergyKWh, month?.CarbonKg, month?.CostPerMillionQueriesUsd)
                 {
                     P99TtftMs = result.TtftMs?.P99,
                     P99TpotMs = result.TpotMs?.P99,

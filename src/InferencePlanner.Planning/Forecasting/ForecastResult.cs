@@ -109,9 +109,23 @@ public sealed record PoolForecast
     public bool Edge { get; init; }
     public bool SloMet { get; init; }
 
+    /// <summary>A generative pool's tensor-parallel degree: the one listed, or the one the sizing chose.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? TensorParallel { get; init; }
+
+    /// <summary>
+    /// For a generative pool whose tensor-parallel degree is not listed: each degree the sizing tried (1, 2, 4, 8), what
+    /// it needs or why it cannot serve; the one chosen needs the fewest devices.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ParallelismAlternative>? Alternatives { get; init; }
+
     [JsonIgnore]
     internal Economics.PowerFacts? Power { get; init; }
 }
+
+/// <summary>One tensor-parallel degree tried for a generative pool: replicas and devices it needs (null when it cannot serve, and why).</summary>
+public sealed record ParallelismAlternative(int TensorParallel, int? Replicas, int? Devices, bool Chosen, string Note);
 
 public sealed record Band(double P10, double P50, double P90);
 

@@ -243,8 +243,9 @@ public sealed class Forecaster
         }
 
         var pools = new List<PoolForecast>();
-        foreach (var pool in available)
+        foreach (var listed in available)
         {
+            var pool = listed;
             var share = shares[pool.Name];
             if (share <= 0)
             {
@@ -255,6 +256,7 @@ public sealed class Forecaster
             var rate = peak * share;
             var rtt = pool.IsEdge ? offload?.NetworkRttMs ?? 0 : 0;
             SizingResult sized;
+            IReadOnlyList<ParallelismAlternative>? alternatives = null;
             if (pool.IsEdge)
             {
                 // An edge pool is its users' devices: the listed population grows with the traffic they make and is
@@ -275,7 +277,14 @@ public sealed class Forecaster
             {
                 try
                 {
-                    sized = sizer.Size(model, pool, rate, slo, rtt);
+                    if (pool.Llm is not null && pool.ParallelismOpen)
+                    {
+                        (pool, sized, alternatives) = SizeParallelism(model, pool, rate, slo, rtt, sizer);
+                    }
+                    else
+                    {
+                        sized = sizer.Size(model, pool, rate, slo, rtt);
+                    }
                 }
                 catch (UnreachableSloException ex)
                 {
@@ -291,6 +300,7 @@ public sealed class Forecaster
                 LatencyMsP50 = sized.Check.LatencyMs.P50 + rtt,
                 LatencyMsP99 = sized.Check.LatencyMs.P99 + rtt,
                 SloMet = sized.Check.SloMet == true,
+                Alternatives = alternatives,
             });
         }
 
@@ -367,6 +377,49 @@ public sealed class Forecaster
     }
 
     /// <summary>A pool's month: its count and load, and what its devices cost, draw and emit.</summary>
+    /// <summary>
+    /// A generative pool without a listed tensor-parallel degree, sized at each of <see cref="LlmPoolModel.OpenDegrees"/> where
+    /// the model fits: the degree needing the fewest devices wins (the smaller degree on a tie: less communication), and
+    /// every degree tried is returned with what it needs or why it cannot serve.
+    /// </summary>
+    private (PoolModel Pool, SizingResult Sized, IReadOnlyList<ParallelismAlternative> Alternatives) SizeParallelism(SimulationModel model, PoolModel pool, double rate, SloTarget slo, double rtt, PoolSizer sizer)
+    {
+        var tried = new List<(int Tp, PoolModel? Pool, SizingResult? Sized, string Note)>();
+        foreach (var tp in LlmPoolModel.OpenDegrees)
+        {
+            PoolModel candidate;
+            try
+            {
+                candidate = PoolModel.From(pool.Spec with { Llm = pool.Spec.Llm! with { TensorParallel = tp } }, pool.Index, _catalog, _profiles);
+            }
+            catch (ScenarioException ex)
+            {
+                tried.Add((tp, null, null, $"does not fit: {ex.Errors[0].Reason}"));
+                continue;
+            }
+
+            try
+            {
+                var sized = sizer.Size(model, candidate, rate, slo, rtt);
+                tried.Add((tp, candidate, sized, FormattableString.Invariant($"{sized.Count} replica{(sized.Count == 1 ? string.Empty : "s")} × {tp} = {sized.Count * tp} devices ({sized.Method})")));
+            }
+            catch (UnreachableSloException ex)
+            {
+                tried.Add((tp, candidate, null, $"cannot meet the SLO: {ex.Message}"));
+            }
+        }
+
+        var served = tried.Where(t => t.Sized is not null).ToList();
+        if (served.Count == 0)
+        {
+            throw new UnreachableSloException($"generative pool '{pool.Name}' meets the SLO at no tensor-parallel degree: "
+                + string.Join("; ", tried.Select(t => $"TP{t.Tp} {t.Note}")));
+        }
+
+        var best = served.OrderBy(t => t.Sized!.Count * t.Tp).ThenBy(t => t.Tp).First();
+        return (best.Pool!, best.Sized!, [.. tried.Select(t => new ParallelismAlternative(t.Tp, t.Sized?.Count, t.Sized is { } s ? s.Count * t.Tp : null, t.Tp == best.Tp, t.Note))]);
+    }
+
     private PoolForecast Forecast(PoolModel pool, int count, int required, double rate, double peakUtilization, double peakActivity, SizingResult? sized, int month, PricingContext pricing)
     {
         var cost = _pricer.Price(pool.Spec, count, peakActivity, month, pricing);
@@ -390,6 +443,7 @@ public sealed class Forecaster
             EmbodiedCarbonKg = cost.EmbodiedCarbonKg,
             Edge = pool.IsEdge,
             Power = cost.Power,
+            TensorParallel = pool.Spec.Llm is { } llm ? llm.TensorParallel ?? 1 : null,
         };
     }
 

@@ -333,6 +333,9 @@ public sealed record PoolModel
     /// <summary>For a generative-LLM pool: its step model and limits (then <see cref="Service"/> is unused).</summary>
     public LlmPoolModel? Llm { get; init; }
 
+    /// <summary>A generative pool whose scenario lists no tensor-parallel degree: it runs at the smallest that fits, and sizing tries each.</summary>
+    public bool ParallelismOpen { get; init; }
+
     /// <summary>
     /// Queries per second one server can serve at most (full batches back to back); +∞ for a generative pool. Worked
     /// out once from the service, so a pool with another service is made by <see cref="From"/>, never by <c>with</c>.
@@ -369,7 +372,9 @@ public sealed record PoolModel
         {
             Llm = llm,
             Name = spec.Name!,
-            Spec = spec,
+            // An open tensor-parallel degree is written into the pool as resolved: what is priced and counted is what runs.
+            Spec = llm is not null && spec.Llm!.TensorParallel is null ? spec with { Llm = spec.Llm with { TensorParallel = llm.TensorParallel } } : spec,
+            ParallelismOpen = spec.Llm is { TensorParallel: null },
             Index = index,
             Device = spec.Device,
             Region = spec.Region,
@@ -398,25 +403,39 @@ public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int
         }
 
         var preset = LlmModels.Resolve(llm.Model, $"{path}.llm.model", baseDirectory);
-        LlmReplicaModel replica;
-        try
+        // A listed degree is used as given; an open one is the smallest of 1, 2, 4, 8 the model fits (sizing tries them all).
+        LlmProjectionException? first = null;
+        foreach (var tp in llm.TensorParallel is { } listed ? [listed] : OpenDegrees)
         {
-            replica = LlmProjector.Project(catalog, preset,
-                new LlmDeployment(pool.Device ?? string.Empty, llm.Precision, llm.KvPrecision, llm.TensorParallel ?? 1, llm.MemoryUtilization ?? 0.9), profiles);
-        }
-        catch (LlmProjectionException ex)
-        {
-            throw new ScenarioException(ex.Setting switch
+            try
             {
-                LlmSetting.Device => $"{path}.device",
-                LlmSetting.Precision => $"{path}.llm.precision",
-                LlmSetting.TensorParallel => $"{path}.llm.tensorParallel",
-                _ => $"{path}.llm.model",
-            }, ex.Message);
+                var replica = LlmProjector.Project(catalog, preset,
+                    new LlmDeployment(pool.Device ?? string.Empty, llm.Precision, llm.KvPrecision, tp, llm.MemoryUtilization ?? 0.9), profiles);
+                return new LlmPoolModel(replica.Step, replica.KvCapacityTokens, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256, llm.PrefixCaching ?? true)
+                {
+                    TensorParallel = tp,
+                };
+            }
+            catch (LlmProjectionException ex)
+            {
+                first ??= ex;
+            }
         }
 
-        return new LlmPoolModel(replica.Step, replica.KvCapacityTokens, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256, llm.PrefixCaching ?? true);
+        throw new ScenarioException(first!.Setting switch
+        {
+            LlmSetting.Device => $"{path}.device",
+            LlmSetting.Precision => $"{path}.llm.precision",
+            LlmSetting.TensorParallel => $"{path}.llm.tensorParallel",
+            _ => $"{path}.llm.model",
+        }, llm.TensorParallel is null && first.Setting == LlmSetting.TensorParallel ? $"{first.Message} (and at no tensor-parallel degree up to {OpenDegrees[^1]})" : first.Message);
     }
+
+    /// <summary>The tensor-parallel degrees an open <c>llm.tensorParallel</c> may take, smallest first.</summary>
+    public static readonly int[] OpenDegrees = [1, 2, 4, 8];
+
+    /// <summary>Devices per replica: the listed tensor-parallel degree, or the smallest the model fits when none is listed.</summary>
+    public int TensorParallel { get; init; } = 1;
 }
 
 /// <summary>A query class: its share of traffic and its latency target (seconds; +∞ when none).</summary>
