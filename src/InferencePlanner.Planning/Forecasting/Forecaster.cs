@@ -143,6 +143,67 @@ public sealed class Forecaster
         return new MonthEvaluation(month, EnergyKnown(model), [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]) { WhatIfs = _pricer.WhatIfAssumptions(model.Scenario) };
     }
 
+    /// <summary>
+    /// <paramref name="forecast"/>'s fleet, month by month, priced and powered as <paramref name="variant"/> says (another
+    /// pricing, region, PUE or grid): the counts, rates and measured activity stay; cost, energy and carbon follow the
+    /// variant. Sizing does not depend on any of these, so this is what forecasting the variant would give, without the
+    /// simulations. Pools are matched by name; the variant must list the same pools.
+    /// </summary>
+    public ForecastResult Reprice(Scenario variant, ForecastResult forecast, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(variant);
+        ArgumentNullException.ThrowIfNull(forecast);
+        var model = Compile(variant, baseDirectory);
+        var context = Prepare(model);
+        var byName = model.Pools.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var months = forecast.Months.Select(month =>
+        {
+            if (month.Unmet is not null)
+            {
+                return month;
+            }
+
+            var pools = month.Pools.Select(listed =>
+            {
+                if (!byName.TryGetValue(listed.Name, out var pool))
+                {
+                    throw new ScenarioException("$.pools", $"the variant has no pool '{listed.Name}'");
+                }
+
+                // A generative pool keeps the tensor-parallel degree its month was sized at.
+                var spec = pool.Spec.Llm is { } llm && listed.TensorParallel is { } tp ? pool.Spec with { Llm = llm with { TensorParallel = tp } } : pool.Spec;
+                var cost = _pricer.Price(spec, listed.Count, listed.PowerActivity ?? listed.Utilization, month.Month, context.Pricing);
+                return listed with
+                {
+                    Region = spec.Region,
+                    Pricing = cost.Pricing,
+                    UsdPerDeviceHour = cost.UsdPerDeviceHour,
+                    PriceSource = cost.PriceSource,
+                    CostUsd = listed.Count == 0 && !listed.Edge ? 0 : cost.CostUsd,
+                    EnergyKWh = listed.Count == 0 ? 0 : cost.EnergyKWh,
+                    OperationalCarbonKg = listed.Count == 0 ? 0 : cost.OperationalCarbonKg,
+                    EmbodiedCarbonKg = listed.Count == 0 ? 0 : cost.EmbodiedCarbonKg,
+                    Power = cost.Power,
+                };
+            }).ToList();
+            return Totals(month.Month, month.PeakRatePerSecond, pools, month.Queries) with
+            {
+                LatencyMsP50 = month.LatencyMsP50,
+                LatencyMsP99 = month.LatencyMsP99,
+                SloMet = month.SloMet,
+                Utilization = month.Utilization,
+            };
+        }).ToArray();
+        return forecast with
+        {
+            Months = months,
+            Totals = new ForecastTotals(KnownSum(months.Select(m => m.CostUsd)), months.Sum(m => m.EnergyKWh + m.EdgeEnergyKWh), months.Sum(m => m.CarbonKg), months.Sum(m => m.Queries)),
+            Warnings = context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            EnergyAssumptions = FleetPricer.EnergyAssumptions(variant),
+            WhatIfs = _pricer.WhatIfAssumptions(variant),
+        };
+    }
+
     /// <summary>One month (default: month 0) sized at its peak, for the <c>size</c> command, with what could not be priced or powered.</summary>
     public MonthEvaluation Size(Scenario scenario, int month = 0, ForecastOptions? options = null, string? baseDirectory = null)
     {
