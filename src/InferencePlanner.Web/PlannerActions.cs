@@ -137,6 +137,31 @@ public sealed class PlannerActions(WorkQueueService queue, CatalogService catalo
         }));
     }
 
+    /// <summary>The three desks of a scenario: its forecast (a one-month sizing when it has no growth) and its fleet repriced for each desk.</summary>
+    public Task<Guid?> DeskAsync(Scenario scenario, int? scenarioId = null, int? version = null)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var baseDirectory = Core.DataFolders.Find("scenarios");
+        var catalog = Catalog;
+        var forecaster = new Forecaster(catalog, profiles);
+        var planned = scenario.Growth is null ? scenario with { Growth = new GrowthSpec { Months = 1, MonthlyGrowthPercent = 0 } } : scenario;
+        return queue.TryEnqueueAsync(new JobRequest("desk", scenarioId, version, (progress, cancellation) =>
+        {
+            var forecast = forecaster.Forecast(planned, new ForecastOptions { Progress = new ScaledProgress(progress, 0.9) }, baseDirectory, cancellation);
+            var report = Planning.Reports.DeskReport.Build(forecaster, catalog, profiles, planned, forecast, baseDirectory);
+            progress.Report(1);
+            return Task.FromResult(JsonSerializer.Serialize(report, Json));
+        }));
+    }
+
+    /// <summary>Reports a part of a job's progress: each fraction scaled, on the caller's thread.</summary>
+    private sealed class ScaledProgress(IProgress<double> inner, double scale) : IProgress<double>
+    {
+        public void Report(double value) => inner.Report(value * scale);
+    }
+
+    public static Planning.Reports.DeskReport? ReadDesk(string? json) => json is null ? null : JsonSerializer.Deserialize<Planning.Reports.DeskReport>(json, Json);
+
     /// <summary>Side by side: each scenario simulated (bounded) and its fleet's month of cost, energy and carbon.</summary>
     public Task<Guid?> CompareAsync(IReadOnlyList<(int Id, string Name, Scenario Scenario)> scenarios)
     {

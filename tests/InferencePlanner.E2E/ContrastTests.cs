@@ -72,6 +72,7 @@ public sealed class ContrastTests(AppServer app) : IClassFixture<AppServer>
         { "forecast", "light" }, { "forecast", "dark" },
         { "catalog", "light" }, { "catalog", "dark" },
         { "calibrate", "light" }, { "calibrate", "dark" },
+        { "desk", "light" }, { "desk", "dark" },
     };
 
     [Theory]
@@ -95,16 +96,16 @@ public sealed class ContrastTests(AppServer app) : IClassFixture<AppServer>
             }
         };
         await page.GotoAsync(app.BaseAddress.ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
-        var demo = route == "forecast" ? "image classification across three regions" : "M/M/4 at 80 % load";
+        var demo = route is "forecast" or "desk" ? "image classification across three regions" : "M/M/4 at 80 % load";
         var href = await page.Locator("[data-testid=scenario-list] tr", new() { HasText = demo })
             .GetByRole(AriaRole.Link, new() { Name = "Simulate" }).GetAttributeAsync("href");
-        var path = route is "plan" or "simulate" or "forecast" ? $"{route}?scenario={href!.Split('=')[1]}" : route;
+        var path = route is "plan" or "simulate" or "forecast" or "desk" ? $"{route}?scenario={href!.Split('=')[1]}" : route;
         await page.GotoAsync(new Uri(app.BaseAddress, path).ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
         await page.Locator("[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        if (route is "simulate" or "forecast")
+        if (route is "simulate" or "forecast" or "desk")
         {
             await page.Locator("[data-testid=run]").ClickAsync();
-            await Assertions.Expect(page.Locator(route == "simulate" ? "[data-testid=percentiles]" : "[data-testid=months]")).ToBeVisibleAsync(new() { Timeout = 120_000 });
+            await Assertions.Expect(page.Locator(route switch { "simulate" => "[data-testid=percentiles]", "desk" => "[data-testid=summary]", _ => "[data-testid=months]" })).ToBeVisibleAsync(new() { Timeout = 120_000 });
         }
 
         if (route is "plan" or "simulate" or "forecast")

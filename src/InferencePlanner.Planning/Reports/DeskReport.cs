@@ -27,13 +27,13 @@ public sealed record DeskReport
     public required IReadOnlyList<PoolBound> Bounds { get; init; }
 
     /// <summary>The fleet at each pricing: month 0 and the horizon; null where a price is unknown.</summary>
-    public required IReadOnlyList<Variant> Pricings { get; init; }
+    public required IReadOnlyList<DeskVariant> Pricings { get; init; }
 
     /// <summary>The fleet at other PUEs (the scenario's as listed first).</summary>
-    public required IReadOnlyList<Variant> Pues { get; init; }
+    public required IReadOnlyList<DeskVariant> Pues { get; init; }
 
     /// <summary>The fleet's cloud pools moved to other regions that price its devices (the scenario's first).</summary>
-    public required IReadOnlyList<Variant> Regions { get; init; }
+    public required IReadOnlyList<DeskVariant> Regions { get; init; }
 
     /// <summary>For generative scenarios, USD per million output tokens in month 0 (mean output tokens × queries); else null.</summary>
     public double? CostPerMillionOutputTokensUsd { get; init; }
@@ -58,11 +58,11 @@ public sealed record DeskReport
         }).ToList();
 
         var listedPue = Of("as listed: " + Describe(scenario, catalog), forecast);
-        var pues = new List<Variant> { listedPue };
+        var pues = new List<DeskVariant> { listedPue };
         pues.AddRange(PueWhatIfs.Select(pue => Of(FormattableString.Invariant($"PUE {pue:0.0#}"),
             forecaster.Reprice(scenario with { Economics = economics with { WhatIf = (economics.WhatIf ?? new WhatIfSpec()) with { Pue = pue } } }, forecast, baseDirectory))));
 
-        var regions = new List<Variant> { Of("as listed", forecast) };
+        var regions = new List<DeskVariant> { Of("as listed", forecast) };
         var cloud = (scenario.Pools ?? []).Where(p => p.Edge != true && p.Owned is null && p.Device is not null).ToList();
         var devices = cloud.Select(p => p.Device!).Distinct(StringComparer.Ordinal).ToList();
         var listedRegions = cloud.Select(p => p.Region).ToHashSet(StringComparer.Ordinal);
@@ -128,7 +128,7 @@ public sealed record DeskReport
             : string.Join(", ", (scenario.Pools ?? []).Where(p => p.Region is not null).Select(p => p.Region!).Distinct(StringComparer.Ordinal)
                 .Select(id => catalog.TryGetRegion(id, out var r) ? FormattableString.Invariant($"{id} PUE {r.Pue.Effective:0.0##}") : id));
 
-    private static Variant Of(string name, ForecastResult f) => new(name, f.Months[0].CostUsd, f.Totals.CostUsd, f.Months[0].EnergyKWh + f.Months[0].EdgeEnergyKWh,
+    private static DeskVariant Of(string name, ForecastResult f) => new(name, f.Months[0].CostUsd, f.Totals.CostUsd, f.Months[0].EnergyKWh + f.Months[0].EdgeEnergyKWh,
         f.Months[0].OperationalCarbonKg, f.Months[0].EmbodiedCarbonKg, f.Months[0].GramsCo2PerQuery, f.Totals.CarbonKg);
 
     private static double? MeanOutputTokens(SimulationModel model)
@@ -169,4 +169,4 @@ public sealed record DeskReport
 public sealed record PoolBound(string Pool, string? Bound, string Basis);
 
 /// <summary>The fleet under one variant: month 0 and horizon cost (null when unknown), month 0 energy (kWh) and carbon (kg), g CO2e per query.</summary>
-public sealed record Variant(string Name, double? CostUsdMonth0, double? CostUsdTotal, double EnergyKWhMonth0, double OperationalCarbonKgMonth0, double EmbodiedCarbonKgMonth0, double GramsCo2PerQueryMonth0, double CarbonKgTotal);
+public sealed record DeskVariant(string Name, double? CostUsdMonth0, double? CostUsdTotal, double EnergyKWhMonth0, double OperationalCarbonKgMonth0, double EmbodiedCarbonKgMonth0, double GramsCo2PerQueryMonth0, double CarbonKgTotal);
