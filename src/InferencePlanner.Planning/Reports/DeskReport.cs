@@ -73,11 +73,17 @@ public sealed record DeskReport
         foreach (var region in candidates)
         {
             var moved = scenario with { Pools = [.. scenario.Pools!.Select(p => cloud.Contains(p) ? p with { Region = region.Id } : p)] };
-            regions.Add(Of(FormattableString.Invariant($"{region.Id} (grid {region.GridGramsCo2PerKwh.Effective:N0} g/kWh, PUE {region.Pue.Effective:0.0##})"), forecaster.Reprice(moved, forecast, baseDirectory)));
+            var pue = economics.WhatIf?.Pue is { } whatIfPue ? FormattableString.Invariant($"PUE {whatIfPue:0.0#} (what-if)") : FormattableString.Invariant($"PUE {region.Pue.Effective:0.0##}");
+            var grid = economics.WhatIf is { GridGramsCo2PerKwh: not null } or { HourlyGridGramsCo2PerKwh: not null } ? "grid as the what-if" : FormattableString.Invariant($"grid {region.GridGramsCo2PerKwh.Effective:N0} g/kWh");
+            regions.Add(Of($"{region.Id} ({grid}, {pue})", forecaster.Reprice(moved, forecast, baseDirectory)));
         }
 
-        var model = forecaster.Compile(scenario, baseDirectory);
         var first = forecast.Months[0];
+        // The bounds of the fleet as month 0 runs it: each generative pool at the tensor-parallel degree it was sized at.
+        var model = forecaster.Compile(scenario with
+        {
+            Pools = [.. scenario.Pools!.Select(p => p.Llm is { } llm && first.Pools.FirstOrDefault(f => f.Name == p.Name)?.TensorParallel is { } tp ? p with { Llm = llm with { TensorParallel = tp } } : p)],
+        }, baseDirectory);
         var outputTokens = model.HasLlmPools ? MeanOutputTokens(model) : null;
         return new DeskReport
         {
@@ -128,8 +134,8 @@ public sealed record DeskReport
             : string.Join(", ", (scenario.Pools ?? []).Where(p => p.Region is not null).Select(p => p.Region!).Distinct(StringComparer.Ordinal)
                 .Select(id => catalog.TryGetRegion(id, out var r) ? FormattableString.Invariant($"{id} PUE {r.Pue.Effective:0.0##}") : id));
 
-    private static DeskVariant Of(string name, ForecastResult f) => new(name, f.Months[0].CostUsd, f.Totals.CostUsd, f.Months[0].EnergyKWh + f.Months[0].EdgeEnergyKWh,
-        f.Months[0].OperationalCarbonKg, f.Months[0].EmbodiedCarbonKg, f.Months[0].GramsCo2PerQuery, f.Totals.CarbonKg);
+    private static DeskVariant Of(string name, ForecastResult f) => new(name, f.Months[0].CostUsd, f.Totals.CostUsd, f.Months[0].EnergyKWh,
+        f.Months[0].OperationalCarbonKg, f.Months[0].EmbodiedCarbonKg, f.Months[0].GramsCo2PerQuery, f.Totals.CarbonKg) { EdgeEnergyKWhMonth0 = f.Months[0].EdgeEnergyKWh };
 
     private static double? MeanOutputTokens(SimulationModel model)
     {
@@ -168,5 +174,12 @@ public sealed record DeskReport
 /// <summary>A pool's bound ("compute", "memory", or null when unknown) and why.</summary>
 public sealed record PoolBound(string Pool, string? Bound, string Basis);
 
-/// <summary>The fleet under one variant: month 0 and horizon cost (null when unknown), month 0 energy (kWh) and carbon (kg), g CO2e per query.</summary>
-public sealed record DeskVariant(string Name, double? CostUsdMonth0, double? CostUsdTotal, double EnergyKWhMonth0, double OperationalCarbonKgMonth0, double EmbodiedCarbonKgMonth0, double GramsCo2PerQueryMonth0, double CarbonKgTotal);
+/// <summary>
+/// The fleet under one variant: month 0 and horizon cost (null when unknown), month 0 energy of the fleet's own devices
+/// (kWh; the users' devices apart) and carbon (kg, the users' devices included), g CO2e per query.
+/// </summary>
+public sealed record DeskVariant(string Name, double? CostUsdMonth0, double? CostUsdTotal, double EnergyKWhMonth0, double OperationalCarbonKgMonth0, double EmbodiedCarbonKgMonth0, double GramsCo2PerQueryMonth0, double CarbonKgTotal)
+{
+    /// <summary>Month 0's energy on the users' own devices (edge pools), kWh.</summary>
+    public double EdgeEnergyKWhMonth0 { get; init; }
+}

@@ -49,15 +49,20 @@ public sealed class DeskPageTests : PageTestContext
         Assert.NotEmpty(page.FindAll("[data-testid=finance-assumption]"));
 
         // Sustainability: the PUEs and regions side by side.
-        await page.InvokeAsync(() => page.FindComponent<MudTabs>().Instance.ActivatePanelAsync(2));
+        await ClickAsync(page, "[data-testid=view-sustainability]");
         page.WaitForElement("[data-testid=desk-sustainability]");
         Assert.EndsWith("view=sustainability", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
         Assert.Equal(report.Pues.Count, page.FindAll("[data-testid=sustain-pues] tbody tr").Count);
         Assert.Equal(report.Regions.Count, page.FindAll("[data-testid=sustain-regions] tbody tr").Count);
-        Assert.Equal($"{(report.Forecast.Months[0].OperationalCarbonKg / 1000).ToString("N2", CultureInfo.InvariantCulture)} t CO2e", page.Find("[data-testid=sustain-operational-value]").TextContent.Trim());
+        var operational = report.Forecast.Months[0].OperationalCarbonKg;
+        Assert.Equal(operational >= 1000 ? $"{(operational / 1000).ToString("N2", CultureInfo.InvariantCulture)} t CO2e" : $"{operational.ToString("N1", CultureInfo.InvariantCulture)} kg CO2e",
+            page.Find("[data-testid=sustain-operational-value]").TextContent.Trim());
+        // Each row's carbon is the variant's, in kg to one decimal.
+        Assert.Equal(report.Regions.Select(v => (v.OperationalCarbonKgMonth0 + v.EmbodiedCarbonKgMonth0).ToString("N1", CultureInfo.InvariantCulture)),
+            page.FindAll("[data-testid=sustain-regions] tbody tr").Select(tr => tr.Children[2].TextContent.Trim()));
 
         // Infrastructure: the fleet by month and what bounds the pool.
-        await page.InvokeAsync(() => page.FindComponent<MudTabs>().Instance.ActivatePanelAsync(0));
+        await ClickAsync(page, "[data-testid=view-infra]");
         page.WaitForElement("[data-testid=desk-infra]");
         Assert.Equal(report.Forecast.Months.Count, page.FindAll("[data-testid=infra-months] tbody tr").Count);
         Assert.Contains($"{report.Bounds[0].Bound} — {report.Bounds[0].Basis}", page.Find("[data-testid=bound-h100]").TextContent, StringComparison.Ordinal);

@@ -50,8 +50,41 @@ public partial class PoolsEditor
     internal static PoolSpec NewPool(IReadOnlyList<PoolSpec> pools)
     {
         var last = pools[^1];
-        var name = Enumerable.Range(pools.Count + 1, pools.Count + 2).Select(n => $"pool-{n}").First(n => pools.All(p => p.Name != n));
+        var name = PoolsEditorNames.Free(pools, "pool");
         return last with { Name = name, Count = 1, Weight = last.Weight, AvailableFromMonth = null };
+    }
+
+    /// <summary>The edge device a new offload starts with: a phone-class accelerator, 60 ms a query (the user changes both).</summary>
+    internal const string DefaultEdgeDevice = "nvidia-jetson-orin-nano";
+
+    /// <summary>
+    /// A share of the traffic (30 % to start) served on the users' own devices: an edge pool of a phone-class device, 100
+    /// of them, 60 ms a query, a 30 ms round trip, at the users' grid (left to the user: the fleet's region stands in, said).
+    /// </summary>
+    internal static Scenario WithOffload(Scenario draft)
+    {
+        var name = draft.Pools!.Any(p => p.Name == "phones") ? PoolsEditorNames.Free(draft.Pools!, "phones") : "phones";
+        var edge = new PoolSpec
+        {
+            Name = name,
+            Device = DefaultEdgeDevice,
+            Edge = true,
+            Count = 100,
+            Service = new ServiceSpec { Distribution = ScenarioNames.Exponential, MeanMs = 60 },
+        };
+        return draft with
+        {
+            Pools = [.. draft.Pools!, edge],
+            Routing = (draft.Routing ?? new RoutingSpec()) with { Offload = new OffloadSpec { Pool = name, Share = 0.3, NetworkRttMs = 30 } },
+        };
+    }
+
+    /// <summary>The draft without pool <paramref name="index"/>; an offload to it goes with it.</summary>
+    internal static Scenario Without(Scenario draft, int index)
+    {
+        var removed = draft.Pools![index];
+        var routing = draft.Routing is { Offload: { } offload } && offload.Pool == removed.Name ? draft.Routing with { Offload = null } : draft.Routing;
+        return draft with { Pools = draft.Pools.Where((_, i) => i != index).ToList(), Routing = routing is { Policy: null, Offload: null } ? null : routing };
     }
 
     private static List<PoolSpec> Replace(IReadOnlyList<PoolSpec> pools, int index, PoolSpec pool)
@@ -60,4 +93,12 @@ public partial class PoolsEditor
         copy[index] = pool;
         return copy;
     }
+}
+
+/// <summary>Pool names a form edit may add.</summary>
+internal static class PoolsEditorNames
+{
+    /// <summary>"<paramref name="stem"/>-n" for the smallest n ≥ 2 no pool has.</summary>
+    public static string Free(IReadOnlyList<PoolSpec> pools, string stem) =>
+        Enumerable.Range(2, pools.Count + 1).Select(n => $"{stem}-{n}").First(n => pools.All(p => p.Name != n));
 }

@@ -45,14 +45,11 @@ public partial class Desk : JobPage
         _ => "Infrastructure desk",
     };
 
-    private int ViewIndex
+    /// <summary>Shows another desk of the same report; the URL follows, so that a desk can be shared as a link.</summary>
+    private void Show(string view)
     {
-        get => Math.Max(0, Array.IndexOf(Views, View ?? Views[0]));
-        set
-        {
-            View = Views[Math.Clamp(value, 0, Views.Length - 1)];
-            Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("view", View), replace: true);
-        }
+        View = view;
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("view", view), replace: true);
     }
 
     protected override async Task OnInitializedAsync()
@@ -116,7 +113,13 @@ public partial class Desk : JobPage
 
     internal static string Usd(double? value) => value is { } usd ? $"{usd.ToString(usd >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture)} USD" : "unknown";
 
-    internal static string Tonnes(double kg) => $"{(kg / 1000).ToString("N2", CultureInfo.InvariantCulture)} t CO2e";
+    /// <summary>Carbon in tonnes, or in kilograms below one tonne (so that a small fleet's figure does not read 0.00 t).</summary>
+    internal static string Tonnes(double kg) => kg >= 1000
+        ? $"{(kg / 1000).ToString("N2", CultureInfo.InvariantCulture)} t CO2e"
+        : $"{kg.ToString("N1", CultureInfo.InvariantCulture)} kg CO2e";
+
+    /// <summary>A variant's month-0 carbon, operational and embodied, kg to one decimal.</summary>
+    internal static string Kg(DeskVariant variant) => (variant.OperationalCarbonKgMonth0 + variant.EmbodiedCarbonKgMonth0).ToString("N1", CultureInfo.InvariantCulture);
 
     internal static string Band(Band? band, string prefix) => band is { } b
         ? $"{prefix}{b.P10.ToString("N0", CultureInfo.InvariantCulture)} – {b.P90.ToString("N0", CultureInfo.InvariantCulture)}"
@@ -125,14 +128,21 @@ public partial class Desk : JobPage
     /// <summary>Devices in the month: replicas × tensor-parallel degree, summed over the pools.</summary>
     internal static string Devices(MonthForecast month) => month.Pools.Sum(p => p.Count * (p.TensorParallel ?? 1)).ToString("N0", CultureInfo.InvariantCulture);
 
-    /// <summary>A pool's month: "3 + 1 spare" servers (× TP devices each) at its utilization.</summary>
+    /// <summary>A pool's month: "3 + 1 headroom" servers (× TP devices each), with its busy share unless it batches continuously.</summary>
     internal static string PoolCell(PoolForecast pool)
     {
         var spare = pool.Count - pool.RequiredCount;
         var count = spare > 0 && pool.RequiredCount > 0 ? $"{pool.RequiredCount:N0} + {spare:N0} headroom" : $"{pool.Count:N0}";
-        var tp = pool.TensorParallel is > 1 ? $" × TP{pool.TensorParallel}" : string.Empty;
-        return pool.Count == 0 ? "0" : $"{count}{tp} ({pool.Utilization.ToString("P0", CultureInfo.InvariantCulture)} busy)";
+        var tp = pool.TensorParallel is { } degree ? $" × TP{degree}" : string.Empty;
+        var busy = pool.TensorParallel is null ? $" ({pool.Utilization.ToString("P0", CultureInfo.InvariantCulture)} busy)" : string.Empty;
+        return pool.Count == 0 ? "0" : $"{count}{tp}{busy}";
     }
+
+    /// <summary>The month's busy share and what is left, for request/response pools; a generative month's is not a headroom.</summary>
+    internal static string Utilization(MonthForecast month) =>
+        month.Unmet is not null ? "—"
+            : month.Pools.Any(p => p.Count > 0 && p.TensorParallel is not null) ? "— (continuous batching)"
+            : $"{month.Utilization.ToString("P0", CultureInfo.InvariantCulture)} ({Math.Max(0, 1 - month.Utilization).ToString("P0", CultureInfo.InvariantCulture)})";
 
     /// <summary>What the finance figures rest on: each pool's price and source, the what-ifs, the energy boundary, the warnings.</summary>
     internal static IEnumerable<string> Assumptions(DeskReport report)
