@@ -204,9 +204,12 @@ public sealed class FleetPricer(DeviceCatalog catalog)
     public IReadOnlyList<string> WhatIfAssumptions(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
+        var life = scenario.Economics?.DeviceLifeYears is { } years
+            ? FormattableString.Invariant($"what-if: embodied carbon (and owned hardware without its own life) amortized over {years:G4} years (economics.deviceLifeYears; the catalog's stand-in: {DefaultLifeYears} years)")
+            : null;
         if (scenario.Economics?.WhatIf is not { } whatIf)
         {
-            return [];
+            return life is null ? [] : [life];
         }
 
         var regions = (scenario.Pools ?? []).Where(p => p?.Edge != true && p?.Region is not null)
@@ -237,6 +240,11 @@ public sealed class FleetPricer(DeviceCatalog catalog)
         foreach (var price in whatIf.DevicePrices ?? [])
         {
             said.Add(FormattableString.Invariant($"what-if: {price.Device} at {price.UsdPerDeviceHour} USD per device-hour {price.Pricing ?? "at every pricing"}, in every region: {price.Note}"));
+        }
+
+        if (life is not null)
+        {
+            said.Add(life);
         }
 
         return said;

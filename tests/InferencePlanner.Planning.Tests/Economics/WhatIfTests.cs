@@ -75,6 +75,18 @@ public sealed class WhatIfTests
         Assert.Equal(cheap.EnergyKWh * 0.20, dear.CostUsd!.Value - cheap.CostUsd!.Value, 6);
     }
 
+    [Fact]
+    public void DeviceLife_AmortizesEmbodiedCarbonOverItsYears_AndIsNamed()
+    {
+        var forecaster = new Forecaster(Catalog.Value);
+        var four = forecaster.Forecast(OneMonth("nvidia-l4", "gcp-us-central1"), Options);
+        var eight = forecaster.Forecast(OneMonth("nvidia-l4", "gcp-us-central1") with { Economics = new EconomicsSpec { DeviceLifeYears = 8 } }, Options);
+
+        Assert.Equal(four.Months[0].Pools[0].EmbodiedCarbonKg / 2, eight.Months[0].Pools[0].EmbodiedCarbonKg, 9);
+        Assert.Empty(four.WhatIfs);
+        Assert.Equal(["what-if: embodied carbon (and owned hardware without its own life) amortized over 8 years (economics.deviceLifeYears; the catalog's stand-in: 4 years)"], eight.WhatIfs);
+    }
+
     [Theory]
     [InlineData("{\"pue\": 0.5}", "$.economics.whatIf.pue")]
     [InlineData("{\"gridGramsCo2PerKwh\": -1}", "$.economics.whatIf.gridGramsCo2PerKwh")]
