@@ -147,24 +147,35 @@ public sealed partial class FormJourneyTests(AppServer app) : IClassFixture<AppS
         Assert.True(costs.Values.All(c => c > 0));
     }
 
+    /// <summary>
+    /// The M/M/4 demo turned in the form into one pool of <paramref name="device"/> in <paramref name="region"/> at
+    /// <paramref name="serviceMs"/> a query and <paramref name="rate"/> queries/s, p99 ≤ <paramref name="sloMs"/> ms; the
+    /// plan page stays open on the draft. Returns the pool's name.
+    /// </summary>
+    private async Task<string> RequestResponseDraftAsync(IPage page, string device, string region, int serviceMs, int rate, int sloMs)
+    {
+        var demo = await DemoAsync(page, "M/M/4 at 80 % load");
+        await GoAsync(page, $"plan?scenario={demo}");
+        var pool = (await page.Locator("[data-testid^=device-]").First.GetAttributeAsync("data-testid"))!["device-".Length..];
+        await ChooseAsync(page, $"device-{pool}", device);
+        await ChooseAsync(page, $"region-{pool}", RegionLabel(device, region, "on-demand"));
+        await FillAsync(page, $"service-{pool}", serviceMs.ToString(CultureInfo.InvariantCulture));
+        await FillAsync(page, "rate", rate.ToString(CultureInfo.InvariantCulture));
+        await FillAsync(page, "slo-latency", sloMs.ToString(CultureInfo.InvariantCulture));
+        await FillAsync(page, "slo-percentile", "99");
+        return pool;
+    }
+
     [Fact]
     public async Task Finance_24Months_At5_10And20PercentGrowth_WithBands_ToXlsx_FromTheFormAlone()
     {
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await OpenAsync(browser, string.Empty);
-        var demo = await DemoAsync(page, "M/M/4 at 80 % load");
 
         // An image model at 40 ms a query on H100s in Azure East US at 100 queries/s, p99 ≤ 300 ms, growing for 24 months
         // with ±2 points of uncertainty a month.
-        await GoAsync(page, $"plan?scenario={demo}");
-        var pool = (await page.Locator("[data-testid^=device-]").First.GetAttributeAsync("data-testid"))!["device-".Length..];
-        await ChooseAsync(page, $"device-{pool}", "nvidia-h100-sxm");
-        await ChooseAsync(page, $"region-{pool}", RegionLabel("nvidia-h100-sxm", "azure-eastus", "on-demand"));
-        await FillAsync(page, $"service-{pool}", "40");
-        await FillAsync(page, "rate", "100");
-        await FillAsync(page, "slo-latency", "300");
-        await FillAsync(page, "slo-percentile", "99");
+        await RequestResponseDraftAsync(page, "nvidia-h100-sxm", "azure-eastus", serviceMs: 40, rate: 100, sloMs: 300);
         await page.Locator("[data-testid=add-growth]").ClickAsync();
         await FillAsync(page, "growth-months", "24");
         await FillAsync(page, "growth-sd", "2");
@@ -235,17 +246,10 @@ public sealed partial class FormJourneyTests(AppServer app) : IClassFixture<AppS
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await OpenAsync(browser, string.Empty);
-        var demo = await DemoAsync(page, "M/M/4 at 80 % load");
 
-        // Four L4s (20 ms a query) at 120 queries/s in the Netherlands, p99 ≤ 500 ms, 30 % ranked on the users' phones
-        // in the Netherlands; the facility's PUE as two colocation contracts would have it: 1.1, then 1.5.
-        await GoAsync(page, $"plan?scenario={demo}");
-        var pool = (await page.Locator("[data-testid^=device-]").First.GetAttributeAsync("data-testid"))!["device-".Length..];
-        await ChooseAsync(page, $"device-{pool}", "nvidia-l4");
-        await ChooseAsync(page, $"region-{pool}", RegionLabel("nvidia-l4", "gcp-europe-west4", "on-demand"));
-        await FillAsync(page, $"service-{pool}", "20");
-        await FillAsync(page, "rate", "120");
-        await FillAsync(page, "slo-latency", "500");
+        // L4s (20 ms a query) at 120 queries/s in the Netherlands, p99 ≤ 500 ms, 30 % ranked on the users' phones in the
+        // Netherlands; the facility's PUE as two colocation contracts would have it: 1.1, then 1.5.
+        await RequestResponseDraftAsync(page, "nvidia-l4", "gcp-europe-west4", serviceMs: 20, rate: 120, sloMs: 500);
         await page.Locator("[data-testid=add-offload]").ClickAsync();
         await Assertions.Expect(Field(page, "offload-share")).ToHaveValueAsync("30");
         await ChooseAsync(page, "offload-grid", "grid-NL");
@@ -302,7 +306,7 @@ public sealed partial class FormJourneyTests(AppServer app) : IClassFixture<AppS
         }
 
         // The desks are reached from the keyboard too: Tab to the Finance tab, Enter, and the finance desk is in the URL.
-        await GoAsync(page, $"desk?scenario={demo}&view=infra");
+        await GoAsync(page, $"desk?scenario={await DemoAsync(page, "M/M/4 at 80 % load")}&view=infra");
         var reached = false;
         for (var i = 0; i < 60 && !reached; i++)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using InferencePlanner.Core.Scenarios;
 using InferencePlanner.Planning.Forecasting;
 using InferencePlanner.Planning.Reports;
 using InferencePlanner.Web.Jobs;
@@ -70,36 +69,12 @@ public partial class Desk : JobPage
 
     private async Task RunAsync()
     {
-        if (Selected is null)
+        if (Selected is { } selected)
         {
-            return;
-        }
-
-        Message = null;
-        try
-        {
-            var scenario = ScenarioJson.Parse(Selected.Json);
-            if (Actions.Validate(scenario) is { Count: > 0 } errors)
-            {
-                Message = string.Join("; ", errors.Select(e => e.ToString()));
-                return;
-            }
-
-            if (scenario.Slo is null || (scenario.Slo.LatencyMs is null && scenario.Slo.TtftMs is null && scenario.Slo.TpotMs is null))
-            {
-                Message = "$.slo: the desks size the fleet for its SLO; set a latency target (or TTFT and TPOT for generative pools) on the plan page";
-                return;
-            }
-
-            var selected = Selected;
-            if (!await Watcher.StartAsync(() => Actions.DeskAsync(scenario, selected.Id, selected.Version)))
-            {
-                Message = "The work queue is full: try again shortly.";
-            }
-        }
-        catch (ScenarioException ex)
-        {
-            Message = ex.Message;
+            await StartAsync(selected, scenario => Actions.DeskAsync(scenario, selected.Id, selected.Version), scenario =>
+                scenario.Slo is null || (scenario.Slo.LatencyMs is null && scenario.Slo.TtftMs is null && scenario.Slo.TpotMs is null)
+                    ? "$.slo: the desks size the fleet for its SLO; set a latency target (or TTFT and TPOT for generative pools) on the plan page"
+                    : null);
         }
     }
 

@@ -40,30 +40,9 @@ public partial class Forecast : JobPage
 
     private async Task RunAsync()
     {
-        if (Selected is null)
+        if (Selected is { } selected)
         {
-            return;
-        }
-
-        Message = null;
-        try
-        {
-            var scenario = ScenarioJson.Parse(Selected.Json);
-            if (Actions.Validate(scenario) is { Count: > 0 } errors)
-            {
-                Message = string.Join("; ", errors.Select(e => e.ToString()));
-                return;
-            }
-
-            var selected = Selected;
-            if (!await Watcher.StartAsync(() => Actions.ForecastAsync(scenario, selected.Id, selected.Version)))
-            {
-                Message = "The work queue is full: try again shortly.";
-            }
-        }
-        catch (ScenarioException ex)
-        {
-            Message = ex.Message;
+            await StartAsync(selected, scenario => Actions.ForecastAsync(scenario, selected.Id, selected.Version));
         }
     }
 

@@ -31,6 +31,41 @@ public abstract class JobPage : ComponentBase, IDisposable
 
     protected void Cancel() => _watcher?.Cancel();
 
+    /// <summary>
+    /// Reads a saved scenario, checks it (and <paramref name="check"/>, a page's own condition: a path and a reason, or
+    /// null) and queues <paramref name="start"/> for it; every problem goes to the message line, nothing is queued.
+    /// </summary>
+    protected async Task StartAsync(Persistence.ScenarioRecord record, Func<Core.Scenarios.Scenario, Task<Guid?>> start, Func<Core.Scenarios.Scenario, string?>? check = null)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(start);
+        Message = null;
+        try
+        {
+            var scenario = Core.Scenarios.ScenarioJson.Parse(record.Json);
+            if (Actions.Validate(scenario) is { Count: > 0 } errors)
+            {
+                Message = string.Join("; ", errors.Select(e => e.ToString()));
+                return;
+            }
+
+            if (check?.Invoke(scenario) is { } problem)
+            {
+                Message = problem;
+                return;
+            }
+
+            if (!await Watcher.StartAsync(() => start(scenario)))
+            {
+                Message = "The work queue is full: try again shortly.";
+            }
+        }
+        catch (Core.Scenarios.ScenarioException ex)
+        {
+            Message = ex.Message;
+        }
+    }
+
     /// <summary>Whether leaving the page cancels its job (a what-if), rather than letting it finish and be saved.</summary>
     protected virtual bool CancelOnLeave => false;
 
