@@ -32,6 +32,7 @@ public static partial class CliApp
         root.Subcommands.Add(ForecastCommands.Size(stdout, stderr, data));
         root.Subcommands.Add(CatalogCommand.Create(stdout, stderr, data));
         root.Subcommands.Add(AccuracyCommand.Create(stdout, stderr, data));
+        root.Subcommands.Add(SweepCommand.Create(stdout, stderr, data));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

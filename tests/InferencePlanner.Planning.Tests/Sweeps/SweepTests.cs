@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Scenarios;
+using InferencePlanner.Planning.Economics;
+using InferencePlanner.Planning.Sweeps;
+
+namespace InferencePlanner.Planning.Tests.Sweeps;
+
+/// <summary>A sweep: its variants in index order, each a pure function of its scenario, one table with the Pareto front.</summary>
+public sealed class SweepTests
+{
+    private static readonly Lazy<DeviceCatalog> Catalog = new(() => CatalogLoader.Load(RepositoryPaths.Catalog));
+
+    private static string Demo => File.ReadAllText(Path.Combine(RepositoryPaths.Root, "data", "sweeps", "image-model-devices-regions.json"));
+
+    private static SweepSpec With(Action<JsonObject> change)
+    {
+        var node = JsonNode.Parse(Demo)!.AsObject();
+        change(node);
+        return SweepDocument.Parse(node.ToJsonString());
+    }
+
+    [Fact]
+    public void Expand_IsTheCartesianProduct_FirstAxisSlowest_ShortcutsSetEveryPool_PathsSetTheirField()
+    {
+        var sweep = With(n => n["axes"]!.AsArray().Add(new JsonObject { ["field"] = "slo.latencyMs", ["values"] = new JsonArray(150, 300) }));
+
+        var variants = SweepDocument.Expand(sweep, Catalog.Value);
+
+        Assert.Equal(2 * 3 * 3 * 2, variants.Count);
+        Assert.Equal("device=nvidia-h100-sxm, region=gcp-us-central1, count=1, slo.latencyMs=150", variants[0].Label);
+        Assert.Equal("device=nvidia-h100-sxm, region=gcp-us-central1, count=1, slo.latencyMs=300", variants[1].Label);
+        Assert.Equal("device=nvidia-l4, region=gcp-europe-west4, count=4, slo.latencyMs=300", variants[^1].Label);
+        var last = variants[^1].Scenario;
+        Assert.Equal(("nvidia-l4", "gcp-europe-west4", 4), (last.Pools![0].Device, last.Pools[0].Region, last.Pools[0].Count!.Value));
+        Assert.Equal(300, last.Slo!.LatencyMs);
+        // Everything the axes do not name is the base's.
+        Assert.Equal(20, last.Pools[0].Service!.MeanMs);
+        Assert.Equal(60, last.Workload!.Arrivals!.RatePerSecond);
+    }
+
+    [Theory]
+    [InlineData("pools[3].count", "$.axes[0].field", "no pools[3]")]
+    [InlineData("pools[x].count", "$.axes[0].field", "is not name[index]")]
+    public void ABadField_IsNamedByItsAxis(string field, string path, string reason)
+    {
+        var sweep = With(n => n["axes"] = new JsonArray(new JsonObject { ["field"] = field, ["values"] = new JsonArray(1) }));
+
+        var ex = Assert.Throws<ScenarioException>(() => SweepDocument.Expand(sweep, Catalog.Value));
+
+        Assert.Equal(path, ex.Errors[0].Path);
+        Assert.Contains(reason, ex.Errors[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABadValue_IsNamedWithItsVariantAndField_AndTooManyVariantsAreRefused()
+    {
+        var typo = With(n => n["axes"]![0]!["values"]!.AsArray().Add("nvidia-h100-sxmm"));
+        var ex = Assert.Throws<ScenarioException>(() => SweepDocument.Expand(typo, Catalog.Value));
+        Assert.Contains("variant 18 (device=nvidia-h100-sxmm, region=gcp-us-central1, count=1)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("$.pools[0].device", ex.Message, StringComparison.Ordinal);
+
+        var many = SweepDocument.Parse(Demo);
+        var refused = Assert.Throws<ScenarioException>(() => SweepDocument.Expand(many, Catalog.Value, maxVariants: 17));
+        Assert.Equal("$.axes", refused.Errors[0].Path);
+        Assert.Throws<ScenarioException>(() => SweepDocument.Parse("""{ "base": {}, "axis": [] }"""));
+        Assert.Equal("$.mode", Assert.Throws<ScenarioException>(() => SweepDocument.Expand(With(n => n["mode"] = "optimise"))).Errors[0].Path);
+    }
+
+    [Fact]
+    public void Run_PricesEachVariantByHand_SaysWhyAnOverloadedOneHasNoFigures_AndIsBitIdenticalWhenRepeated()
+    {
+        var sweep = SweepDocument.Parse(Demo);
+        var runner = new SweepRunner(Catalog.Value);
+
+        var first = runner.Run(sweep);
+        var again = runner.Run(sweep);
+
+        Assert.Equal(JsonSerializer.Serialize(first), JsonSerializer.Serialize(again));
+        Assert.Equal(Enumerable.Range(0, 18), first.Rows.Select(r => r.Index));
+        var pricer = new FleetPricer(Catalog.Value);
+        foreach (var row in first.Rows.Where(r => r.Stable))
+        {
+            var device = row.Variant.Split(", ")[0]["device=".Length..];
+            var region = row.Variant.Split(", ")[1]["region=".Length..];
+            var price = pricer.ListedPrice(device, region, "on-demand")?.UsdPerAcceleratorHour.Effective;
+            Assert.Equal(price is { } usd ? row.Devices * usd * 730.5 : null, row.CostUsd);
+            Assert.True(row.EnergyKWh > 0 && row.CarbonKg > 0);
+        }
+
+        // One server cannot serve 60 queries/s at 20 ms each (50/s at most): a verdict with its reason, no figures.
+        var overloaded = Assert.Single(first.Rows, r => r.Variant == "device=nvidia-l4, region=gcp-us-central1, count=1");
+        Assert.False(overloaded.Stable);
+        Assert.Contains("serves at most 50 queries/s", overloaded.Reason, StringComparison.Ordinal);
+        Assert.Null(overloaded.CostUsd);
+        Assert.Null(overloaded.EnergyKWh);
+        Assert.False(overloaded.Pareto);
+    }
+
+    [Fact]
+    public void ParetoFront_KeepsTheRowsNoOtherBeatsOnCostAndP99_AmongStablePricedRows()
+    {
+        SweepRow Row(int i, double? cost, double? p99, bool stable = true) => new() { Index = i, Variant = $"v{i}", Stable = stable, CostUsd = cost, P99Ms = p99 };
+        var rows = new[]
+        {
+            Row(0, 10, 100),   // cheapest: on the front
+            Row(1, 20, 50),    // fastest: on the front
+            Row(2, 20, 100),   // beaten by 0 (cheaper, as fast)
+            Row(3, 15, 80),    // neither beats it: on the front
+            Row(4, 5, null),   // no p99: not ranked
+            Row(5, null, 10),  // unknown cost: not ranked
+            Row(6, 1, 1, stable: false),
+            Row(7, 10, 100),   // the same as 0: neither beats the other, both on the front
+        };
+
+        var marked = SweepRunner.MarkFront(rows);
+
+        Assert.Equal([0, 1, 3, 7], marked.Where(r => r.Pareto).Select(r => r.Index));
+    }
+
+    [Fact]
+    public void SizeMode_SizesEachVariantForItsSlo_AndSaysWhichCannotBeMet()
+    {
+        var sweep = With(n =>
+        {
+            n["mode"] = "size";
+            n["axes"] = new JsonArray(new JsonObject { ["field"] = "slo.latencyMs", ["values"] = new JsonArray(60, 150, 400) });
+        });
+
+        var rows = new SweepRunner(Catalog.Value).Run(sweep).Rows;
+
+        // A 20 ms exponential service alone has a p99 of 20 ms × ln 100 = 92 ms: no fleet meets 60 ms, said as such.
+        Assert.False(rows[0].Stable);
+        Assert.Contains("the service alone has p99 = 92.1 ms, over the 60 ms budget", rows[0].Reason, StringComparison.Ordinal);
+        Assert.Null(rows[0].CostUsd);
+        // A tighter target needs at least as many servers; each sized fleet meets its own.
+        Assert.True(rows[1].Devices >= rows[2].Devices, $"{rows[1].Devices} vs {rows[2].Devices}");
+        Assert.All(rows.Skip(1), r => Assert.True(r.SloMet));
+        Assert.True(rows[1].P99Ms <= 150 && rows[2].P99Ms <= 400);
+    }
+}
