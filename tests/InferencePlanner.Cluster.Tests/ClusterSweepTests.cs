@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using InferencePlanner.Cluster;
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Planning.Sweeps;
+using Orleans.TestingHost;
+
+namespace InferencePlanner.Cluster.Tests;
+
+/// <summary>Three silos in this process (Orleans' TestingHost): a sweep on the cluster gives the local table byte for byte.</summary>
+public sealed class ClusterSweepTests : IAsyncLifetime
+{
+    private static readonly Lazy<DeviceCatalog> Catalog = new(() => CatalogLoader.Load(RepositoryPaths.Catalog));
+    private TestCluster _cluster = null!;
+
+    public sealed class SweepSilo : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddSweeps(Catalog.Value);
+    }
+
+    public async Task InitializeAsync()
+    {
+        _cluster = new TestClusterBuilder(3).AddSiloBuilderConfigurator<SweepSilo>().Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    /// <summary>The demo sweep with <paramref name="queries"/> measured queries a replication.</summary>
+    private static string Sweep(long queries)
+    {
+        var node = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "data", "sweeps", "image-model-devices-regions.json")))!;
+        node["base"]!["horizon"]!["queries"] = queries;
+        return node.ToJsonString();
+    }
+
+    private static string Local(string sweep) =>
+        JsonSerializer.Serialize(new SweepRunner(Catalog.Value).Run(SweepDocument.Parse(sweep)), SweepJson.Options);
+
+    private static async Task<SweepStatus> FinishedAsync(ISweepGrain grain, TimeSpan limit)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await grain.GetStatusAsync();
+            if (status.State != "running" || clock.Elapsed > limit)
+            {
+                return status;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task ASweepOnThreeSilos_IsTheLocalTable_ByteForByte()
+    {
+        var sweep = Sweep(20_000);
+        var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
+
+        Assert.Null(await grain.StartAsync(sweep, SweepDocument.DefaultMaxVariants));
+        var status = await FinishedAsync(grain, TimeSpan.FromMinutes(3));
+
+        Assert.Equal("done", status.State);
+        Assert.Equal((18, 18), (status.Total, status.Done));
+        Assert.Equal(Local(sweep), status.ResultJson);
+    }
+
+    [Fact]
+    public async Task ASiloKilledMidSweep_TheSweepFinishes_AndIsStillTheLocalTable()
+    {
+        var sweep = Sweep(150_000);
+        var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
+        await grain.StartAsync(sweep, SweepDocument.DefaultMaxVariants);
+        var coordinator = await grain.GetSiloAsync();
+        while ((await grain.GetStatusAsync()).Done < 2)
+        {
+            await Task.Delay(50);
+        }
+
+        // A silo other than the coordinator's dies without a word, variants on it in flight.
+        var victim = _cluster.SecondarySilos.First(s => !coordinator.Contains(s.SiloAddress.Endpoint.ToString(), StringComparison.Ordinal));
+        await _cluster.KillSiloAsync(victim);
+
+        var status = await FinishedAsync(grain, TimeSpan.FromMinutes(5));
+        Assert.Equal("done", status.State);
+        Assert.Equal(Local(sweep), status.ResultJson);
+    }
+
+    [Fact]
+    public async Task Cancel_StopsTheSweep_NoRowLandsAfterIt()
+    {
+        var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
+        await grain.StartAsync(Sweep(150_000), SweepDocument.DefaultMaxVariants);
+
+        await grain.CancelAsync();
+        var cancelled = await grain.GetStatusAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var later = await grain.GetStatusAsync();
+
+        Assert.Equal("cancelled", cancelled.State);
+        Assert.Equal(cancelled.Done, later.Done);
+        Assert.True(later.Done < later.Total, $"{later.Done} of {later.Total}");
+    }
+
+    [Fact]
+    public async Task ABadSweep_IsRefusedByItsPath_BeforeAnythingRuns()
+    {
+        var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
+
+        var problem = await grain.StartAsync(Sweep(1000), maxVariants: 5);
+
+        Assert.StartsWith("$.axes: the axes make more than 5 variants", problem, StringComparison.Ordinal);
+        Assert.Equal(0, (await grain.GetStatusAsync()).Total);
+    }
+}
