@@ -13,11 +13,15 @@ public static class SiloSetup
     /// storage for the sweep state unless a store named <see cref="SweepGrain.Storage"/> is already registered, and the
     /// strongly consistent grain directory (a coordinator must never run twice under churn).
     /// </summary>
-    public static ISiloBuilder AddSweeps(this ISiloBuilder silo, DeviceCatalog catalog, ProfileStore? profiles = null, bool memoryStorage = true)
+    /// <param name="catalog">The catalog the variants read; null when the host registers its own (the dashboard's, with the team's edits).</param>
+    public static ISiloBuilder AddSweeps(this ISiloBuilder silo, DeviceCatalog? catalog = null, ProfileStore? profiles = null, bool memoryStorage = true)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        ArgumentNullException.ThrowIfNull(catalog);
-        silo.Services.TryAddSingleton(catalog);
+        if (catalog is not null)
+        {
+            silo.Services.TryAddSingleton(catalog);
+        }
+
         silo.Services.TryAddSingleton(profiles ?? ProfileStore.Empty);
         if (memoryStorage)
         {

@@ -126,6 +126,12 @@ public static class ApiEndpoints
             .Accepts<byte[]>("application/octet-stream", "multipart/form-data").Produces<JobInfo>(StatusCodes.Status202Accepted).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireRateLimiting(UploadsPolicy);
+        api.MapPost("/sweeps", StartSweepAsync).WithName("StartSweep")
+            .WithSummary("Start a sweep (a base scenario and axes) on the cluster; poll GET /api/sweeps/{id} for progress and the rows so far.")
+            .Accepts<Planning.Sweeps.SweepSpec>("application/json").Produces(StatusCodes.Status202Accepted).ProducesValidationProblem();
+        api.MapGet("/sweeps/{id:guid}", GetSweepAsync).WithName("GetSweep").WithSummary("A sweep's state, progress and rows (the Pareto front marked once done).")
+            .Produces<Cluster.SweepStatus>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapDelete("/sweeps/{id:guid}", CancelSweepAsync).WithName("CancelSweep").Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/jobs/{id:guid}", GetJobAsync).WithName("GetJob").Produces<JobInfo>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapDelete("/jobs/{id:guid}", CancelJobAsync).WithName("CancelJob").Produces<JobInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -224,6 +230,30 @@ public static class ApiEndpoints
 
         return scenario;
     }
+
+    /// <summary>Checks the sweep here (each problem named by its path, 400) and starts it on the cluster.</summary>
+    private static async Task<IResult> StartSweepAsync(HttpRequest request, IOptions<ApiOptions> limits, CatalogService catalogs, Cluster.SweepService sweeps)
+    {
+        var json = await ReadBodyAsync(request, limits.Value.MaxRequestBytes).ConfigureAwait(false);
+        var variants = Planning.Sweeps.SweepDocument.Expand(Planning.Sweeps.SweepDocument.Parse(json), catalogs.Current, limits.Value.MaxSweepVariants);
+        var (id, problem) = await sweeps.StartAsync(json, limits.Value.MaxSweepVariants).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            throw new ScenarioException("$", problem);
+        }
+
+        return Results.Json(new { id, variants = variants.Count, status = $"/api/sweeps/{id}" }, Json, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> GetSweepAsync(Guid id, Cluster.SweepService sweeps) =>
+        await sweeps.StatusAsync(id).ConfigureAwait(false) is { } status
+            ? Results.Text($$"""{"state":{{JsonSerializer.Serialize(status.State)}},"total":{{status.Total}},"done":{{status.Done}},"result":{{status.ResultJson}}}""", "application/json")
+            : Problem(StatusCodes.Status404NotFound, "No such sweep.", new Dictionary<string, string[]> { ["id"] = [$"no sweep has the id {id}"] });
+
+    private static async Task<IResult> CancelSweepAsync(Guid id, Cluster.SweepService sweeps) =>
+        await sweeps.CancelAsync(id).ConfigureAwait(false)
+            ? Results.Json(new { id, state = "cancelled" }, Json, statusCode: StatusCodes.Status202Accepted)
+            : Problem(StatusCodes.Status404NotFound, "No such sweep.", new Dictionary<string, string[]> { ["id"] = [$"no sweep has the id {id}"] });
 
     private static async Task<IResult> ValidateAsync(HttpRequest request, IOptions<ApiOptions> limits, PlannerActions actions)
     {

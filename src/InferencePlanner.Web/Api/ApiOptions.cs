@@ -35,6 +35,9 @@ public sealed class ApiOptions
     /// <summary>Simulations and forecasts running at once (default: one per core).</summary>
     public int MaxConcurrentRuns { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>The most variants one sweep may have.</summary>
+    public int MaxSweepVariants { get; set; } = Planning.Sweeps.SweepDocument.DefaultMaxVariants;
+
     /// <summary>Requests waiting for a run slot; beyond them, 429.</summary>
     public int MaxQueuedRuns { get; set; } = 2 * Environment.ProcessorCount;
 }

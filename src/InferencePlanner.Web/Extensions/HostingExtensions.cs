@@ -74,6 +74,13 @@ public static class HostingExtensions
         });
         builder.Services.AddPlannerSecurity(builder.Configuration);
 
+        // Sweeps run on Microsoft Orleans: one silo in this process (localhost clustering, memory storage) on free
+        // loopback ports unless Cluster:SiloPort and Cluster:GatewayPort say otherwise.
+        var siloPort = builder.Configuration.GetValue<int?>("Cluster:SiloPort") ?? Cluster.SweepService.FreePort();
+        var gatewayPort = builder.Configuration.GetValue<int?>("Cluster:GatewayPort") ?? Cluster.SweepService.FreePort();
+        builder.UseOrleans(silo => Cluster.SiloSetup.AddSweeps(silo.UseLocalhostClustering(siloPort, gatewayPort)));
+        builder.Services.AddSingleton<Cluster.SweepService>();
+
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddHealthChecks().AddCheck<CatalogHealthCheck>("catalog");

@@ -43,7 +43,7 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Superset(new HashSet<string>
         {
             "/api/simulate", "/api/forecast", "/api/validate", "/api/catalog/devices", "/api/scenarios", "/api/scenarios/{id}",
-            "/api/calibrations", "/api/calibrations/upload", "/api/jobs/{id}",
+            "/api/calibrations", "/api/calibrations/upload", "/api/jobs/{id}", "/api/sweeps", "/api/sweeps/{id}",
         }, paths.ToHashSet());
     }
 
