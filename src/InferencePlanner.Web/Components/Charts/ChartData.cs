@@ -10,6 +10,9 @@ public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyL
     /// <summary>Drawn as bars; <see cref="BarWidths"/> (in x units) where they differ, else Plotly's default.</summary>
     public bool Bars { get; init; }
 
+    /// <summary>Drawn as points, not joined (a scatter of variants).</summary>
+    public bool Markers { get; init; }
+
     public IReadOnlyList<double>? BarWidths { get; init; }
 }
 
@@ -32,7 +35,7 @@ public static class ChartData
             Name = s.Name,
             X = s.X.Cast<object>().ToList(),
             Y = s.Y.Cast<object>().ToList(),
-            Mode = ModeFlag.Lines,
+            Mode = s.Markers ? ModeFlag.Markers : ModeFlag.Lines,
             StackGroup = s.Stacked ? "stack" : null,
         }).ToList();
     }
