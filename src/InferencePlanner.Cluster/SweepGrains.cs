@@ -202,6 +202,17 @@ public sealed class SweepGrain(
             {
                 logger.LogWarning(ex, "sweep {Sweep}: variant {Index} failed on attempt {Attempt}; trying again elsewhere", this.GetPrimaryKey(), index, attempt);
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Out of attempts, or the variant itself failed: the row says so, and the sweep still ends.
+                if (s.Rows[index] is null && !s.Cancelled)
+                {
+                    s.Rows[index] = JsonSerializer.Serialize(new SweepRow { Index = index, Variant = s.Labels[index], Stable = false, Reason = $"could not be run: {ex.Message}" }, SweepJson.Options);
+                    await SaveAsync();
+                }
+
+                return;
+            }
         }
     }
 }
