@@ -26,18 +26,9 @@ internal static class ForecastCommands
             var path = parse.GetValue(file)!;
             var (scenario, forecaster) = Load(path, parse, data);
             var months = new GrowthMonths(scenario).Count;
-            var last = -1;
             var result = Run(() => forecaster.Forecast(scenario, new ForecastOptions
             {
-                Progress = new InlineProgress<double>(p =>
-                {
-                    var percent = (int)(p * 100);
-                    if (percent / 10 != last / 10)
-                    {
-                        last = percent;
-                        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"forecasting: {percent} % of {months} months"));
-                    }
-                }),
+                Progress = TenthsProgress.To(stderr, percent => string.Create(CultureInfo.InvariantCulture, $"forecasting: {percent} % of {months} months")),
             }, Path.GetDirectoryName(Path.GetFullPath(path)), cancellation));
 
             foreach (var warning in result.Warnings)

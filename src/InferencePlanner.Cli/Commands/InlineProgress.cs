@@ -16,3 +16,24 @@ internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
         }
     }
 }
+
+/// <summary>Progress of long work as a line on stderr at each tenth done.</summary>
+internal static class TenthsProgress
+{
+    /// <summary>Writes <paramref name="line"/>(percent) whenever the fraction done passes another tenth.</summary>
+    public static IProgress<double> To(TextWriter stderr, Func<int, string> line)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(line);
+        var last = -1;
+        return new InlineProgress<double>(fraction =>
+        {
+            var percent = (int)(fraction * 100);
+            if (percent / 10 != last / 10)
+            {
+                last = percent;
+                stderr.WriteLine(line(percent));
+            }
+        });
+    }
+}

@@ -36,16 +36,7 @@ internal static class SweepCommand
             }
 
             var sweep = SweepDocument.Parse(File.ReadAllText(path));
-            var last = -1;
-            var progress = parse.GetValue(quiet) ? null : new InlineProgress<double>(f =>
-            {
-                var percent = (int)(f * 100);
-                if (percent / 10 != last / 10)
-                {
-                    last = percent;
-                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sweeping: {percent} %"));
-                }
-            });
+            var progress = parse.GetValue(quiet) ? null : TenthsProgress.To(stderr, percent => string.Create(CultureInfo.InvariantCulture, $"sweeping: {percent} %"));
             var result = new SweepRunner(data.Catalog(parse), data.Profiles(parse)).Run(sweep, progress, Path.GetDirectoryName(Path.GetFullPath(path)), parse.GetValue(max), cancellation);
             var text = parse.GetValue(format) == "csv" ? SweepRunner.Csv(result) : JsonSerializer.Serialize(result, ContractJson.Indented) + Environment.NewLine;
             if (parse.GetValue(output) is { } target)
