@@ -348,7 +348,9 @@ public sealed partial class FormJourneyTests(AppServer app) : IClassFixture<AppS
 
         Assert.True(reached, "the Finance tab is never reached with Tab");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(new Regex("view=finance"));
+        // The desk changes in place (the URL replaced, no page load): the finance view is pressed and in the URL.
+        await Assertions.Expect(page.Locator("[data-testid=view-finance]")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("view=finance"));
     }
 
     private static double Grid(string region) => Catalog.TryGetRegion(region, out var r) ? r.GridGramsCo2PerKwh.Effective!.Value : throw new InvalidOperationException(region);
