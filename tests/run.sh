@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of InferencePlanner in Release: unit, component, host, CLI and browser tests.
-# Installs Debian's chromium first when it is missing (the browser tests drive /usr/bin/chromium).
+# Installs Debian's chromium and postgresql first when they are missing (the browser tests drive /usr/bin/chromium; the
+# cluster test starts its own PostgreSQL server, as the postgres user, from /usr/lib/postgresql/*/bin).
 #   tests/run.sh          every test (what CI runs)
 #   tests/run.sh --fast   the inner loop: every test project but the browser and process tests (InferencePlanner.E2E)
 set -euo pipefail
@@ -14,11 +15,16 @@ for arg in "$@"; do
   esac
 done
 
-if ! $fast && [ ! -x /usr/bin/chromium ]; then
-  echo "Installing Debian's chromium for the browser tests..." >&2
+missing=()
+if ! $fast; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian's ${missing[*]} for the browser and cluster tests..." >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 results="$PWD/TestResults"

@@ -14,7 +14,8 @@ public static class SiloSetup
     /// strongly consistent grain directory (a coordinator must never run twice under churn).
     /// </summary>
     /// <param name="catalog">The catalog the variants read; null when the host registers its own (the dashboard's, with the team's edits).</param>
-    public static ISiloBuilder AddSweeps(this ISiloBuilder silo, DeviceCatalog? catalog = null, ProfileStore? profiles = null, bool memoryStorage = true)
+    /// <param name="chunkSlots">Chunks this silo computes at once; by default every core (a lone silo), <see cref="ChunkSlots.ForCluster"/> in a cluster.</param>
+    public static ISiloBuilder AddSweeps(this ISiloBuilder silo, DeviceCatalog? catalog = null, ProfileStore? profiles = null, bool memoryStorage = true, int? chunkSlots = null)
     {
         ArgumentNullException.ThrowIfNull(silo);
         if (catalog is not null)
@@ -23,6 +24,7 @@ public static class SiloSetup
         }
 
         silo.Services.TryAddSingleton(profiles ?? ProfileStore.Empty);
+        silo.Services.TryAddSingleton(new ChunkSlots(chunkSlots ?? Environment.ProcessorCount));
         if (memoryStorage)
         {
             silo.AddMemoryGrainStorage(SweepGrain.Storage);

@@ -8,11 +8,14 @@ using Orleans.Runtime;
 
 namespace InferencePlanner.Cluster;
 
-/// <summary>One variant of a sweep, keyed "{sweep}/{index}" so that variants spread over the silos; its work is <see cref="SweepRunner.Variant"/>.</summary>
-public interface IVariantGrain : IGrainWithStringKey
+/// <summary>
+/// One chunk of a sweep (a variant's replication, or a whole sized or forecast variant), keyed
+/// "{sweep}/{index}/{chunk}/{attempt}" so that chunks spread over the silos; its work is <see cref="SweepRunner.Chunk"/>.
+/// </summary>
+public interface IChunkGrain : IGrainWithStringKey
 {
-    /// <summary>The variant's row as JSON: a pure function of the scenario, the mode and the replications.</summary>
-    Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index);
+    /// <summary>The chunk as JSON (<see cref="SweepChunk"/>): a pure function of the scenario, the mode and the chunk's number.</summary>
+    Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk);
 }
 
 /// <summary>A sweep's coordinator: expands it, runs its variants on variant grains, keeps each row as it lands.</summary>
@@ -33,13 +36,18 @@ public interface ISweepGrain : IGrainWithGuidKey
     Task<string> GetSiloAsync();
 }
 
-/// <summary>Where a sweep stands: <c>running</c>, <c>done</c> or <c>cancelled</c>; the rows so far (done ones in index order) as the result JSON.</summary>
+/// <summary>
+/// Where a sweep stands: <c>running</c>, <c>done</c> or <c>cancelled</c>; variants and chunks (variant × replication)
+/// in all and done; the rows so far (done ones in index order) as the result JSON.
+/// </summary>
 [GenerateSerializer]
 public sealed record SweepStatus(
     [property: Id(0)] string State,
     [property: Id(1)] int Total,
     [property: Id(2)] int Done,
-    [property: Id(3)] string ResultJson);
+    [property: Id(3)] string ResultJson,
+    [property: Id(4)] int Chunks = 0,
+    [property: Id(5)] int ChunksDone = 0);
 
 /// <summary>A sweep's persisted state: its variants and the rows that have landed (null where not yet).</summary>
 [GenerateSerializer]
@@ -51,32 +59,100 @@ public sealed class SweepState
     [Id(3)] public List<string> Scenarios { get; set; } = [];
     [Id(4)] public List<string?> Rows { get; set; } = [];
     [Id(5)] public bool Cancelled { get; set; }
+
+    /// <summary>Chunks per variant (replications when simulated, else one).</summary>
+    [Id(6)] public int ChunksPerVariant { get; set; } = 1;
+
+    /// <summary>The chunks that have landed, variant i's chunk c at i × <see cref="ChunksPerVariant"/> + c; dropped once their row is joined.</summary>
+    [Id(7)] public List<string?> Chunks { get; set; } = [];
+
+    /// <summary>
+    /// Takes in what another writer (a second activation during churn, or an earlier one) stored: every row and chunk
+    /// either holds, and a cancel from either. Rows and chunks are pure functions of the sweep, so the union is safe.
+    /// </summary>
+    public void Absorb(SweepState other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Scenarios.Count == 0)
+        {
+            (Mode, Replications, Labels, Scenarios, Rows, ChunksPerVariant, Chunks, Cancelled) =
+                (other.Mode, other.Replications, other.Labels, other.Scenarios, other.Rows, other.ChunksPerVariant, other.Chunks, other.Cancelled);
+            return;
+        }
+
+        if (other.Scenarios.Count != Scenarios.Count || other.ChunksPerVariant != ChunksPerVariant || other.Chunks.Count != Chunks.Count)
+        {
+            return;
+        }
+
+        Cancelled |= other.Cancelled;
+        for (var i = 0; i < Rows.Count; i++)
+        {
+            Rows[i] ??= other.Rows[i];
+            for (var c = 0; c < ChunksPerVariant; c++)
+            {
+                var at = (i * ChunksPerVariant) + c;
+                Chunks[at] = Rows[i] is null ? Chunks[at] ?? other.Chunks[at] : null;
+            }
+        }
+    }
+
+    public int ChunksDone(int index) => Rows[index] is not null ? ChunksPerVariant : Enumerable.Range(0, ChunksPerVariant).Count(c => Chunks[(index * ChunksPerVariant) + c] is not null);
 }
 
-public sealed class VariantGrain(DeviceCatalog catalog, ProfileStore profiles) : Grain, IVariantGrain
+/// <summary>
+/// How many chunks one silo computes at once. A silo in a cluster leaves one core free so that it answers membership
+/// probes in time even when every other core simulates; a lone embedded silo has no peers to answer and uses them all.
+/// </summary>
+public sealed class ChunkSlots(int slots)
 {
-    public Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index)
+    public int Count { get; } = Math.Max(1, slots);
+
+    public SemaphoreSlim Gate { get; } = new(Math.Max(1, slots));
+
+    public static int ForCluster => Math.Max(1, Environment.ProcessorCount - 1);
+}
+
+public sealed class ChunkGrain(DeviceCatalog catalog, ProfileStore profiles, ChunkSlots slots) : Grain, IChunkGrain
+{
+    public async Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk)
     {
-        var row = new SweepRunner(catalog, profiles).Variant(index, label, ScenarioJson.Parse(scenarioJson), mode, replications);
-        // One variant's work is done: the activation has nothing more to keep.
-        DeactivateOnIdle();
-        return Task.FromResult(JsonSerializer.Serialize(row, SweepJson.Options));
+        // The simulation runs on the thread pool, at most the silo's slots at once, never on the scheduler's threads.
+        await slots.Gate.WaitAsync();
+        try
+        {
+            var result = await Task.Run(() => new SweepRunner(catalog, profiles).Chunk(index, label, ScenarioJson.Parse(scenarioJson), mode, replications, chunk));
+            return JsonSerializer.Serialize(result, SweepJson.Options);
+        }
+        finally
+        {
+            slots.Gate.Release();
+            // One chunk's work is done: the activation has nothing more to keep.
+            DeactivateOnIdle();
+        }
     }
 }
 
 public sealed class SweepGrain(
     [PersistentState("sweep", SweepGrain.Storage)] IPersistentState<SweepState> state,
     DeviceCatalog catalog,
+    ProfileStore profiles,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     /// <summary>The grain storage a cluster registers for sweeps.</summary>
     public const string Storage = "sweeps";
 
-    /// <summary>Variants in flight at once per sweep: enough to keep every silo busy, few enough that a cancel stops soon.</summary>
-    public const int InFlight = 8;
+    /// <summary>Chunks in flight at once per sweep: enough to keep every silo busy, few enough that a cancel stops soon.</summary>
+    public const int InFlight = 12;
 
-    /// <summary>A variant call that fails (its silo died, a timeout) is tried again this many times: the variant is pure, so a repeat is harmless.</summary>
-    public const int Attempts = 5;
+    /// <summary>
+    /// How long a chunk call that fails in the cluster (its silo died, a timeout) keeps being tried again, further apart
+    /// each time (up to <see cref="MaxBackoff"/>): long enough for the others to declare a dead silo dead and stop
+    /// routing to it. The chunk is pure, so a repeat is harmless.
+    /// </summary>
+    public static readonly TimeSpan RetryWindow = TimeSpan.FromMinutes(2);
+
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
     private Task? _running;
 
@@ -113,20 +189,35 @@ public sealed class SweepGrain(
             Labels = [.. variants.Select(v => v.Label)],
             Scenarios = [.. variants.Select(v => ScenarioJson.Write(v.Scenario))],
             Rows = [.. variants.Select(_ => (string?)null)],
+            ChunksPerVariant = SweepRunner.ChunksOf(sweep.Mode ?? SweepDocument.Simulate, sweep.Replications ?? 1),
         };
+        state.State.Chunks = [.. Enumerable.Repeat((string?)null, variants.Count * state.State.ChunksPerVariant)];
         await SaveAsync();
         Resume();
         return null;
     }
 
-    public Task<SweepStatus> GetStatusAsync()
+    public async Task<SweepStatus> GetStatusAsync()
     {
+        if (_running is null or { IsCompleted: true } && state.State.Rows.Any(r => r is null) && state.State.Scenarios.Count > 0)
+        {
+            // Nothing runs here yet rows are missing: take in what another activation stored, join what is complete, go on.
+            await RefreshAsync();
+            if (JoinReady())
+            {
+                await SaveAsync();
+            }
+
+            Resume();
+        }
+
         var s = state.State;
         var rows = s.Rows.Where(r => r is not null).Select(r => JsonSerializer.Deserialize<SweepRow>(r!, SweepJson.Options)!).ToList();
         var done = rows.Count;
         var finished = done == s.Scenarios.Count && s.Scenarios.Count > 0;
         var result = new SweepResult(s.Mode, finished ? SweepRunner.MarkFront(rows) : rows);
-        return Task.FromResult(new SweepStatus(s.Cancelled ? "cancelled" : finished ? "done" : "running", s.Scenarios.Count, done, JsonSerializer.Serialize(result, SweepJson.Options)));
+        var chunksDone = Enumerable.Range(0, s.Scenarios.Count).Sum(s.ChunksDone);
+        return new SweepStatus(s.Cancelled ? "cancelled" : finished ? "done" : "running", s.Scenarios.Count, done, JsonSerializer.Serialize(result, SweepJson.Options), s.Scenarios.Count * s.ChunksPerVariant, chunksDone);
     }
 
     public async Task CancelAsync()
@@ -138,21 +229,70 @@ public sealed class SweepGrain(
     public Task<string> GetSiloAsync() => Task.FromResult(RuntimeIdentity);
 
     /// <summary>
-    /// Writes the state; when the store lost its copy (a silo holding it died, so the version no longer matches), reads
-    /// the store's version and writes this activation's state over it: the rows this activation holds are the newest.
+    /// Writes the state; when the store holds another version (a second activation wrote during churn, or a silo holding
+    /// a copy died), takes in the stored rows and chunks (<see cref="SweepState.Absorb"/>) and writes the union.
     /// </summary>
     private async Task SaveAsync()
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await state.WriteStateAsync();
+                return;
+            }
+            catch (Orleans.Storage.InconsistentStateException) when (attempt < 5)
+            {
+                await RefreshAsync();
+            }
+        }
+    }
+
+    /// <summary>Reads the stored state and takes it into this activation's (the object the running loop holds stays the same).</summary>
+    private async Task RefreshAsync()
+    {
+        var held = state.State;
+        await state.ReadStateAsync();
+        held.Absorb(state.State);
+        state.State = held;
+    }
+
+    /// <summary>Joins each variant whose chunks have all landed but whose row is missing; true when one was joined.</summary>
+    private bool JoinReady()
+    {
+        var s = state.State;
+        var joined = false;
+        for (var i = 0; i < s.Rows.Count; i++)
+        {
+            if (s.Rows[i] is null && s.ChunksDone(i) == s.ChunksPerVariant)
+            {
+                Join(i);
+                joined = true;
+            }
+        }
+
+        return joined;
+    }
+
+    /// <summary>Variant <paramref name="index"/>'s row from its chunks (or a row saying why it could not be joined); its chunks dropped.</summary>
+    private void Join(int index)
+    {
+        var s = state.State;
+        var k = s.ChunksPerVariant;
         try
         {
-            await state.WriteStateAsync();
+            var chunks = Enumerable.Range(0, k).Select(c => JsonSerializer.Deserialize<SweepChunk>(s.Chunks[(index * k) + c]!, SweepJson.Options)!).ToList();
+            var row = new SweepRunner(catalog, profiles).Join(index, s.Labels[index], ScenarioJson.Parse(s.Scenarios[index]), s.Mode, s.Replications, chunks);
+            s.Rows[index] = JsonSerializer.Serialize(row, SweepJson.Options);
         }
-        catch (Orleans.Storage.InconsistentStateException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var held = state.State;
-            await state.ReadStateAsync();
-            state.State = held;
-            await state.WriteStateAsync();
+            s.Rows[index] = JsonSerializer.Serialize(new SweepRow { Index = index, Variant = s.Labels[index], Stable = false, Reason = $"could not be run: {ex.Message.Split('\n')[0].Trim()}" }, SweepJson.Options);
+        }
+
+        for (var c = 0; c < k; c++)
+        {
+            s.Chunks[(index * k) + c] = null;
         }
     }
 
@@ -164,55 +304,85 @@ public sealed class SweepGrain(
         }
     }
 
-    /// <summary>The missing rows, <see cref="InFlight"/> at a time, each written to the state as it lands (the first result of a variant wins).</summary>
+    /// <summary>The missing chunks, <see cref="InFlight"/> at a time, each written to the state as it lands (the first result of a chunk wins).</summary>
     private async Task RunAsync()
     {
         var s = state.State;
-        var pending = new Queue<int>(Enumerable.Range(0, s.Scenarios.Count).Where(i => s.Rows[i] is null));
+        var k = s.ChunksPerVariant;
+        var pending = new Queue<(int Index, int Chunk)>(
+            from i in Enumerable.Range(0, s.Scenarios.Count)
+            where s.Rows[i] is null
+            from c in Enumerable.Range(0, k)
+            where s.Chunks[(i * k) + c] is null
+            select (i, c));
+        if (JoinReady())
+        {
+            await SaveAsync();
+        }
+
         var inFlight = new List<Task>();
         while ((pending.Count > 0 || inFlight.Count > 0) && !s.Cancelled)
         {
             while (inFlight.Count < InFlight && pending.Count > 0)
             {
-                inFlight.Add(OneAsync(pending.Dequeue()));
+                var (index, chunk) = pending.Dequeue();
+                inFlight.Add(OneAsync(index, chunk));
             }
 
             inFlight.Remove(await Task.WhenAny(inFlight));
         }
     }
 
-    private async Task OneAsync(int index)
+    private async Task OneAsync(int index, int chunk)
     {
         var s = state.State;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var grain = GrainFactory.GetGrain<IVariantGrain>($"{this.GetPrimaryKey():N}/{index}/{attempt}");
-                var row = await grain.RunAsync(s.Scenarios[index], s.Labels[index], s.Mode, s.Replications, index);
-                if (s.Rows[index] is null && !s.Cancelled)
-                {
-                    s.Rows[index] = row;
-                    await SaveAsync();
-                }
-
+                var grain = GrainFactory.GetGrain<IChunkGrain>($"{this.GetPrimaryKey():N}/{index}/{chunk}/{attempt}");
+                var result = await grain.RunAsync(s.Scenarios[index], s.Labels[index], s.Mode, s.Replications, index, chunk);
+                await LandAsync(index, chunk, result);
                 return;
             }
-            catch (Exception ex) when (attempt < Attempts && ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or OrleansException)
+            catch (Exception ex) when (clock.Elapsed < RetryWindow && ex is OrleansException or TimeoutException or OperationCanceledException)
             {
-                logger.LogWarning(ex, "sweep {Sweep}: variant {Index} failed on attempt {Attempt}; trying again elsewhere", this.GetPrimaryKey(), index, attempt);
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 250 * Math.Pow(2, attempt - 1)));
+                logger.LogWarning("sweep {Sweep}: variant {Index} chunk {Chunk} failed on attempt {Attempt} ({Reason}); trying again in {Backoff} s", this.GetPrimaryKey(), index, chunk, attempt, ex.GetType().Name, backoff.TotalSeconds);
+                await Task.Delay(backoff);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // Out of attempts, or the variant itself failed: the row says so, and the sweep still ends.
-                if (s.Rows[index] is null && !s.Cancelled)
-                {
-                    s.Rows[index] = JsonSerializer.Serialize(new SweepRow { Index = index, Variant = s.Labels[index], Stable = false, Reason = $"could not be run: {ex.Message}" }, SweepJson.Options);
-                    await SaveAsync();
-                }
-
+                // Out of attempts, or the chunk itself failed: the row says so, and the sweep still ends.
+                await FailAsync(index, ex.Message);
                 return;
             }
+        }
+    }
+
+    /// <summary>A chunk that has landed: kept (unless one landed before it); its variant's row joined once all its chunks are in.</summary>
+    private async Task LandAsync(int index, int chunk, string result)
+    {
+        var s = state.State;
+        var k = s.ChunksPerVariant;
+        if (s.Rows[index] is not null || s.Cancelled || s.Chunks[(index * k) + chunk] is not null)
+        {
+            return;
+        }
+
+        s.Chunks[(index * k) + chunk] = result;
+        JoinReady();
+        await SaveAsync();
+    }
+
+    private async Task FailAsync(int index, string message)
+    {
+        var s = state.State;
+        if (s.Rows[index] is null && !s.Cancelled)
+        {
+            s.Rows[index] = JsonSerializer.Serialize(new SweepRow { Index = index, Variant = s.Labels[index], Stable = false, Reason = $"could not be run: {message.Split('\n')[0].Trim()}" }, SweepJson.Options);
+            await SaveAsync();
         }
     }
 }

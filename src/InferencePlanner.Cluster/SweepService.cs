@@ -11,15 +11,42 @@ public sealed class SweepService(IGrainFactory grains)
     {
         ArgumentNullException.ThrowIfNull(sweepJson);
         var id = Guid.NewGuid();
-        var problem = await grains.GetGrain<ISweepGrain>(id).StartAsync(sweepJson, maxVariants).ConfigureAwait(false);
+        // A repeated start of the same sweep does nothing, so a start that failed on the way is simply tried again.
+        var problem = await RetriedAsync(() => grains.GetGrain<ISweepGrain>(id).StartAsync(sweepJson, maxVariants)).ConfigureAwait(false);
         return (id, problem);
     }
 
-    /// <summary>Where the sweep stands; null when no sweep has this id.</summary>
+    /// <summary>Calls to the cluster tried this many times, a little longer apart each time, before <see cref="ClusterUnavailableException"/>.</summary>
+    public const int Attempts = 4;
+
+    /// <summary>
+    /// Where the sweep stands; null when no sweep has this id. A silo that just died (the coordinator's, or its directory
+    /// entry's) makes a call fail until the cluster has moved on: the call is tried again, then reported unavailable.
+    /// </summary>
     public async Task<SweepStatus?> StatusAsync(Guid id)
     {
-        var status = await grains.GetGrain<ISweepGrain>(id).GetStatusAsync().ConfigureAwait(false);
+        var status = await RetriedAsync(() => grains.GetGrain<ISweepGrain>(id).GetStatusAsync()).ConfigureAwait(false);
         return status.Total == 0 ? null : status;
+    }
+
+    private static async Task<T> RetriedAsync<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException or OperationCanceledException)
+            {
+                if (attempt == Attempts)
+                {
+                    throw new ClusterUnavailableException($"the cluster did not answer after {Attempts} tries ({ex.Message})", ex);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt)).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Cancels the sweep; false when no sweep has this id.</summary>
@@ -30,7 +57,11 @@ public sealed class SweepService(IGrainFactory grains)
             return false;
         }
 
-        await grains.GetGrain<ISweepGrain>(id).CancelAsync().ConfigureAwait(false);
+        await RetriedAsync(async () =>
+        {
+            await grains.GetGrain<ISweepGrain>(id).CancelAsync().ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
         return true;
     }
 
@@ -42,3 +73,6 @@ public sealed class SweepService(IGrainFactory grains)
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary>The cluster did not answer in time (a silo just died, or none is up): try again shortly.</summary>
+public sealed class ClusterUnavailableException(string message, Exception inner) : Exception(message, inner);

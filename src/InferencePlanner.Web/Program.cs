@@ -1,3 +1,4 @@
+using InferencePlanner.Web;
 using InferencePlanner.Web.Calibration;
 using InferencePlanner.Web.Extensions;
 
@@ -5,6 +6,18 @@ using InferencePlanner.Web.Extensions;
 if (args.Length > 0 && args[0] == OnnxProfileWorker.Flag)
 {
     return OnnxProfileWorker.Run(args, Console.Out, Console.Error);
+}
+
+// One more silo of a PostgreSQL-backed cluster (see ClusterWorker): no web host.
+switch (ClusterWorker.Role(args))
+{
+    case null or "dashboard":
+        break;
+    case "worker":
+        return ClusterWorker.Run(args);
+    case var role:
+        Console.Error.WriteLine($"inferenceplanner: --role: '{role}' is not 'dashboard' or 'worker'");
+        return 2;
 }
 
 var builder = WebApplication.CreateBuilder(args);

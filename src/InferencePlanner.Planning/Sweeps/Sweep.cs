@@ -70,6 +70,16 @@ public sealed record SweepRow
 
 public sealed record SweepResult(string Mode, IReadOnlyList<SweepRow> Rows);
 
+/// <summary>
+/// What one chunk of a sweep gives: for a simulated variant, one replication's result (joined with the others by
+/// <see cref="SweepRunner.Join"/>); for a sized or forecast variant, or one refused before it runs, the row itself.
+/// </summary>
+public sealed record SweepChunk
+{
+    public SweepRow? Row { get; init; }
+    public SimulationResult? Replication { get; init; }
+}
+
 /// <summary>A sweep document that cannot run: each problem named by its path in the document.</summary>
 public static class SweepDocument
 {
@@ -284,6 +294,53 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
         return new SweepResult(mode, MarkFront(rows));
     }
 
+    /// <summary>How many chunks a variant is cut into: one per replication when simulated, one otherwise.</summary>
+    public static int ChunksOf(string mode, int replications) => mode is SweepDocument.Size or SweepDocument.Forecast ? 1 : Math.Max(1, replications);
+
+    /// <summary>
+    /// Chunk <paramref name="chunk"/> of a variant (replication <paramref name="chunk"/> when simulated; the whole row
+    /// otherwise): a pure function of the scenario, its seed and the chunk's number, so it can run on any machine.
+    /// </summary>
+    public SweepChunk Chunk(int index, string label, Scenario scenario, string mode, int replications, int chunk, string? baseDirectory = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentOutOfRangeException.ThrowIfNegative(chunk);
+        if (mode is SweepDocument.Size or SweepDocument.Forecast)
+        {
+            return new SweepChunk { Row = Variant(index, label, scenario, mode, replications, baseDirectory, cancellation) };
+        }
+
+        var model = _forecaster.Compile(scenario, baseDirectory);
+        if (SimulationRunner.Refusal(model, replications) is { } refused)
+        {
+            return new SweepChunk { Row = Simulated(index, label, model, refused) };
+        }
+
+        return new SweepChunk { Replication = SimulationRunner.Replication(model, chunk, cancellation) };
+    }
+
+    /// <summary>
+    /// A variant's row from its chunks in order: the same row as <see cref="Variant"/> gives on one machine, byte for
+    /// byte (the replications merged in order, Student-t over them, then priced).
+    /// </summary>
+    public SweepRow Join(int index, string label, Scenario scenario, string mode, int replications, IReadOnlyList<SweepChunk> chunks, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(chunks);
+        if (chunks.Count != ChunksOf(mode, replications))
+        {
+            throw new ArgumentException($"a variant of {ChunksOf(mode, replications)} chunks was given {chunks.Count}", nameof(chunks));
+        }
+
+        if (chunks.FirstOrDefault(c => c.Row is not null)?.Row is { } row)
+        {
+            return row with { Index = index, Variant = label };
+        }
+
+        var model = _forecaster.Compile(scenario, baseDirectory);
+        return Simulated(index, label, model, SimulationRunner.Join(model, [.. chunks.Select(c => c.Replication ?? throw new ArgumentException("a chunk holds neither a row nor a replication", nameof(chunks)))]));
+    }
+
     /// <summary>One variant (a chunk): the same scenario and seed give the same row, wherever it runs.</summary>
     public SweepRow Variant(int index, string label, Scenario scenario, string mode, int replications, string? baseDirectory = null, CancellationToken cancellation = default)
     {
@@ -306,7 +363,11 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
     private SweepRow Simulated(int index, string label, Scenario scenario, int replications, string? baseDirectory, CancellationToken cancellation)
     {
         var model = _forecaster.Compile(scenario, baseDirectory);
-        var result = SimulationRunner.Run(model, new SimulationOptions { Replications = replications, MaxDegreeOfParallelism = 1 }, cancellation);
+        return Simulated(index, label, model, SimulationRunner.Run(model, new SimulationOptions { Replications = replications, MaxDegreeOfParallelism = 1 }, cancellation));
+    }
+
+    private SweepRow Simulated(int index, string label, SimulationModel model, SimulationResult result)
+    {
         var devices = model.Pools.Sum(p => p.Servers * (p.Spec.Llm?.TensorParallel ?? 1));
         if (!result.Stable)
         {
@@ -363,6 +424,41 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
             Pareto = candidates.Contains(r) && !candidates.Any(o => !ReferenceEquals(o, r)
                 && o.CostUsd <= r.CostUsd && o.P99Ms <= r.P99Ms && (o.CostUsd < r.CostUsd || o.P99Ms < r.P99Ms)),
         })];
+    }
+
+    /// <summary>
+    /// The table as a workbook (sheet "Sweep"): the CSV's columns, numbers as numbers (USD as currency), an unknown figure
+    /// an empty cell, never a zero.
+    /// </summary>
+    public static void Xlsx(SweepResult result, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(stream);
+        var cost = result.Mode == SweepDocument.Forecast ? "Cost over the horizon (USD)" : "Cost per month (USD)";
+        var rows = result.Rows.Select(r => (IDictionary<string, object?>)new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["Index"] = r.Index,
+            ["Variant"] = r.Variant,
+            ["Stable"] = r.Stable ? "yes" : "no",
+            ["Devices"] = r.Devices,
+            ["p99 (ms)"] = r.P99Ms,
+            ["SLO met"] = r.SloMet switch { true => "yes", false => "no", _ => null },
+            [cost] = r.CostUsd,
+            ["Energy (kWh)"] = r.EnergyKWh,
+            ["Carbon (kg CO2e)"] = r.CarbonKg,
+            ["Pareto"] = r.Pareto ? "yes" : "no",
+            ["Reason"] = r.Reason,
+        }).ToList();
+        var columns = new[]
+        {
+            new MiniExcelLibs.Attributes.DynamicExcelColumn("Variant") { Width = 60 },
+            new MiniExcelLibs.Attributes.DynamicExcelColumn("p99 (ms)") { Format = "#,##0.000", Width = 12 },
+            new MiniExcelLibs.Attributes.DynamicExcelColumn(cost) { Format = "$#,##0.00", Width = 26 },
+            new MiniExcelLibs.Attributes.DynamicExcelColumn("Energy (kWh)") { Format = "#,##0.0", Width = 14 },
+            new MiniExcelLibs.Attributes.DynamicExcelColumn("Carbon (kg CO2e)") { Format = "#,##0.0", Width = 16 },
+            new MiniExcelLibs.Attributes.DynamicExcelColumn("Reason") { Width = 80 },
+        };
+        MiniExcelLibs.MiniExcel.SaveAs(stream, new Dictionary<string, object?> { ["Sweep"] = rows }, configuration: new MiniExcelLibs.OpenXml.OpenXmlConfiguration { DynamicColumns = columns });
     }
 
     /// <summary>The table as CSV: a header in words with units, one line per variant.</summary>

@@ -34,19 +34,9 @@ public static class SimulationRunner
             throw new ArgumentOutOfRangeException(nameof(options), replications, $"replications must be from 1 to {MaxReplications}");
         }
 
-        var verdict = StabilityCheck.Assess(model);
-        if (!verdict.Stable && model.CheckBeforeRun)
+        if (Refusal(model, replications) is { } refused)
         {
-            return new SimulationResult
-            {
-                Stable = false,
-                Reason = verdict.Reason,
-                CapacityPerSecond = verdict.CapacityPerSecond,
-                OfferedLoadPerSecond = verdict.OfferedLoadPerSecond,
-                Replications = replications,
-                Seed = model.Seed,
-                Pools = model.Pools.Select(p => new PoolResult { Name = p.Name, Device = p.Device, Region = p.Region, Servers = p.Servers, DevicesPerServer = p.Spec.Llm?.TensorParallel ?? 1, Edge = p.IsEdge, CapacityPerSecond = Finite(p.CapacityPerSecond) }).ToList(),
-            };
+            return refused;
         }
 
         var results = new SimulationResult[replications];
@@ -75,8 +65,7 @@ public static class SimulationRunner
 
         void Replicate(int r)
         {
-            var outcome = new FleetSimulator(model, r).Run(f => Report(r, f), cancellation);
-            results[r] = ReplicationSummary.Of(model, outcome);
+            results[r] = ReplicationSummary.Of(model, new FleetSimulator(model, r).Run(f => Report(r, f), cancellation));
             Interlocked.Increment(ref done);
             Report(r, 1);
         }
@@ -94,7 +83,51 @@ public static class SimulationRunner
                 Replicate);
         }
 
-        return SimulationResult.Merge(results) with { ClosedForm = NearestClosedForm.For(model) };
+        return Join(model, results);
+    }
+
+    /// <summary>
+    /// The verdict before any run: the unstable result (reason, capacity, offered load) when the model cannot keep up and
+    /// is checked before running; null when it may run.
+    /// </summary>
+    public static SimulationResult? Refusal(SimulationModel model, int replications)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var verdict = StabilityCheck.Assess(model);
+        if (verdict.Stable || !model.CheckBeforeRun)
+        {
+            return null;
+        }
+
+        return new SimulationResult
+        {
+            Stable = false,
+            Reason = verdict.Reason,
+            CapacityPerSecond = verdict.CapacityPerSecond,
+            OfferedLoadPerSecond = verdict.OfferedLoadPerSecond,
+            Replications = replications,
+            Seed = model.Seed,
+            Pools = model.Pools.Select(p => new PoolResult { Name = p.Name, Device = p.Device, Region = p.Region, Servers = p.Servers, DevicesPerServer = p.Spec.Llm?.TensorParallel ?? 1, Edge = p.IsEdge, CapacityPerSecond = Finite(p.CapacityPerSecond) }).ToList(),
+        };
+    }
+
+    /// <summary>
+    /// Replication <paramref name="replication"/> alone (a chunk that can run anywhere): it draws from streams seeded by
+    /// (seed, replication), so it is the same wherever and whenever it runs. <see cref="Join"/> merges such chunks into
+    /// exactly what <see cref="Run"/> gives.
+    /// </summary>
+    public static SimulationResult Replication(SimulationModel model, int replication, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegative(replication);
+        return ReplicationSummary.Of(model, new FleetSimulator(model, replication).Run(null, cancellation));
+    }
+
+    /// <summary>Replications 0..n-1 merged in that order (Student-t over replications), with the nearest closed form.</summary>
+    public static SimulationResult Join(SimulationModel model, IReadOnlyList<SimulationResult> replications)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return SimulationResult.Merge(replications) with { ClosedForm = NearestClosedForm.For(model) };
     }
 
     /// <summary>One replication, optionally observing each measured query (for exact checks).</summary>

@@ -153,6 +153,12 @@ public static class ApiEndpoints
         {
             return Problem(StatusCodes.Status400BadRequest, "The scenario is not valid.", Group(ex.Errors));
         }
+        catch (Cluster.ClusterUnavailableException ex)
+        {
+            // A silo just died or none is up: nothing is lost (the sweep's state is stored); ask again shortly.
+            return Problem(StatusCodes.Status503ServiceUnavailable, "The cluster did not answer.", new Dictionary<string, string[]> { ["cluster"] = [ex.Message] })
+                .WithHeaders(("Retry-After", "2"));
+        }
     }
 
     internal static IResult Problem(int status, string title, IReadOnlyDictionary<string, string[]> errors)
@@ -245,10 +251,34 @@ public static class ApiEndpoints
         return Results.Json(new { id, variants = variants.Count, status = $"/api/sweeps/{id}" }, Json, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> GetSweepAsync(Guid id, Cluster.SweepService sweeps) =>
-        await sweeps.StatusAsync(id).ConfigureAwait(false) is { } status
-            ? Results.Text($$"""{"state":{{JsonSerializer.Serialize(status.State)}},"total":{{status.Total}},"done":{{status.Done}},"result":{{status.ResultJson}}}""", "application/json")
-            : Problem(StatusCodes.Status404NotFound, "No such sweep.", new Dictionary<string, string[]> { ["id"] = [$"no sweep has the id {id}"] });
+    /// <summary>A sweep's state, variants and chunks done, and its rows so far: JSON, or the table as CSV or XLSX (<c>?format=</c>).</summary>
+    private static async Task<IResult> GetSweepAsync(Guid id, string? format, Cluster.SweepService sweeps)
+    {
+        if (await sweeps.StatusAsync(id).ConfigureAwait(false) is not { } status)
+        {
+            return Problem(StatusCodes.Status404NotFound, "No such sweep.", new Dictionary<string, string[]> { ["id"] = [$"no sweep has the id {id}"] });
+        }
+
+        switch (format)
+        {
+            case null or "json":
+                return Results.Text($$"""{"state":{{JsonSerializer.Serialize(status.State)}},"total":{{status.Total}},"done":{{status.Done}},"chunks":{{status.Chunks}},"chunksDone":{{status.ChunksDone}},"result":{{status.ResultJson}}}""", "application/json");
+            case "csv":
+            case "xlsx":
+                var result = JsonSerializer.Deserialize<Planning.Sweeps.SweepResult>(status.ResultJson, Cluster.SweepJson.Options)!;
+                if (format == "csv")
+                {
+                    return Results.File(System.Text.Encoding.UTF8.GetBytes(Planning.Sweeps.SweepRunner.Csv(result)), "text/csv", $"sweep-{id:N}.csv");
+                }
+
+                var stream = new MemoryStream();
+                Planning.Sweeps.SweepRunner.Xlsx(result, stream);
+                stream.Position = 0;
+                return Results.File(stream, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"sweep-{id:N}.xlsx");
+            default:
+                return Problem(StatusCodes.Status400BadRequest, "Unknown format.", new Dictionary<string, string[]> { ["format"] = [$"'{format}' is not json, csv or xlsx"] });
+        }
+    }
 
     private static async Task<IResult> CancelSweepAsync(Guid id, Cluster.SweepService sweeps) =>
         await sweeps.CancelAsync(id).ConfigureAwait(false)

@@ -74,11 +74,15 @@ public static class HostingExtensions
         });
         builder.Services.AddPlannerSecurity(builder.Configuration);
 
-        // Sweeps run on Microsoft Orleans: one silo in this process (localhost clustering, memory storage) on free
-        // loopback ports unless Cluster:SiloPort and Cluster:GatewayPort say otherwise.
-        var siloPort = builder.Configuration.GetValue<int?>("Cluster:SiloPort") ?? Cluster.SweepService.FreePort();
-        var gatewayPort = builder.Configuration.GetValue<int?>("Cluster:GatewayPort") ?? Cluster.SweepService.FreePort();
-        builder.UseOrleans(silo => Cluster.SiloSetup.AddSweeps(silo.UseLocalhostClustering(siloPort, gatewayPort)));
+        // Sweeps run on Microsoft Orleans: by default one silo in this process (localhost clustering, memory storage,
+        // free loopback ports); Cluster:Mode=postgres makes this process one silo of a real cluster (ClusterSettings).
+        var cluster = Cluster.ClusterSettings.Read(builder.Configuration);
+        if (cluster.Mode == Cluster.ClusterSettings.Postgres)
+        {
+            Cluster.PostgresSchema.Ensure(cluster.ConnectionString!);
+        }
+
+        builder.UseOrleans(silo => Cluster.ClusterHosting.Configure(silo, cluster));
         builder.Services.AddSingleton<Cluster.SweepService>();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -98,6 +98,42 @@ public sealed class SweepTests
         Assert.False(overloaded.Pareto);
     }
 
+    [Theory]
+    [InlineData("simulate", 3)]
+    [InlineData("size", 1)]
+    public void AVariantCutIntoChunks_SentAsJson_JoinsToTheRowOfOneRun_ByteForByte(string mode, int replications)
+    {
+        var sweep = With(node =>
+        {
+            node["mode"] = mode;
+            node["replications"] = replications;
+        });
+        var runner = new SweepRunner(Catalog.Value);
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+
+        foreach (var (label, scenario) in SweepDocument.Expand(sweep, Catalog.Value).Take(4))
+        {
+            // Each chunk as another machine would send it: through JSON, joined in order.
+            var chunks = Enumerable.Range(0, SweepRunner.ChunksOf(mode, replications))
+                .Select(c => JsonSerializer.Deserialize<SweepChunk>(JsonSerializer.Serialize(runner.Chunk(0, label, scenario, mode, replications, c), options), options)!)
+                .ToList();
+
+            Assert.Equal(mode == "simulate" ? replications : 1, chunks.Count);
+            Assert.Equal(
+                JsonSerializer.Serialize(runner.Variant(0, label, scenario, mode, replications), options),
+                JsonSerializer.Serialize(runner.Join(0, label, scenario, mode, replications, chunks), options));
+        }
+
+        // The overloaded variant is refused in every chunk, before anything runs: no replication to send.
+        var overloaded = SweepDocument.Expand(sweep, Catalog.Value).Single(v => v.Label == "device=nvidia-l4, region=gcp-us-central1, count=1");
+        if (mode == "simulate")
+        {
+            Assert.Null(runner.Chunk(5, overloaded.Label, overloaded.Scenario, mode, replications, 2).Replication);
+        }
+
+        Assert.Throws<ArgumentException>(() => runner.Join(0, overloaded.Label, overloaded.Scenario, mode, replications, []));
+    }
+
     [Fact]
     public void ParetoFront_KeepsTheRowsNoOtherBeatsOnCostAndP99_AmongStablePricedRows()
     {
