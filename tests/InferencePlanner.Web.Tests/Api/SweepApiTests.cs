@@ -46,6 +46,18 @@ public sealed class SweepApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
         var catalog = fixture.Host.Services.GetService(typeof(Core.Catalog.DeviceCatalog)) as Core.Catalog.DeviceCatalog;
         var local = JsonSerializer.Serialize(new SweepRunner(catalog!).Run(SweepDocument.Parse(sweep)), SweepJson.Options);
         Assert.Equal(local, answer.GetProperty("result").GetRawText());
+        Assert.Equal((36, 36), (answer.GetProperty("chunks").GetInt32(), answer.GetProperty("chunksDone").GetInt32()));
+
+        // The same table as CSV and as a workbook, for the finance team's spreadsheets; an unknown format is named.
+        var table = new SweepRunner(catalog!).Run(SweepDocument.Parse(sweep));
+        Assert.Equal(SweepRunner.Csv(table), await client.GetStringAsync(new Uri(status + "?format=csv", UriKind.Relative)));
+        using var workbook = await client.GetAsync(new Uri(status + "?format=xlsx", UriKind.Relative));
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", workbook.Content.Headers.ContentType?.MediaType);
+        using var sheet = new MemoryStream(await workbook.Content.ReadAsByteArrayAsync());
+        Assert.Equal(18, MiniExcelLibs.MiniExcel.Query(sheet, useHeaderRow: true, sheetName: "Sweep").Count());
+        using var unknown = await client.GetAsync(new Uri(status + "?format=xml", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("format: 'xml' is not json, csv or xlsx", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -75,7 +75,18 @@ public partial class Sweep
             return;
         }
 
-        var (id, problem) = await Sweeps.StartAsync(Document, Limits.Value.MaxSweepVariants);
+        Guid id;
+        string? problem;
+        try
+        {
+            (id, problem) = await Sweeps.StartAsync(Document, Limits.Value.MaxSweepVariants);
+        }
+        catch (Cluster.ClusterUnavailableException ex)
+        {
+            Problem = $"cluster: {ex.Message}; nothing was started, try again";
+            return;
+        }
+
         if (problem is not null)
         {
             Problem = problem;
@@ -120,7 +131,18 @@ public partial class Sweep
 
     private async Task RefreshAsync(Guid id)
     {
-        Status = await Sweeps.StatusAsync(id);
+        try
+        {
+            Status = await Sweeps.StatusAsync(id);
+            Problem = null;
+        }
+        catch (Cluster.ClusterUnavailableException ex)
+        {
+            // A silo just died: the sweep's state is stored; the last rows stay shown and the next poll asks again.
+            Problem = $"cluster: {ex.Message}; asking again";
+            return;
+        }
+
         if (Status is { } status)
         {
             var result = JsonSerializer.Deserialize<SweepResult>(status.ResultJson, SweepJson.Options)!;
