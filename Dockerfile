@@ -1,6 +1,8 @@
 # InferencePlanner dashboard: build with the SDK, run on the ASP.NET runtime as a non-root user.
 #   docker build -t inferenceplanner .
 #   docker run -p 8080:8080 inferenceplanner      → http://localhost:8080
+#   docker run -e Cluster__Mode=postgres -e Cluster__ConnectionString=... inferenceplanner --role worker
+#                                                 → one more silo of a PostgreSQL-backed cluster (README)
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src

@@ -156,6 +156,12 @@ public sealed class SweepGrain(
 
     private Task? _running;
 
+    /// <summary>The last status read and the state's version it was read at: polls between two landings cost nothing.</summary>
+    private (long Version, SweepStatus Status)? _status;
+
+    /// <summary>Counts writes of the state (every change is followed by one).</summary>
+    private long _version;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A fresh activation of a sweep left unfinished (its silo died) picks up the rows not yet landed.
@@ -211,13 +217,20 @@ public sealed class SweepGrain(
             Resume();
         }
 
+        if (_status is { } cached && cached.Version == _version)
+        {
+            return cached.Status;
+        }
+
         var s = state.State;
         var rows = s.Rows.Where(r => r is not null).Select(r => JsonSerializer.Deserialize<SweepRow>(r!, SweepJson.Options)!).ToList();
         var done = rows.Count;
         var finished = done == s.Scenarios.Count && s.Scenarios.Count > 0;
         var result = new SweepResult(s.Mode, finished ? SweepRunner.MarkFront(rows) : rows);
         var chunksDone = Enumerable.Range(0, s.Scenarios.Count).Sum(s.ChunksDone);
-        return new SweepStatus(s.Cancelled ? "cancelled" : finished ? "done" : "running", s.Scenarios.Count, done, JsonSerializer.Serialize(result, SweepJson.Options), s.Scenarios.Count * s.ChunksPerVariant, chunksDone);
+        var status = new SweepStatus(s.Cancelled ? "cancelled" : finished ? "done" : "running", s.Scenarios.Count, done, JsonSerializer.Serialize(result, SweepJson.Options), s.Scenarios.Count * s.ChunksPerVariant, chunksDone);
+        _status = (_version, status);
+        return status;
     }
 
     public async Task CancelAsync()
@@ -234,6 +247,7 @@ public sealed class SweepGrain(
     /// </summary>
     private async Task SaveAsync()
     {
+        _version++;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -251,6 +265,7 @@ public sealed class SweepGrain(
     /// <summary>Reads the stored state and takes it into this activation's (the object the running loop holds stays the same).</summary>
     private async Task RefreshAsync()
     {
+        _version++;
         var held = state.State;
         await state.ReadStateAsync();
         held.Absorb(state.State);

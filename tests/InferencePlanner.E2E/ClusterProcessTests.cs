@@ -173,6 +173,29 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IClassFixture
         }
     }
 
+    [Theory]
+    [InlineData("worker", "inferenceplanner worker: Cluster:Mode: a worker joins a cluster; set Cluster:Mode=postgres and Cluster:ConnectionString")]
+    [InlineData("janitor", "inferenceplanner: --role: 'janitor' is not 'dashboard' or 'worker'")]
+    public async Task AWorkerWithoutACluster_OrAnUnknownRole_StopsAtOnceSayingWhy(string role, string message)
+    {
+        var configuration = typeof(ClusterProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BuildConfiguration").Value!;
+        var project = Path.Combine(RepositoryPaths.Root, "src", "InferencePlanner.Web");
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(project, "bin", configuration, "net10.0", "InferencePlanner.Web.dll"), "--role", role])
+        {
+            WorkingDirectory = project,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment.Remove("Cluster__Mode");
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.StartsWith(message, await error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AWorkerKilledMidSweep_TheSweepFinishesAsTheLocalRun_AndTheMembershipTableMarksItDead()
     {

@@ -10,11 +10,14 @@ namespace InferencePlanner.Tests.Shared;
 /// </summary>
 internal static class DependencyRules
 {
-    /// <summary>What the domain and the simulator must never reach: UI, web, native inference, database.</summary>
+    /// <summary>
+    /// What the domain, the simulator and planning must never reach: UI, web, native inference, database, and the
+    /// cluster (a sweep's chunk is a pure function that runs the same with or without Orleans).
+    /// </summary>
     public static readonly string[] UiWebNativeAndDatabase =
     [
         "Microsoft.AspNetCore", "MudBlazor", "Plotly", "Microsoft.ML.OnnxRuntime", "Microsoft.EntityFrameworkCore",
-        "Microsoft.Data.Sqlite", "Google.Protobuf",
+        "Microsoft.Data.Sqlite", "Google.Protobuf", "Orleans", "Microsoft.Orleans", "Npgsql",
     ];
 
     /// <summary>Every assembly name <paramref name="root"/> references, following the project's own assemblies.</summary>
