@@ -15,7 +15,8 @@ namespace InferencePlanner.Cluster;
 public interface IChunkGrain : IGrainWithStringKey
 {
     /// <summary>The chunk as JSON (<see cref="SweepChunk"/>): a pure function of the scenario, the mode and the chunk's number.</summary>
-    Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk);
+    /// <remarks>A cancelled <paramref name="cancellation"/> (the sweep was cancelled) stops the simulation where it is.</remarks>
+    Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk, CancellationToken cancellation = default);
 }
 
 /// <summary>A sweep's coordinator: expands it, runs its variants on variant grains, keeps each row as it lands.</summary>
@@ -110,18 +111,21 @@ public sealed class ChunkSlots(int slots)
 
     public SemaphoreSlim Gate { get; } = new(Math.Max(1, slots));
 
+    /// <summary>Chunks computing on this silo now.</summary>
+    public int Busy => Count - Gate.CurrentCount;
+
     public static int ForCluster => Math.Max(1, Environment.ProcessorCount - 1);
 }
 
 public sealed class ChunkGrain(DeviceCatalog catalog, ProfileStore profiles, ChunkSlots slots) : Grain, IChunkGrain
 {
-    public async Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk)
+    public async Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk, CancellationToken cancellation = default)
     {
         // The simulation runs on the thread pool, at most the silo's slots at once, never on the scheduler's threads.
-        await slots.Gate.WaitAsync();
+        await slots.Gate.WaitAsync(cancellation);
         try
         {
-            var result = await Task.Run(() => new SweepRunner(catalog, profiles).Chunk(index, label, ScenarioJson.Parse(scenarioJson), mode, replications, chunk));
+            var result = await Task.Run(() => new SweepRunner(catalog, profiles).Chunk(index, label, ScenarioJson.Parse(scenarioJson), mode, replications, chunk, cancellation: cancellation), cancellation);
             return JsonSerializer.Serialize(result, SweepJson.Options);
         }
         finally
@@ -137,7 +141,7 @@ public sealed class SweepGrain(
     [PersistentState("sweep", SweepGrain.Storage)] IPersistentState<SweepState> state,
     DeviceCatalog catalog,
     ProfileStore profiles,
-    ILogger<SweepGrain> logger) : Grain, ISweepGrain
+    ILogger<SweepGrain> logger) : Grain, ISweepGrain, IDisposable
 {
     /// <summary>The grain storage a cluster registers for sweeps.</summary>
     public const string Storage = "sweeps";
@@ -155,6 +159,9 @@ public sealed class SweepGrain(
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
     private Task? _running;
+
+    /// <summary>Cancelled by <see cref="CancelAsync"/>: every chunk in flight stops where it is.</summary>
+    private readonly CancellationTokenSource _cancel = new();
 
     /// <summary>The last status read and the state's version it was read at: polls between two landings cost nothing.</summary>
     private (long Version, SweepStatus Status)? _status;
@@ -236,10 +243,14 @@ public sealed class SweepGrain(
     public async Task CancelAsync()
     {
         state.State.Cancelled = true;
+        await _cancel.CancelAsync();
         await SaveAsync();
     }
 
     public Task<string> GetSiloAsync() => Task.FromResult(RuntimeIdentity);
+
+    /// <summary>Orleans disposes an activation's grain when it deactivates.</summary>
+    public void Dispose() => _cancel.Dispose();
 
     /// <summary>
     /// Writes the state; when the store holds another version (a second activation wrote during churn, or a silo holding
@@ -357,8 +368,13 @@ public sealed class SweepGrain(
             try
             {
                 var grain = GrainFactory.GetGrain<IChunkGrain>($"{this.GetPrimaryKey():N}/{index}/{chunk}/{attempt}");
-                var result = await grain.RunAsync(s.Scenarios[index], s.Labels[index], s.Mode, s.Replications, index, chunk);
+                var result = await grain.RunAsync(s.Scenarios[index], s.Labels[index], s.Mode, s.Replications, index, chunk, _cancel.Token);
                 await LandAsync(index, chunk, result);
+                return;
+            }
+            catch (OperationCanceledException) when (s.Cancelled)
+            {
+                // The sweep was cancelled: the chunk stopped where it was; nothing lands.
                 return;
             }
             catch (Exception ex) when (clock.Elapsed < RetryWindow && ex is OrleansException or TimeoutException or OperationCanceledException)

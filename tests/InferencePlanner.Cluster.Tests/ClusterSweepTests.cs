@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using InferencePlanner.Cluster;
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Planning.Sweeps;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace InferencePlanner.Cluster.Tests;
@@ -89,18 +90,34 @@ public sealed class ClusterSweepTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Cancel_StopsTheSweep_NoRowLandsAfterIt()
+    public async Task Cancel_StopsTheSweep_EveryChunkInFlightStops_NoRowLandsAfterIt()
     {
+        // Chunks of 20 M queries: seconds each on these cores, so a chunk left to finish would still be computing.
         var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
-        await grain.StartAsync(Sweep(150_000), SweepDocument.DefaultMaxVariants);
+        await grain.StartAsync(Sweep(20_000_000), SweepDocument.DefaultMaxVariants);
+        int Busy() => _cluster.Silos.Cast<InProcessSiloHandle>().Sum(s => s.ServiceProvider.GetRequiredService<ChunkSlots>().Busy);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Busy() == 0 && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(20);
+        }
 
+        Assert.True(Busy() > 0, "no chunk started");
         await grain.CancelAsync();
         var cancelled = await grain.GetStatusAsync();
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var later = await grain.GetStatusAsync();
+        clock.Restart();
+        while (Busy() > 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
 
+        // The cancel reached the chunks on every silo: they stopped where they were, well before a chunk's seconds.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"chunks still computing {clock.Elapsed.TotalSeconds:0.0} s after the cancel");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var later = await grain.GetStatusAsync();
         Assert.Equal("cancelled", cancelled.State);
         Assert.Equal(cancelled.Done, later.Done);
+        Assert.Equal(cancelled.ChunksDone, later.ChunksDone);
         Assert.True(later.Done < later.Total, $"{later.Done} of {later.Total}");
     }
 
