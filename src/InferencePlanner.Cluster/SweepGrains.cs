@@ -61,11 +61,39 @@ public sealed class SweepState
     [Id(4)] public List<string?> Rows { get; set; } = [];
     [Id(5)] public bool Cancelled { get; set; }
 
-    /// <summary>Chunks per variant (replications when simulated, else one).</summary>
-    [Id(6)] public int ChunksPerVariant { get; set; } = 1;
+    /// <summary>Each variant's chunks: its replications when simulated, its months × growth bands when forecast, one when sized.</summary>
+    [Id(6)] public List<int> ChunkCounts { get; set; } = [];
 
-    /// <summary>The chunks that have landed, variant i's chunk c at i × <see cref="ChunksPerVariant"/> + c; dropped once their row is joined.</summary>
+    /// <summary>The chunks that have landed, variant i's chunk c at <see cref="Offsets"/>[i] + c; dropped once their row is joined.</summary>
     [Id(7)] public List<string?> Chunks { get; set; } = [];
+
+    /// <summary>Where each variant's chunks start in <see cref="Chunks"/>.</summary>
+    [Id(8)] public List<int> Offsets { get; set; } = [];
+
+    /// <summary>The state of a sweep not yet run: every row and chunk missing.</summary>
+    public static SweepState Fresh(string mode, int replications, IReadOnlyList<string> labels, IReadOnlyList<string> scenarios, IReadOnlyList<int> chunkCounts)
+    {
+        ArgumentNullException.ThrowIfNull(chunkCounts);
+        var offsets = new List<int>(chunkCounts.Count);
+        var total = 0;
+        foreach (var count in chunkCounts)
+        {
+            offsets.Add(total);
+            total += count;
+        }
+
+        return new SweepState
+        {
+            Mode = mode,
+            Replications = replications,
+            Labels = [.. labels],
+            Scenarios = [.. scenarios],
+            Rows = [.. labels.Select(_ => (string?)null)],
+            ChunkCounts = [.. chunkCounts],
+            Offsets = offsets,
+            Chunks = [.. Enumerable.Repeat((string?)null, total)],
+        };
+    }
 
     /// <summary>
     /// Takes in what another writer (a second activation during churn, or an earlier one) stored: every row and chunk
@@ -76,12 +104,12 @@ public sealed class SweepState
         ArgumentNullException.ThrowIfNull(other);
         if (Scenarios.Count == 0)
         {
-            (Mode, Replications, Labels, Scenarios, Rows, ChunksPerVariant, Chunks, Cancelled) =
-                (other.Mode, other.Replications, other.Labels, other.Scenarios, other.Rows, other.ChunksPerVariant, other.Chunks, other.Cancelled);
+            (Mode, Replications, Labels, Scenarios, Rows, ChunkCounts, Offsets, Chunks, Cancelled) =
+                (other.Mode, other.Replications, other.Labels, other.Scenarios, other.Rows, other.ChunkCounts, other.Offsets, other.Chunks, other.Cancelled);
             return;
         }
 
-        if (other.Scenarios.Count != Scenarios.Count || other.ChunksPerVariant != ChunksPerVariant || other.Chunks.Count != Chunks.Count)
+        if (other.Scenarios.Count != Scenarios.Count || !other.ChunkCounts.SequenceEqual(ChunkCounts) || other.Chunks.Count != Chunks.Count)
         {
             return;
         }
@@ -90,15 +118,15 @@ public sealed class SweepState
         for (var i = 0; i < Rows.Count; i++)
         {
             Rows[i] ??= other.Rows[i];
-            for (var c = 0; c < ChunksPerVariant; c++)
+            for (var c = 0; c < ChunkCounts[i]; c++)
             {
-                var at = (i * ChunksPerVariant) + c;
+                var at = Offsets[i] + c;
                 Chunks[at] = Rows[i] is null ? Chunks[at] ?? other.Chunks[at] : null;
             }
         }
     }
 
-    public int ChunksDone(int index) => Rows[index] is not null ? ChunksPerVariant : Enumerable.Range(0, ChunksPerVariant).Count(c => Chunks[(index * ChunksPerVariant) + c] is not null);
+    public int ChunksDone(int index) => Rows[index] is not null ? ChunkCounts[index] : Enumerable.Range(0, ChunkCounts[index]).Count(c => Chunks[Offsets[index] + c] is not null);
 }
 
 /// <summary>
@@ -195,16 +223,14 @@ public sealed class SweepGrain(
             return string.Join("; ", ex.Errors.Select(e => e.ToString()));
         }
 
-        state.State = new SweepState
-        {
-            Mode = sweep.Mode ?? SweepDocument.Simulate,
-            Replications = sweep.Replications ?? 1,
-            Labels = [.. variants.Select(v => v.Label)],
-            Scenarios = [.. variants.Select(v => ScenarioJson.Write(v.Scenario))],
-            Rows = [.. variants.Select(_ => (string?)null)],
-            ChunksPerVariant = SweepRunner.ChunksOf(sweep.Mode ?? SweepDocument.Simulate, sweep.Replications ?? 1),
-        };
-        state.State.Chunks = [.. Enumerable.Repeat((string?)null, variants.Count * state.State.ChunksPerVariant)];
+        var mode = sweep.Mode ?? SweepDocument.Simulate;
+        var replications = sweep.Replications ?? 1;
+        state.State = SweepState.Fresh(
+            mode,
+            replications,
+            [.. variants.Select(v => v.Label)],
+            [.. variants.Select(v => ScenarioJson.Write(v.Scenario))],
+            [.. variants.Select(v => SweepRunner.ChunksOf(v.Scenario, mode, replications))]);
         await SaveAsync();
         Resume();
         return null;
@@ -235,7 +261,7 @@ public sealed class SweepGrain(
         var finished = done == s.Scenarios.Count && s.Scenarios.Count > 0;
         var result = new SweepResult(s.Mode, finished ? SweepRunner.MarkFront(rows) : rows);
         var chunksDone = Enumerable.Range(0, s.Scenarios.Count).Sum(s.ChunksDone);
-        var status = new SweepStatus(s.Cancelled ? "cancelled" : finished ? "done" : "running", s.Scenarios.Count, done, JsonSerializer.Serialize(result, SweepJson.Options), s.Scenarios.Count * s.ChunksPerVariant, chunksDone);
+        var status = new SweepStatus(s.Cancelled ? "cancelled" : finished ? "done" : "running", s.Scenarios.Count, done, JsonSerializer.Serialize(result, SweepJson.Options), s.Chunks.Count, chunksDone);
         _status = (_version, status);
         return status;
     }
@@ -290,7 +316,7 @@ public sealed class SweepGrain(
         var joined = false;
         for (var i = 0; i < s.Rows.Count; i++)
         {
-            if (s.Rows[i] is null && s.ChunksDone(i) == s.ChunksPerVariant)
+            if (s.Rows[i] is null && s.ChunksDone(i) == s.ChunkCounts[i])
             {
                 Join(i);
                 joined = true;
@@ -304,10 +330,10 @@ public sealed class SweepGrain(
     private void Join(int index)
     {
         var s = state.State;
-        var k = s.ChunksPerVariant;
+        var (k, at) = (s.ChunkCounts[index], s.Offsets[index]);
         try
         {
-            var chunks = Enumerable.Range(0, k).Select(c => JsonSerializer.Deserialize<SweepChunk>(s.Chunks[(index * k) + c]!, SweepJson.Options)!).ToList();
+            var chunks = Enumerable.Range(0, k).Select(c => JsonSerializer.Deserialize<SweepChunk>(s.Chunks[at + c]!, SweepJson.Options)!).ToList();
             var row = new SweepRunner(catalog, profiles).Join(index, s.Labels[index], ScenarioJson.Parse(s.Scenarios[index]), s.Mode, s.Replications, chunks);
             s.Rows[index] = JsonSerializer.Serialize(row, SweepJson.Options);
         }
@@ -318,7 +344,7 @@ public sealed class SweepGrain(
 
         for (var c = 0; c < k; c++)
         {
-            s.Chunks[(index * k) + c] = null;
+            s.Chunks[at + c] = null;
         }
     }
 
@@ -334,12 +360,11 @@ public sealed class SweepGrain(
     private async Task RunAsync()
     {
         var s = state.State;
-        var k = s.ChunksPerVariant;
         var pending = new Queue<(int Index, int Chunk)>(
             from i in Enumerable.Range(0, s.Scenarios.Count)
             where s.Rows[i] is null
-            from c in Enumerable.Range(0, k)
-            where s.Chunks[(i * k) + c] is null
+            from c in Enumerable.Range(0, s.ChunkCounts[i])
+            where s.Chunks[s.Offsets[i] + c] is null
             select (i, c));
         if (JoinReady())
         {
@@ -396,13 +421,13 @@ public sealed class SweepGrain(
     private async Task LandAsync(int index, int chunk, string result)
     {
         var s = state.State;
-        var k = s.ChunksPerVariant;
-        if (s.Rows[index] is not null || s.Cancelled || s.Chunks[(index * k) + chunk] is not null)
+        var at = s.Offsets[index] + chunk;
+        if (s.Rows[index] is not null || s.Cancelled || s.Chunks[at] is not null)
         {
             return;
         }
 
-        s.Chunks[(index * k) + chunk] = result;
+        s.Chunks[at] = result;
         JoinReady();
         await SaveAsync();
     }

@@ -69,6 +69,25 @@ public sealed class ClusterSweepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AForecastSweep_CutIntoMonthsAndGrowthBands_IsTheLocalTable_ByteForByte()
+    {
+        var node = JsonNode.Parse(Sweep(20_000))!;
+        node["mode"] = "forecast";
+        node["axes"] = JsonNode.Parse("""[{ "field": "device", "values": ["nvidia-h100-sxm", "nvidia-l4"] }]""");
+        node["base"]!["growth"] = JsonNode.Parse("""{ "months": 3, "monthlyGrowthPercent": 20, "monthlyGrowthSdPercent": 5 }""");
+        var sweep = node.ToJsonString();
+        var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
+
+        Assert.Null(await grain.StartAsync(sweep, SweepDocument.DefaultMaxVariants));
+        var status = await FinishedAsync(grain, TimeSpan.FromMinutes(3));
+
+        // 2 variants × 3 months × 4 growth bands (expected, P10, P90, P50): 24 chunks over the silos, assembled in order.
+        Assert.Equal("done", status.State);
+        Assert.Equal((2, 2, 24, 24), (status.Total, status.Done, status.Chunks, status.ChunksDone));
+        Assert.Equal(Local(sweep), status.ResultJson);
+    }
+
+    [Fact]
     public async Task ASiloKilledMidSweep_TheSweepFinishes_AndIsStillTheLocalTable()
     {
         var sweep = Sweep(150_000);

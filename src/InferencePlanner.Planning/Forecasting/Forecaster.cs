@@ -55,20 +55,98 @@ public sealed class Forecaster
         ArgumentNullException.ThrowIfNull(model);
         options ??= new ForecastOptions();
         var context = Prepare(model);
-        var scenario = model.Scenario;
-        var growth = new GrowthModel(scenario.Growth);
-        var bands = scenario.Growth?.MonthlyGrowthSdPercent is > 0 ? growth.Bands(model.Seed) : null;
+        var growth = new GrowthModel(model.Scenario.Growth);
+        var per = PiecesPerMonth(model.Scenario);
+        var bands = per > 1 ? growth.Bands(model.Seed) : null;
 
-        var months = new MonthForecast[growth.Months];
+        var pieces = new MonthForecast[growth.Months * per];
         var done = 0;
         Parallel.For(0, growth.Months, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount, CancellationToken = cancellation }, m =>
         {
-            var month = ForecastMonth(context, growth, m, growth.Multiplier(m), options);
-            if (bands is not null)
+            for (var band = 0; band < per; band++)
             {
-                var low = ForecastMonth(context, growth, m, bands[m].P10, options);
-                var high = ForecastMonth(context, growth, m, bands[m].P90, options);
-                var mid = ForecastMonth(context, growth, m, bands[m].P50, options);
+                pieces[(m * per) + band] = ForecastMonth(context, growth, m, Multiplier(growth, bands, m, band), options);
+            }
+
+            options.Progress?.Report((double)Interlocked.Increment(ref done) / growth.Months);
+        });
+
+        return Combine(context, pieces, per, context.Warnings);
+    }
+
+    /// <summary>
+    /// Pieces a forecast is cut into per month: the month at its expected growth, and with growth uncertainty also at
+    /// the P10, P90 and P50 of growth (four). Each piece is a pure function of the scenario, the month and the band.
+    /// </summary>
+    public static int PiecesPerMonth(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return scenario.Growth?.MonthlyGrowthSdPercent is > 0 ? 4 : 1;
+    }
+
+    /// <summary>Months of the scenario's forecast.</summary>
+    public static int Months(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return new GrowthModel(scenario.Growth).Months;
+    }
+
+    /// <summary>
+    /// One piece of a forecast (a chunk that can run anywhere): month <paramref name="month"/> sized and priced at
+    /// band <paramref name="band"/> (0 = expected growth, 1 = P10, 2 = P90, 3 = P50), with the warnings it raised.
+    /// <see cref="Assemble"/> joins the pieces into exactly what <see cref="Forecast(SimulationModel, ForecastOptions?, CancellationToken)"/> gives.
+    /// </summary>
+    public ForecastPiece Piece(SimulationModel model, int month, int band, ForecastOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var growth = new GrowthModel(model.Scenario.Growth);
+        var per = PiecesPerMonth(model.Scenario);
+        ArgumentOutOfRangeException.ThrowIfNegative(month);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(month, growth.Months);
+        ArgumentOutOfRangeException.ThrowIfNegative(band);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(band, per);
+        var context = Prepare(model);
+        var bands = per > 1 ? growth.Bands(model.Seed) : null;
+        var piece = ForecastMonth(context, growth, month, Multiplier(growth, bands, month, band), options ?? new ForecastOptions());
+        return new ForecastPiece(piece, [.. context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>The forecast from its pieces, month by month and band by band in order (as <see cref="Piece"/> numbers them).</summary>
+    public ForecastResult Assemble(SimulationModel model, IReadOnlyList<ForecastPiece> pieces)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(pieces);
+        var per = PiecesPerMonth(model.Scenario);
+        var expected = Months(model.Scenario) * per;
+        if (pieces.Count != expected)
+        {
+            throw new ArgumentException($"a forecast of {expected} pieces was given {pieces.Count}", nameof(pieces));
+        }
+
+        var context = Prepare(model);
+        return Combine(context, [.. pieces.Select(p => p.Month)], per, context.Warnings.Concat(pieces.SelectMany(p => p.Warnings)));
+    }
+
+    private static double Multiplier(GrowthModel growth, IReadOnlyList<(double P10, double P50, double P90)>? bands, int month, int band) => band switch
+    {
+        0 => growth.Multiplier(month),
+        1 => bands![month].P10,
+        2 => bands![month].P90,
+        _ => bands![month].P50,
+    };
+
+    /// <summary>The months (with their growth bands where the pieces hold them), the totals, the warnings and the assumptions.</summary>
+    private ForecastResult Combine(Context context, MonthForecast[] pieces, int per, IEnumerable<string> warnings)
+    {
+        var scenario = context.Model.Scenario;
+        var notes = warnings.ToList();
+        var months = new MonthForecast[pieces.Length / per];
+        for (var m = 0; m < months.Length; m++)
+        {
+            var month = pieces[m * per];
+            if (per > 1)
+            {
+                var (low, high, mid) = (pieces[(m * per) + 1], pieces[(m * per) + 2], pieces[(m * per) + 3]);
                 // A percentile whose fleet cannot meet the SLO claims no energy or carbon: the band is then unknown, never 0.
                 var met = low.Unmet is null && mid.Unmet is null && high.Unmet is null;
                 month = month with
@@ -81,8 +159,7 @@ public sealed class Forecaster
             }
 
             months[m] = month;
-            options.Progress?.Report((double)Interlocked.Increment(ref done) / growth.Months);
-        });
+        }
 
         if (months.All(m => m.Unmet is not null))
         {
@@ -91,7 +168,7 @@ public sealed class Forecaster
 
         if (months.Where(m => m.Unmet is not null).Select(m => m.Month).ToList() is { Count: > 0 } unmet)
         {
-            context.Warnings.Add($"the SLO cannot be met in month{(unmet.Count > 1 ? "s" : string.Empty)} {string.Join(", ", unmet)}: the cost total is unknown, and the energy and carbon totals leave those months out");
+            notes.Add($"the SLO cannot be met in month{(unmet.Count > 1 ? "s" : string.Empty)} {string.Join(", ", unmet)}: the cost total is unknown, and the energy and carbon totals leave those months out");
         }
 
         return new ForecastResult
@@ -104,7 +181,7 @@ public sealed class Forecaster
                 EnergyBand = SumOfBands(months.Select(m => m.EnergyBand)),
                 CarbonBand = SumOfBands(months.Select(m => m.CarbonBand)),
             },
-            Warnings = context.Warnings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            Warnings = notes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
             EnergyAssumptions = FleetPricer.EnergyAssumptions(scenario),
             WhatIfs = _pricer.WhatIfAssumptions(scenario),
             StepTimes = [.. context.Model.Pools.Where(p => p.Llm?.Step.Provenance is { Length: > 0 }).Select(p => $"{p.Name}: {p.Llm!.Step.Provenance}")],
@@ -616,6 +693,9 @@ public sealed class Forecaster
         public System.Collections.Concurrent.ConcurrentBag<string> Warnings => Pricing.Warnings;
     }
 }
+
+/// <summary>One piece of a forecast: a month at one growth band, and the warnings raised while sizing and pricing it.</summary>
+public sealed record ForecastPiece(MonthForecast Month, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// A listed fleet's month: the figures, whether every pool's power is known (else energy and operational carbon

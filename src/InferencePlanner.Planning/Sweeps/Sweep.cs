@@ -71,13 +71,15 @@ public sealed record SweepRow
 public sealed record SweepResult(string Mode, IReadOnlyList<SweepRow> Rows);
 
 /// <summary>
-/// What one chunk of a sweep gives: for a simulated variant, one replication's result (joined with the others by
-/// <see cref="SweepRunner.Join"/>); for a sized or forecast variant, or one refused before it runs, the row itself.
+/// What one chunk of a sweep gives: for a simulated variant, one replication's result; for a forecast variant, one
+/// month at one growth band (each joined with the others by <see cref="SweepRunner.Join"/>); for a sized variant, or
+/// one refused before it runs, the row itself.
 /// </summary>
 public sealed record SweepChunk
 {
     public SweepRow? Row { get; init; }
     public SimulationResult? Replication { get; init; }
+    public ForecastPiece? Piece { get; init; }
 }
 
 /// <summary>A sweep document that cannot run: each problem named by its path in the document.</summary>
@@ -294,23 +296,42 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
         return new SweepResult(mode, MarkFront(rows));
     }
 
-    /// <summary>How many chunks a variant is cut into: one per replication when simulated, one otherwise.</summary>
-    public static int ChunksOf(string mode, int replications) => mode is SweepDocument.Size or SweepDocument.Forecast ? 1 : Math.Max(1, replications);
+    /// <summary>
+    /// How many chunks a variant is cut into: one per replication when simulated; one per month × growth band when
+    /// forecast (<see cref="Forecaster.PiecesPerMonth"/>); one when sized.
+    /// </summary>
+    public static int ChunksOf(Scenario scenario, string mode, int replications)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return mode switch
+        {
+            SweepDocument.Size => 1,
+            SweepDocument.Forecast => Forecaster.Months(scenario) * Forecaster.PiecesPerMonth(scenario),
+            _ => Math.Max(1, replications),
+        };
+    }
 
     /// <summary>
-    /// Chunk <paramref name="chunk"/> of a variant (replication <paramref name="chunk"/> when simulated; the whole row
-    /// otherwise): a pure function of the scenario, its seed and the chunk's number, so it can run on any machine.
+    /// Chunk <paramref name="chunk"/> of a variant (replication <paramref name="chunk"/> when simulated; month
+    /// chunk / bands at band chunk % bands when forecast; the whole row when sized): a pure function of the scenario,
+    /// its seed and the chunk's number, so it can run on any machine.
     /// </summary>
     public SweepChunk Chunk(int index, string label, Scenario scenario, string mode, int replications, int chunk, string? baseDirectory = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentOutOfRangeException.ThrowIfNegative(chunk);
-        if (mode is SweepDocument.Size or SweepDocument.Forecast)
+        if (mode is SweepDocument.Size)
         {
             return new SweepChunk { Row = Variant(index, label, scenario, mode, replications, baseDirectory, cancellation) };
         }
 
         var model = _forecaster.Compile(scenario, baseDirectory);
+        if (mode is SweepDocument.Forecast)
+        {
+            var per = Forecaster.PiecesPerMonth(scenario);
+            return new SweepChunk { Piece = _forecaster.Piece(model, chunk / per, chunk % per) };
+        }
+
         if (SimulationRunner.Refusal(model, replications) is { } refused)
         {
             return new SweepChunk { Row = Simulated(index, label, model, refused) };
@@ -327,9 +348,9 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(chunks);
-        if (chunks.Count != ChunksOf(mode, replications))
+        if (chunks.Count != ChunksOf(scenario, mode, replications))
         {
-            throw new ArgumentException($"a variant of {ChunksOf(mode, replications)} chunks was given {chunks.Count}", nameof(chunks));
+            throw new ArgumentException($"a variant of {ChunksOf(scenario, mode, replications)} chunks was given {chunks.Count}", nameof(chunks));
         }
 
         if (chunks.FirstOrDefault(c => c.Row is not null)?.Row is { } row)
@@ -338,6 +359,18 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
         }
 
         var model = _forecaster.Compile(scenario, baseDirectory);
+        if (mode is SweepDocument.Forecast)
+        {
+            try
+            {
+                return Forecasted(index, label, _forecaster.Assemble(model, [.. chunks.Select(c => c.Piece ?? throw new ArgumentException("a forecast chunk holds no month", nameof(chunks)))]));
+            }
+            catch (Sizing.UnreachableSloException ex)
+            {
+                return Unreachable(index, label, ex);
+            }
+        }
+
         return Simulated(index, label, model, SimulationRunner.Join(model, [.. chunks.Select(c => c.Replication ?? throw new ArgumentException("a chunk holds neither a row nor a replication", nameof(chunks)))]));
     }
 
@@ -356,9 +389,12 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
         }
         catch (Sizing.UnreachableSloException ex)
         {
-            return new SweepRow { Index = index, Variant = label, Stable = false, Reason = ex.Message, SloMet = false };
+            return Unreachable(index, label, ex);
         }
     }
+
+    private static SweepRow Unreachable(int index, string label, Sizing.UnreachableSloException ex) =>
+        new() { Index = index, Variant = label, Stable = false, Reason = ex.Message, SloMet = false };
 
     private SweepRow Simulated(int index, string label, Scenario scenario, int replications, string? baseDirectory, CancellationToken cancellation)
     {

@@ -25,6 +25,42 @@ public sealed class ForecasterTests
     };
 
     [Fact]
+    public void AForecastCutIntoMonthsAndBands_SentAsJson_AssemblesToTheSameForecast_ByteForByte()
+    {
+        // The demo chatbot over 4 months with growth uncertainty, and the same with one month unreachable: every piece
+        // (month × band) as another machine would send it, through JSON, assembled in order.
+        var demo = ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "chatbot-growth.json"));
+        var banded = demo with { Growth = demo.Growth! with { Months = 4, MonthlyGrowthSdPercent = 5 } };
+        var forecaster = new Forecaster(Catalog.Value);
+        var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        // Traffic doubling monthly from 100 queries/s at 50 ms each, at most 12 servers a pool: the late months cannot be met.
+        var doubling = MmcOnH100(100, months: 5, growth: 100) with
+        {
+            Pools = [MmcOnH100(100).Pools![0] with { Service = new ServiceSpec { Distribution = "deterministic", MeanMs = 50 } }],
+        };
+        var cases = new[]
+        {
+            (Scenario: banded, Options: new ForecastOptions { SizingQueries = 3_000 }),
+            (Scenario: doubling, Options: new ForecastOptions { SizingQueries = 20_000, MaxServersPerPool = 12 }),
+        };
+        foreach (var (scenario, options) in cases)
+        {
+            var model = forecaster.Compile(scenario);
+            var per = Forecaster.PiecesPerMonth(scenario);
+            var pieces = Enumerable.Range(0, Forecaster.Months(scenario) * per)
+                .Select(c => JsonSerializer.Deserialize<ForecastPiece>(JsonSerializer.Serialize(forecaster.Piece(model, c / per, c % per, options), web), web)!)
+                .ToList();
+
+            Assert.Equal(scenario == banded ? 16 : 5, pieces.Count);
+            var whole = forecaster.Forecast(model, options);
+            Assert.Equal(JsonSerializer.Serialize(whole), JsonSerializer.Serialize(forecaster.Assemble(model, pieces)));
+            Assert.Equal(scenario == banded, whole.Months.All(m => m.Unmet is null));
+            Assert.Contains(whole.Months, m => m.Unmet is null);
+            Assert.Equal(scenario == banded, whole.Months.All(m => m.CostBand is not null));
+        }
+    }
+
+    [Fact]
     public void Month_CountCostEnergyAndCarbon_EqualTheHandComputation()
     {
         var forecast = new Forecaster(Catalog.Value).Forecast(MmcOnH100(200), new ForecastOptions { SizingQueries = 50_000 });

@@ -101,24 +101,27 @@ public sealed class SweepTests
     [Theory]
     [InlineData("simulate", 3)]
     [InlineData("size", 1)]
+    [InlineData("forecast", 1)]
     public void AVariantCutIntoChunks_SentAsJson_JoinsToTheRowOfOneRun_ByteForByte(string mode, int replications)
     {
         var sweep = With(node =>
         {
             node["mode"] = mode;
             node["replications"] = replications;
+            // Three months with growth uncertainty: each month at its expected growth and at P10, P90 and P50.
+            node["base"]!["growth"] = JsonNode.Parse("""{ "months": 3, "monthlyGrowthPercent": 10, "monthlyGrowthSdPercent": 4 }""");
         });
         var runner = new SweepRunner(Catalog.Value);
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
 
-        foreach (var (label, scenario) in SweepDocument.Expand(sweep, Catalog.Value).Take(4))
+        foreach (var (label, scenario) in SweepDocument.Expand(sweep, Catalog.Value).Take(mode == "forecast" ? 2 : 4))
         {
             // Each chunk as another machine would send it: through JSON, joined in order.
-            var chunks = Enumerable.Range(0, SweepRunner.ChunksOf(mode, replications))
+            var chunks = Enumerable.Range(0, SweepRunner.ChunksOf(scenario, mode, replications))
                 .Select(c => JsonSerializer.Deserialize<SweepChunk>(JsonSerializer.Serialize(runner.Chunk(0, label, scenario, mode, replications, c), options), options)!)
                 .ToList();
 
-            Assert.Equal(mode == "simulate" ? replications : 1, chunks.Count);
+            Assert.Equal(mode switch { "simulate" => replications, "forecast" => 3 * 4, _ => 1 }, chunks.Count);
             Assert.Equal(
                 JsonSerializer.Serialize(runner.Variant(0, label, scenario, mode, replications), options),
                 JsonSerializer.Serialize(runner.Join(0, label, scenario, mode, replications, chunks), options));
