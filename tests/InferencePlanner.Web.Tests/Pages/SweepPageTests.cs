@@ -64,7 +64,7 @@ public sealed class SweepPageTests : PageTestContext, IClassFixture<SiloFixture>
         await ChangeAsync(page, "sweep-document", sweep, "textarea");
 
         await ClickAsync(page, "[data-testid=run]");
-        page.WaitForAssertion(() => Assert.Contains("18 of 18 variants — done", page.Find("[data-testid=sweep-state]").TextContent, StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+        page.WaitForAssertion(() => Assert.Contains("18 of 18 variants (36 of 36 chunks) — done", page.Find("[data-testid=sweep-state]").TextContent, StringComparison.Ordinal), TimeSpan.FromMinutes(2));
 
         var local = new SweepRunner(Catalog).Run(SweepDocument.Parse(sweep));
         Assert.Equal(18, page.FindAll("[data-testid=sweep-rows] tbody tr").Count);
