@@ -55,7 +55,8 @@ public sealed record SweepStatus(
 public sealed class SweepState
 {
     [Id(0)] public string Mode { get; set; } = SweepDocument.Simulate;
-    [Id(1)] public int Replications { get; set; } = 1;
+    /// <summary>Each variant's replications (the sweep's, or a <c>replications</c> axis's value).</summary>
+    [Id(1)] public List<int> Replications { get; set; } = [];
     [Id(2)] public List<string> Labels { get; set; } = [];
     [Id(3)] public List<string> Scenarios { get; set; } = [];
     [Id(4)] public List<string?> Rows { get; set; } = [];
@@ -71,7 +72,7 @@ public sealed class SweepState
     [Id(8)] public List<int> Offsets { get; set; } = [];
 
     /// <summary>The state of a sweep not yet run: every row and chunk missing.</summary>
-    public static SweepState Fresh(string mode, int replications, IReadOnlyList<string> labels, IReadOnlyList<string> scenarios, IReadOnlyList<int> chunkCounts)
+    public static SweepState Fresh(string mode, IReadOnlyList<int> replications, IReadOnlyList<string> labels, IReadOnlyList<string> scenarios, IReadOnlyList<int> chunkCounts)
     {
         ArgumentNullException.ThrowIfNull(chunkCounts);
         var offsets = new List<int>(chunkCounts.Count);
@@ -85,7 +86,7 @@ public sealed class SweepState
         return new SweepState
         {
             Mode = mode,
-            Replications = replications,
+            Replications = [.. replications],
             Labels = [.. labels],
             Scenarios = [.. scenarios],
             Rows = [.. labels.Select(_ => (string?)null)],
@@ -212,7 +213,7 @@ public sealed class SweepGrain(
         }
 
         SweepSpec sweep;
-        IReadOnlyList<(string Label, Scenario Scenario)> variants;
+        IReadOnlyList<SweepVariant> variants;
         try
         {
             sweep = SweepDocument.Parse(sweepJson);
@@ -224,13 +225,12 @@ public sealed class SweepGrain(
         }
 
         var mode = sweep.Mode ?? SweepDocument.Simulate;
-        var replications = sweep.Replications ?? 1;
         state.State = SweepState.Fresh(
             mode,
-            replications,
+            [.. variants.Select(v => v.Replications)],
             [.. variants.Select(v => v.Label)],
             [.. variants.Select(v => ScenarioJson.Write(v.Scenario))],
-            [.. variants.Select(v => SweepRunner.ChunksOf(v.Scenario, mode, replications))]);
+            [.. variants.Select(v => SweepRunner.ChunksOf(v.Scenario, mode, v.Replications))]);
         await SaveAsync();
         Resume();
         return null;
@@ -334,7 +334,7 @@ public sealed class SweepGrain(
         try
         {
             var chunks = Enumerable.Range(0, k).Select(c => JsonSerializer.Deserialize<SweepChunk>(s.Chunks[at + c]!, SweepJson.Options)!).ToList();
-            var row = new SweepRunner(catalog, profiles).Join(index, s.Labels[index], ScenarioJson.Parse(s.Scenarios[index]), s.Mode, s.Replications, chunks);
+            var row = new SweepRunner(catalog, profiles).Join(index, s.Labels[index], ScenarioJson.Parse(s.Scenarios[index]), s.Mode, s.Replications[index], chunks);
             s.Rows[index] = JsonSerializer.Serialize(row, SweepJson.Options);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -393,7 +393,7 @@ public sealed class SweepGrain(
             try
             {
                 var grain = GrainFactory.GetGrain<IChunkGrain>($"{this.GetPrimaryKey():N}/{index}/{chunk}/{attempt}");
-                var result = await grain.RunAsync(s.Scenarios[index], s.Labels[index], s.Mode, s.Replications, index, chunk, _cancel.Token);
+                var result = await grain.RunAsync(s.Scenarios[index], s.Labels[index], s.Mode, s.Replications[index], index, chunk, _cancel.Token);
                 await LandAsync(index, chunk, result);
                 return;
             }

@@ -69,6 +69,22 @@ public sealed class ClusterSweepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReplicationsAxis_GivesEachVariantItsOwnChunks_AndIsTheLocalTable()
+    {
+        var node = JsonNode.Parse(Sweep(20_000))!;
+        node["axes"] = JsonNode.Parse("""[{ "field": "count", "values": [2, 4] }, { "field": "replications", "values": [1, 4] }]""");
+        var sweep = node.ToJsonString();
+        var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
+
+        Assert.Null(await grain.StartAsync(sweep, SweepDocument.DefaultMaxVariants));
+        var status = await FinishedAsync(grain, TimeSpan.FromMinutes(3));
+
+        Assert.Equal("done", status.State);
+        Assert.Equal((4, 4, 10, 10), (status.Total, status.Done, status.Chunks, status.ChunksDone));
+        Assert.Equal(Local(sweep), status.ResultJson);
+    }
+
+    [Fact]
     public async Task AForecastSweep_CutIntoMonthsAndGrowthBands_IsTheLocalTable_ByteForByte()
     {
         var node = JsonNode.Parse(Sweep(20_000))!;

@@ -70,6 +70,12 @@ public sealed record SweepRow
 
 public sealed record SweepResult(string Mode, IReadOnlyList<SweepRow> Rows);
 
+/// <summary>One variant of a sweep: its label ("device=…, region=…"), its scenario, and its replications (the sweep's, or a <c>replications</c> axis's value).</summary>
+public sealed record SweepVariant(string Label, Scenario Scenario, int Replications)
+{
+    public void Deconstruct(out string label, out Scenario scenario) => (label, scenario) = (Label, Scenario);
+}
+
 /// <summary>
 /// What one chunk of a sweep gives: for a simulated variant, one replication's result; for a forecast variant, one
 /// month at one growth band (each joined with the others by <see cref="SweepRunner.Join"/>); for a sized variant, or
@@ -108,8 +114,12 @@ public static class SweepDocument
         }
     }
 
-    /// <summary>Every variant of <paramref name="sweep"/>, in index order: its label and its scenario (validated against <paramref name="catalog"/>).</summary>
-    public static IReadOnlyList<(string Label, Scenario Scenario)> Expand(SweepSpec sweep, DeviceCatalog? catalog = null, int maxVariants = DefaultMaxVariants)
+    /// <summary>
+    /// Every variant of <paramref name="sweep"/>, in index order: its label, its scenario (validated against
+    /// <paramref name="catalog"/>) and its replications. An axis named <c>replications</c> varies the replications
+    /// rather than the scenario.
+    /// </summary>
+    public static IReadOnlyList<SweepVariant> Expand(SweepSpec sweep, DeviceCatalog? catalog = null, int maxVariants = DefaultMaxVariants)
     {
         ArgumentNullException.ThrowIfNull(sweep);
         if (sweep.Base is null)
@@ -148,18 +158,30 @@ public static class SweepDocument
             }
         }
 
-        var variants = new List<(string, Scenario)>((int)count);
+        var variants = new List<SweepVariant>((int)count);
         for (var i = 0; i < count; i++)
         {
             var node = sweep.Base.DeepClone().AsObject();
             var labels = new List<string>();
+            var replications = sweep.Replications ?? 1;
             var rest = i;
             for (var a = axes.Count - 1; a >= 0; a--)
             {
                 var values = axes[a].Values!;
-                var value = values[rest % values.Count];
+                var at = rest % values.Count;
+                var value = values[at];
                 rest /= values.Count;
-                Set(node, axes[a].Field!, value, $"$.axes[{a}].field");
+                if (axes[a].Field == ReplicationsAxis)
+                {
+                    replications = value is JsonValue v && v.TryGetValue<int>(out var r) && r is >= 1 and <= SimulationRunner.MaxReplications
+                        ? r
+                        : throw new ScenarioException($"$.axes[{a}].values[{at}]", $"replications must be a whole number from 1 to {SimulationRunner.MaxReplications}");
+                }
+                else
+                {
+                    Set(node, axes[a].Field!, value, $"$.axes[{a}].field");
+                }
+
                 labels.Insert(0, $"{axes[a].Field}={value?.ToJsonString().Trim('"') ?? "null"}");
             }
 
@@ -178,11 +200,14 @@ public static class SweepDocument
                 throw new ScenarioException($"variant {i} ({string.Join(", ", labels)}): {string.Join("; ", errors)}");
             }
 
-            variants.Add((labels.Count == 0 ? "base" : string.Join(", ", labels), scenario));
+            variants.Add(new SweepVariant(labels.Count == 0 ? "base" : string.Join(", ", labels), scenario, replications));
         }
 
         return variants;
     }
+
+    /// <summary>The axis that varies a variant's replications (simulate mode) rather than its scenario.</summary>
+    public const string ReplicationsAxis = "replications";
 
     private static readonly string[] PoolShortcuts = ["device", "region", "pricing", "count"];
     private static readonly string[] LlmShortcuts = ["precision", "tensorParallel"];
@@ -289,7 +314,7 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
         var done = 0;
         Parallel.For(0, variants.Count, new ParallelOptions { CancellationToken = cancellation, MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            rows[i] = Variant(i, variants[i].Label, variants[i].Scenario, mode, sweep.Replications ?? 1, baseDirectory, cancellation);
+            rows[i] = Variant(i, variants[i].Label, variants[i].Scenario, mode, variants[i].Replications, baseDirectory, cancellation);
             progress?.Report((double)Interlocked.Increment(ref done) / variants.Count);
         });
 

@@ -138,6 +138,34 @@ public sealed class SweepTests
     }
 
     [Fact]
+    public void AReplicationsAxis_VariesEachVariantsReplications_NotItsScenario_AndABadCountIsNamed()
+    {
+        var sweep = With(node => node["axes"] = JsonNode.Parse("""
+            [{ "field": "device", "values": ["nvidia-h100-sxm"] }, { "field": "count", "values": [2] }, { "field": "replications", "values": [1, 3] }]
+            """));
+        var runner = new SweepRunner(Catalog.Value);
+
+        var variants = SweepDocument.Expand(sweep, Catalog.Value);
+        var result = runner.Run(sweep);
+
+        Assert.Equal(["device=nvidia-h100-sxm, count=2, replications=1", "device=nvidia-h100-sxm, count=2, replications=3"], variants.Select(v => v.Label));
+        Assert.Equal([1, 3], variants.Select(v => v.Replications));
+        Assert.Equal(ScenarioJson.Write(variants[0].Scenario), ScenarioJson.Write(variants[1].Scenario));
+        Assert.Equal([1, 3], variants.Select(v => SweepRunner.ChunksOf(v.Scenario, "simulate", v.Replications)));
+        // Each row is the run at its own replications (three replications: a different, averaged p99).
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(JsonSerializer.Serialize(runner.Variant(i, variants[i].Label, variants[i].Scenario, "simulate", variants[i].Replications)), JsonSerializer.Serialize(result.Rows[i] with { Pareto = false }));
+        }
+
+        Assert.NotEqual(result.Rows[0].P99Ms, result.Rows[1].P99Ms);
+
+        var bad = With(node => node["axes"] = JsonNode.Parse("""[{ "field": "replications", "values": [2, 0] }]"""));
+        var error = Assert.Throws<ScenarioException>(() => SweepDocument.Expand(bad, Catalog.Value));
+        Assert.Equal("$.axes[0].values[1]: replications must be a whole number from 1 to 1000", error.Errors.Single().ToString());
+    }
+
+    [Fact]
     public void ParetoFront_KeepsTheRowsNoOtherBeatsOnCostAndP99_AmongStablePricedRows()
     {
         SweepRow Row(int i, double? cost, double? p99, bool stable = true) => new() { Index = i, Variant = $"v{i}", Stable = stable, CostUsd = cost, P99Ms = p99 };
