@@ -50,15 +50,25 @@ public sealed record SweepStatus(
     [property: Id(4)] int Chunks = 0,
     [property: Id(5)] int ChunksDone = 0);
 
-/// <summary>A sweep's persisted state: its variants and the rows that have landed (null where not yet).</summary>
+/// <summary>
+/// A sweep's persisted state: its document (the variants are expanded from it again by a fresh activation, so each
+/// write carries the rows and chunks, not every variant's scenario), each variant's chunk count, and the rows and
+/// chunks that have landed (null where not yet).
+/// </summary>
 [GenerateSerializer]
 public sealed class SweepState
 {
     [Id(0)] public string Mode { get; set; } = SweepDocument.Simulate;
+
     /// <summary>Each variant's replications (the sweep's, or a <c>replications</c> axis's value).</summary>
     [Id(1)] public List<int> Replications { get; set; } = [];
-    [Id(2)] public List<string> Labels { get; set; } = [];
-    [Id(3)] public List<string> Scenarios { get; set; } = [];
+
+    /// <summary>The sweep document as started.</summary>
+    [Id(2)] public string Document { get; set; } = string.Empty;
+
+    /// <summary>The variant limit it was started under (its expansion is repeated under the same).</summary>
+    [Id(3)] public int MaxVariants { get; set; } = SweepDocument.DefaultMaxVariants;
+
     [Id(4)] public List<string?> Rows { get; set; } = [];
     [Id(5)] public bool Cancelled { get; set; }
 
@@ -72,7 +82,10 @@ public sealed class SweepState
     [Id(8)] public List<int> Offsets { get; set; } = [];
 
     /// <summary>The state of a sweep not yet run: every row and chunk missing.</summary>
-    public static SweepState Fresh(string mode, IReadOnlyList<int> replications, IReadOnlyList<string> labels, IReadOnlyList<string> scenarios, IReadOnlyList<int> chunkCounts)
+    /// <summary>Variants in the sweep (0 before it starts).</summary>
+    public int Count => Rows.Count;
+
+    public static SweepState Fresh(string document, int maxVariants, string mode, IReadOnlyList<int> replications, IReadOnlyList<int> chunkCounts)
     {
         ArgumentNullException.ThrowIfNull(chunkCounts);
         var offsets = new List<int>(chunkCounts.Count);
@@ -87,9 +100,9 @@ public sealed class SweepState
         {
             Mode = mode,
             Replications = [.. replications],
-            Labels = [.. labels],
-            Scenarios = [.. scenarios],
-            Rows = [.. labels.Select(_ => (string?)null)],
+            Document = document,
+            MaxVariants = maxVariants,
+            Rows = [.. replications.Select(_ => (string?)null)],
             ChunkCounts = [.. chunkCounts],
             Offsets = offsets,
             Chunks = [.. Enumerable.Repeat((string?)null, total)],
@@ -103,14 +116,14 @@ public sealed class SweepState
     public void Absorb(SweepState other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (Scenarios.Count == 0)
+        if (Count == 0)
         {
-            (Mode, Replications, Labels, Scenarios, Rows, ChunkCounts, Offsets, Chunks, Cancelled) =
-                (other.Mode, other.Replications, other.Labels, other.Scenarios, other.Rows, other.ChunkCounts, other.Offsets, other.Chunks, other.Cancelled);
+            (Mode, Replications, Document, MaxVariants, Rows, ChunkCounts, Offsets, Chunks, Cancelled) =
+                (other.Mode, other.Replications, other.Document, other.MaxVariants, other.Rows, other.ChunkCounts, other.Offsets, other.Chunks, other.Cancelled);
             return;
         }
 
-        if (other.Scenarios.Count != Scenarios.Count || !other.ChunkCounts.SequenceEqual(ChunkCounts) || other.Chunks.Count != Chunks.Count)
+        if (other.Document != Document || !other.ChunkCounts.SequenceEqual(ChunkCounts) || other.Chunks.Count != Chunks.Count)
         {
             return;
         }
@@ -207,7 +220,7 @@ public sealed class SweepGrain(
 
     public async Task<string?> StartAsync(string sweepJson, int maxVariants)
     {
-        if (state.State.Scenarios.Count > 0)
+        if (state.State.Count > 0)
         {
             return null;
         }
@@ -226,11 +239,12 @@ public sealed class SweepGrain(
 
         var mode = sweep.Mode ?? SweepDocument.Simulate;
         state.State = SweepState.Fresh(
+            sweepJson,
+            maxVariants,
             mode,
             [.. variants.Select(v => v.Replications)],
-            [.. variants.Select(v => v.Label)],
-            [.. variants.Select(v => ScenarioJson.Write(v.Scenario))],
             [.. variants.Select(v => SweepRunner.ChunksOf(v.Scenario, mode, v.Replications))]);
+        Remember(variants);
         await SaveAsync();
         Resume();
         return null;
@@ -238,7 +252,7 @@ public sealed class SweepGrain(
 
     public async Task<SweepStatus> GetStatusAsync()
     {
-        if (_running is null or { IsCompleted: true } && state.State.Rows.Any(r => r is null) && state.State.Scenarios.Count > 0)
+        if (_running is null or { IsCompleted: true } && state.State.Rows.Any(r => r is null) && state.State.Count > 0)
         {
             // Nothing runs here yet rows are missing: take in what another activation stored, join what is complete, go on.
             await RefreshAsync();
@@ -258,10 +272,10 @@ public sealed class SweepGrain(
         var s = state.State;
         var rows = s.Rows.Where(r => r is not null).Select(r => JsonSerializer.Deserialize<SweepRow>(r!, SweepJson.Options)!).ToList();
         var done = rows.Count;
-        var finished = done == s.Scenarios.Count && s.Scenarios.Count > 0;
+        var finished = done == s.Count && s.Count > 0;
         var result = new SweepResult(s.Mode, finished ? SweepRunner.MarkFront(rows) : rows);
-        var chunksDone = Enumerable.Range(0, s.Scenarios.Count).Sum(s.ChunksDone);
-        var status = new SweepStatus(s.Cancelled ? "cancelled" : finished ? "done" : "running", s.Scenarios.Count, done, JsonSerializer.Serialize(result, SweepJson.Options), s.Chunks.Count, chunksDone);
+        var chunksDone = Enumerable.Range(0, s.Count).Sum(s.ChunksDone);
+        var status = new SweepStatus(s.Cancelled ? "cancelled" : finished ? "done" : "running", s.Count, done, JsonSerializer.Serialize(result, SweepJson.Options), s.Chunks.Count, chunksDone);
         _status = (_version, status);
         return status;
     }
@@ -334,12 +348,13 @@ public sealed class SweepGrain(
         try
         {
             var chunks = Enumerable.Range(0, k).Select(c => JsonSerializer.Deserialize<SweepChunk>(s.Chunks[at + c]!, SweepJson.Options)!).ToList();
-            var row = new SweepRunner(catalog, profiles).Join(index, s.Labels[index], ScenarioJson.Parse(s.Scenarios[index]), s.Mode, s.Replications[index], chunks);
+            var variant = Variants()[index];
+            var row = new SweepRunner(catalog, profiles).Join(index, variant.Label, variant.Scenario, s.Mode, s.Replications[index], chunks);
             s.Rows[index] = JsonSerializer.Serialize(row, SweepJson.Options);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            s.Rows[index] = JsonSerializer.Serialize(new SweepRow { Index = index, Variant = s.Labels[index], Stable = false, Reason = $"could not be run: {ex.Message.Split('\n')[0].Trim()}" }, SweepJson.Options);
+            s.Rows[index] = Failed(index, ex.Message);
         }
 
         for (var c = 0; c < k; c++)
@@ -348,9 +363,55 @@ public sealed class SweepGrain(
         }
     }
 
+    private IReadOnlyList<SweepVariant>? _variants;
+    private string?[] _scenarios = [];
+
+    private void Remember(IReadOnlyList<SweepVariant> variants)
+    {
+        _variants = variants;
+        _scenarios = new string?[variants.Count];
+    }
+
+    /// <summary>
+    /// The sweep's variants, expanded again from its document after a fresh activation (pure: the same variants, unless
+    /// the catalog has since lost a device or region they name — then every row still missing says so).
+    /// </summary>
+    private IReadOnlyList<SweepVariant> Variants()
+    {
+        if (_variants is null)
+        {
+            Remember(SweepDocument.Expand(SweepDocument.Parse(state.State.Document), catalog, state.State.MaxVariants));
+        }
+
+        return _variants!;
+    }
+
+    private string ScenarioOf(int index)
+    {
+        // Expanded first: a fresh activation's expansion replaces the (empty) cache.
+        var variant = Variants()[index];
+        return _scenarios[index] ??= ScenarioJson.Write(variant.Scenario);
+    }
+
+    /// <summary>A row saying why variant <paramref name="index"/> could not be run (its label known or not).</summary>
+    private string Failed(int index, string message)
+    {
+        string label;
+        try
+        {
+            label = Variants()[index].Label;
+        }
+        catch (ScenarioException)
+        {
+            label = $"variant {index}";
+        }
+
+        return JsonSerializer.Serialize(new SweepRow { Index = index, Variant = label, Stable = false, Reason = $"could not be run: {message.Split('\n')[0].Trim()}" }, SweepJson.Options);
+    }
+
     private void Resume()
     {
-        if (_running is null or { IsCompleted: true } && state.State.Scenarios.Count > 0 && !state.State.Cancelled && state.State.Rows.Any(r => r is null))
+        if (_running is null or { IsCompleted: true } && state.State.Count > 0 && !state.State.Cancelled && state.State.Rows.Any(r => r is null))
         {
             _running = RunAsync();
         }
@@ -361,7 +422,7 @@ public sealed class SweepGrain(
     {
         var s = state.State;
         var pending = new Queue<(int Index, int Chunk)>(
-            from i in Enumerable.Range(0, s.Scenarios.Count)
+            from i in Enumerable.Range(0, s.Count)
             where s.Rows[i] is null
             from c in Enumerable.Range(0, s.ChunkCounts[i])
             where s.Chunks[s.Offsets[i] + c] is null
@@ -393,7 +454,7 @@ public sealed class SweepGrain(
             try
             {
                 var grain = GrainFactory.GetGrain<IChunkGrain>($"{this.GetPrimaryKey():N}/{index}/{chunk}/{attempt}");
-                var result = await grain.RunAsync(s.Scenarios[index], s.Labels[index], s.Mode, s.Replications[index], index, chunk, _cancel.Token);
+                var result = await grain.RunAsync(ScenarioOf(index), Variants()[index].Label, s.Mode, s.Replications[index], index, chunk, _cancel.Token);
                 await LandAsync(index, chunk, result);
                 return;
             }
@@ -437,7 +498,7 @@ public sealed class SweepGrain(
         var s = state.State;
         if (s.Rows[index] is null && !s.Cancelled)
         {
-            s.Rows[index] = JsonSerializer.Serialize(new SweepRow { Index = index, Variant = s.Labels[index], Stable = false, Reason = $"could not be run: {message.Split('\n')[0].Trim()}" }, SweepJson.Options);
+            s.Rows[index] = Failed(index, message);
             await SaveAsync();
         }
     }
