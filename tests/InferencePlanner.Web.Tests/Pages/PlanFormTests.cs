@@ -31,6 +31,52 @@ public sealed class PlanFormTests : PageTestContext
     private async Task<int> ChatbotAsync(string name) =>
         (await Store.CreateAsync(ScenarioJson.Parse((await Store.ListAsync()).Single(s => s.Name == "LLM chatbot on H100").Json) with { Name = name })).Id;
 
+    /// <summary>A field's change handler as one render drew it.</summary>
+    private static EventCallback<T> Handler<T>(IRenderedComponent<PlanPage> page, string testId) =>
+        page.FindComponents<MudNumericField<T>>().Single(c => c.Instance.UserAttributes.TryGetValue("data-testid", out var id) && (string?)id == testId).Instance.ValueChanged;
+
+    [Fact]
+    public async Task TwoQuickEdits_ThroughHandlersOfOneRender_BothLand()
+    {
+        // Two edits before the browser has the render that followed the first: the second comes through a handler of the
+        // older render, built from the draft without the first edit. Each edit applies only what it changed.
+        var page = Open(await ChatbotAsync("quick edits"));
+        var seqs = Handler<int?>(page, "llm-seqs-h100");
+        var tokens = Handler<int?>(page, "llm-tokens-h100");
+        var ttft = Handler<double?>(page, "slo-ttft");
+        var replicas = Handler<int?>(page, "count-h100");
+
+        await page.InvokeAsync(() => seqs.InvokeAsync(48));
+        await page.InvokeAsync(() => tokens.InvokeAsync(3072));
+        await page.InvokeAsync(() => ttft.InvokeAsync(900));
+        await page.InvokeAsync(() => replicas.InvokeAsync(3));
+
+        page.WaitForAssertion(() =>
+        {
+            var draft = Draft(page);
+            Assert.Equal((48, 3072, 900.0, 3), (draft.Pools![0].Llm!.MaxSequences, draft.Pools[0].Llm!.MaxBatchedTokens, draft.Slo!.TtftMs, draft.Pools[0].Count));
+        });
+    }
+
+    [Fact]
+    public void Merge_AppliesOnlyWhatAnEditChanged_ToTheDraftAsItIsNow()
+    {
+        var rendered = ScenarioJson.Load(Path.Combine(RepositoryPaths.Root, "data", "scenarios", "chatbot-h100.json"));
+        var pool = rendered.Pools![0];
+        var first = rendered with { Pools = [pool with { Count = 9 }] };
+        var second = rendered with { Pools = [pool with { TimeoutMs = 2500, Region = null }] };
+
+        var merged = InferencePlanner.Web.Components.Editors.DraftEditor.Merge(rendered, second, first);
+
+        Assert.Equal((9, 2500.0, (string?)null), (merged.Pools![0].Count, merged.Pools[0].TimeoutMs, merged.Pools[0].Region));
+        Assert.Equal(ScenarioJson.Write(first with { Pools = [first.Pools![0] with { TimeoutMs = 2500, Region = null }] }), ScenarioJson.Write(merged));
+        // Built from the draft as it is now: the edit itself, unchanged.
+        Assert.Same(second, InferencePlanner.Web.Components.Editors.DraftEditor.Merge(rendered, second, rendered));
+        // A list that grew (a pool added from the older render) is taken whole.
+        var added = rendered with { Pools = [pool, pool with { Name = "second" }] };
+        Assert.Equal(2, InferencePlanner.Web.Components.Editors.DraftEditor.Merge(rendered, added, first).Pools!.Count);
+    }
+
     [Fact]
     public async Task GenerativeFields_EditTheDocument_ModelPrecisionParallelismBatchingTokensAndSlo()
     {

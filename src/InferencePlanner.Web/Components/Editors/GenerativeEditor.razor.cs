@@ -24,12 +24,12 @@ public partial class GenerativeEditor
 
     private static string ModelChoice(LlmSpec llm) => llm.Model?.Inline is not null ? Custom : llm.Model?.Name ?? string.Empty;
 
-    private Task Set(LlmSpec llm)
+    /// <summary>The pool's serving settings as edited from the draft <paramref name="rendered"/> drew them from.</summary>
+    private Task Set(Scenario rendered, LlmSpec llm)
     {
-        var d = Draft!;
-        var pools = d.Pools!.ToList();
+        var pools = rendered.Pools!.ToList();
         pools[Index] = pools[Index] with { Llm = llm };
-        return Edit(d with { Pools = pools });
+        return Edit(rendered, rendered with { Pools = pools });
     }
 
     /// <summary>A pasted config.json: its keys become the pool's inline model; a broken one is named and changes nothing.</summary>
@@ -37,7 +37,7 @@ public partial class GenerativeEditor
     {
         ConfigText = text;
         ConfigError = null;
-        if (string.IsNullOrWhiteSpace(text) || Draft?.Pools?[Index].Llm is not { } llm)
+        if (string.IsNullOrWhiteSpace(text) || Draft is not { } draft || draft.Pools?[Index].Llm is not { } llm)
         {
             return;
         }
@@ -45,7 +45,7 @@ public partial class GenerativeEditor
         try
         {
             var config = LlmModels.ParseConfig(text, $"$.pools[{Index}].llm.model");
-            await Set(llm with { Model = new LlmModelSpec { Inline = config } });
+            await Set(draft, llm with { Model = new LlmModelSpec { Inline = config } });
         }
         catch (ScenarioException ex)
         {
