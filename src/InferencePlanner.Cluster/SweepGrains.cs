@@ -252,7 +252,7 @@ public sealed class SweepGrain(
 
     public async Task<SweepStatus> GetStatusAsync()
     {
-        if (_running is null or { IsCompleted: true } && state.State.Rows.Any(r => r is null) && state.State.Count > 0)
+        if (_running is null or { IsCompleted: true } && !state.State.Cancelled && state.State.Rows.Any(r => r is null) && state.State.Count > 0)
         {
             // Nothing runs here yet rows are missing: take in what another activation stored, join what is complete, go on.
             await RefreshAsync();
