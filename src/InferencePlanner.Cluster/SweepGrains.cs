@@ -15,7 +15,12 @@ namespace InferencePlanner.Cluster;
 public interface IChunkGrain : IGrainWithStringKey
 {
     /// <summary>The chunk as JSON (<see cref="SweepChunk"/>): a pure function of the scenario, the mode and the chunk's number.</summary>
-    /// <remarks>A cancelled <paramref name="cancellation"/> (the sweep was cancelled) stops the simulation where it is.</remarks>
+    /// <remarks>
+    /// A cancelled <paramref name="cancellation"/> (the sweep was cancelled) stops the simulation where it is. A chunk may
+    /// compute (and wait for a slot) far longer than Orleans' default 30 s response timeout: a dead silo's calls fail when
+    /// the cluster declares it dead, not by timing out.
+    /// </remarks>
+    [ResponseTimeout("12:00:00")]
     Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk, CancellationToken cancellation = default);
 }
 
@@ -163,11 +168,16 @@ public sealed class ChunkGrain(DeviceCatalog catalog, ProfileStore profiles, Chu
 {
     public async Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk, CancellationToken cancellation = default)
     {
-        // The simulation runs on the thread pool, at most the silo's slots at once, never on the scheduler's threads.
+        // The simulation runs on a thread of its own, at most the silo's slots at once: never on the scheduler's or the
+        // thread pool's threads, which stay free to answer probes, polls and cancels however long it computes.
         await slots.Gate.WaitAsync(cancellation);
         try
         {
-            var result = await Task.Run(() => new SweepRunner(catalog, profiles).Chunk(index, label, ScenarioJson.Parse(scenarioJson), mode, replications, chunk, cancellation: cancellation), cancellation);
+            var result = await Task.Factory.StartNew(
+                () => new SweepRunner(catalog, profiles).Chunk(index, label, ScenarioJson.Parse(scenarioJson), mode, replications, chunk, cancellation: cancellation),
+                cancellation,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
             return JsonSerializer.Serialize(result, SweepJson.Options);
         }
         finally
@@ -200,10 +210,19 @@ public sealed class SweepGrain(
 
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a running coordinator is kept past each landed chunk, polled or not.</summary>
+    public static readonly TimeSpan KeepAlive = TimeSpan.FromMinutes(30);
+
     private Task? _running;
 
-    /// <summary>Cancelled by <see cref="CancelAsync"/>: every chunk in flight stops where it is.</summary>
+    /// <summary>Cancelled by <see cref="CancelAsync"/> or a deactivation: every chunk in flight stops where it is.</summary>
     private readonly CancellationTokenSource _cancel = new();
+
+    /// <summary>Held around each read or write of the store.</summary>
+    private readonly SemaphoreSlim _store = new(1, 1);
+
+    /// <summary>Set when the activation deactivates: nothing more is issued or written.</summary>
+    private bool _stopping;
 
     /// <summary>The last status read and the state's version it was read at: polls between two landings cost nothing.</summary>
     private (long Version, SweepStatus Status)? _status;
@@ -282,6 +301,11 @@ public sealed class SweepGrain(
 
     public async Task CancelAsync()
     {
+        if (state.State.Count == 0 || state.State.Rows.All(r => r is not null))
+        {
+            return; // nothing to stop: a finished sweep stays done
+        }
+
         state.State.Cancelled = true;
         await _cancel.CancelAsync();
         await SaveAsync();
@@ -290,7 +314,11 @@ public sealed class SweepGrain(
     public Task<string> GetSiloAsync() => Task.FromResult(RuntimeIdentity);
 
     /// <summary>Orleans disposes an activation's grain when it deactivates.</summary>
-    public void Dispose() => _cancel.Dispose();
+    public void Dispose()
+    {
+        _cancel.Dispose();
+        _store.Dispose();
+    }
 
     /// <summary>
     /// Writes the state; when the store holds another version (a second activation wrote during churn, or a silo holding
@@ -298,29 +326,67 @@ public sealed class SweepGrain(
     /// </summary>
     private async Task SaveAsync()
     {
-        _version++;
-        for (var attempt = 1; ; attempt++)
+        if (_stopping)
         {
-            try
+            return; // a deactivating activation writes nothing more: the next activation takes over from the store
+        }
+
+        // One read or write of the store at a time: chunks land concurrently, and writes with the same version would
+        // only conflict with each other.
+        await _store.WaitAsync();
+        try
+        {
+            _version++;
+            for (var attempt = 1; ; attempt++)
             {
-                await state.WriteStateAsync();
-                return;
+                try
+                {
+                    await state.WriteStateAsync();
+                    return;
+                }
+                catch (Orleans.Storage.InconsistentStateException) when (attempt < 5)
+                {
+                    await AbsorbStoredAsync();
+                    JoinReady();
+                }
             }
-            catch (Orleans.Storage.InconsistentStateException) when (attempt < 5)
-            {
-                await RefreshAsync();
-            }
+        }
+        finally
+        {
+            _version++;
+            _store.Release();
         }
     }
 
     /// <summary>Reads the stored state and takes it into this activation's (the object the running loop holds stays the same).</summary>
     private async Task RefreshAsync()
     {
-        _version++;
+        await _store.WaitAsync();
+        try
+        {
+            await AbsorbStoredAsync();
+        }
+        finally
+        {
+            _store.Release();
+        }
+    }
+
+    private async Task AbsorbStoredAsync()
+    {
         var held = state.State;
         await state.ReadStateAsync();
         held.Absorb(state.State);
         state.State = held;
+        _version++;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Stops issuing chunks and writing; chunks in flight are dropped (the next activation runs them again).
+        _stopping = true;
+        await _cancel.CancelAsync();
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     /// <summary>Joins each variant whose chunks have all landed but whose row is missing; true when one was joined.</summary>
@@ -427,13 +493,14 @@ public sealed class SweepGrain(
             from c in Enumerable.Range(0, s.ChunkCounts[i])
             where s.Chunks[s.Offsets[i] + c] is null
             select (i, c));
+        DelayDeactivation(KeepAlive);
         if (JoinReady())
         {
             await SaveAsync();
         }
 
         var inFlight = new List<Task>();
-        while ((pending.Count > 0 || inFlight.Count > 0) && !s.Cancelled)
+        while ((pending.Count > 0 || inFlight.Count > 0) && !s.Cancelled && !_stopping)
         {
             while (inFlight.Count < InFlight && pending.Count > 0)
             {
@@ -448,7 +515,7 @@ public sealed class SweepGrain(
     private async Task OneAsync(int index, int chunk)
     {
         var s = state.State;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        System.Diagnostics.Stopwatch? failing = null; // since the first failure: a long computation is not a failure
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -458,12 +525,12 @@ public sealed class SweepGrain(
                 await LandAsync(index, chunk, result);
                 return;
             }
-            catch (OperationCanceledException) when (s.Cancelled)
+            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
             {
-                // The sweep was cancelled: the chunk stopped where it was; nothing lands.
+                // The sweep was cancelled (or this activation is going): the chunk stopped where it was; nothing lands.
                 return;
             }
-            catch (Exception ex) when (clock.Elapsed < RetryWindow && ex is OrleansException or TimeoutException or OperationCanceledException)
+            catch (Exception ex) when (ex is OrleansException or TimeoutException or OperationCanceledException && (failing ??= System.Diagnostics.Stopwatch.StartNew()).Elapsed < RetryWindow)
             {
                 var backoff = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 250 * Math.Pow(2, attempt - 1)));
                 logger.LogWarning("sweep {Sweep}: variant {Index} chunk {Chunk} failed on attempt {Attempt} ({Reason}); trying again in {Backoff} s", this.GetPrimaryKey(), index, chunk, attempt, ex.GetType().Name, backoff.TotalSeconds);
@@ -490,6 +557,8 @@ public sealed class SweepGrain(
 
         s.Chunks[at] = result;
         JoinReady();
+        // Running with no one polling is not idle: the activation stays while chunks land.
+        DelayDeactivation(KeepAlive);
         await SaveAsync();
     }
 

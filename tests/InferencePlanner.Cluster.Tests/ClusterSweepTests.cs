@@ -53,19 +53,24 @@ public sealed class ClusterSweepTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Runs <paramref name="sweep"/> on the cluster to its end and checks it is done and the local table byte for byte.</summary>
+    private async Task<SweepStatus> DoneAsLocalAsync(string sweep)
+    {
+        var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
+        Assert.Null(await grain.StartAsync(sweep, SweepDocument.DefaultMaxVariants));
+        var status = await FinishedAsync(grain, TimeSpan.FromMinutes(3));
+        Assert.Equal("done", status.State);
+        Assert.Equal(Local(sweep), status.ResultJson);
+        return status;
+    }
+
     [Fact]
     public async Task ASweepOnThreeSilos_IsTheLocalTable_ByteForByte()
     {
-        var sweep = Sweep(20_000);
-        var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
+        var status = await DoneAsLocalAsync(Sweep(20_000));
 
-        Assert.Null(await grain.StartAsync(sweep, SweepDocument.DefaultMaxVariants));
-        var status = await FinishedAsync(grain, TimeSpan.FromMinutes(3));
-
-        Assert.Equal("done", status.State);
         // 18 variants of 2 replications each: 36 chunks, each run on some silo and joined in order.
         Assert.Equal((18, 18, 36, 36), (status.Total, status.Done, status.Chunks, status.ChunksDone));
-        Assert.Equal(Local(sweep), status.ResultJson);
     }
 
     [Fact]
@@ -73,15 +78,9 @@ public sealed class ClusterSweepTests : IAsyncLifetime
     {
         var node = JsonNode.Parse(Sweep(20_000))!;
         node["axes"] = JsonNode.Parse("""[{ "field": "count", "values": [2, 4] }, { "field": "replications", "values": [1, 4] }]""");
-        var sweep = node.ToJsonString();
-        var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
+        var status = await DoneAsLocalAsync(node.ToJsonString());
 
-        Assert.Null(await grain.StartAsync(sweep, SweepDocument.DefaultMaxVariants));
-        var status = await FinishedAsync(grain, TimeSpan.FromMinutes(3));
-
-        Assert.Equal("done", status.State);
         Assert.Equal((4, 4, 10, 10), (status.Total, status.Done, status.Chunks, status.ChunksDone));
-        Assert.Equal(Local(sweep), status.ResultJson);
     }
 
     [Fact]
@@ -91,16 +90,10 @@ public sealed class ClusterSweepTests : IAsyncLifetime
         node["mode"] = "forecast";
         node["axes"] = JsonNode.Parse("""[{ "field": "device", "values": ["nvidia-h100-sxm", "nvidia-l4"] }]""");
         node["base"]!["growth"] = JsonNode.Parse("""{ "months": 3, "monthlyGrowthPercent": 20, "monthlyGrowthSdPercent": 5 }""");
-        var sweep = node.ToJsonString();
-        var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
-
-        Assert.Null(await grain.StartAsync(sweep, SweepDocument.DefaultMaxVariants));
-        var status = await FinishedAsync(grain, TimeSpan.FromMinutes(3));
+        var status = await DoneAsLocalAsync(node.ToJsonString());
 
         // 2 variants × 3 months × 4 growth bands (expected, P10, P90, P50): 24 chunks over the silos, assembled in order.
-        Assert.Equal("done", status.State);
         Assert.Equal((2, 2, 24, 24), (status.Total, status.Done, status.Chunks, status.ChunksDone));
-        Assert.Equal(Local(sweep), status.ResultJson);
     }
 
     [Fact]

@@ -29,6 +29,16 @@ public class AppServer : IAsyncLifetime
         }
     }
 
+    /// <summary>The configuration these tests were built in (the app's build output is in the same one).</summary>
+    public static string BuildConfiguration { get; } = typeof(AppServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "BuildConfiguration").Value!;
+
+    /// <summary>The web project's folder (the app's content root, as <c>dotnet run</c> sets it).</summary>
+    public static string WebProject { get; } = Path.Combine(RepositoryPaths.Root, "src", "InferencePlanner.Web");
+
+    /// <summary>The web app's build output.</summary>
+    public static string WebDll { get; } = Path.Combine(WebProject, "bin", BuildConfiguration, "net10.0", "InferencePlanner.Web.dll");
+
     /// <summary>Extra settings for the app, as environment variables (e.g. <c>Api__MaxConcurrentRuns</c>).</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
@@ -63,10 +73,7 @@ public class AppServer : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        var configuration = typeof(AppServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "BuildConfiguration").Value!;
-        var project = Path.Combine(RepositoryPaths.Root, "src", "InferencePlanner.Web");
-        var dll = Path.Combine(project, "bin", configuration, "net10.0", "InferencePlanner.Web.dll");
+        var (project, dll) = (WebProject, WebDll);
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"build the web app first: {dll}");

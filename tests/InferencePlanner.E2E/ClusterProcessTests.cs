@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -116,11 +115,9 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IClassFixture
 
     private static Process StartWorker(string connectionString, int siloPort, StringBuilder log)
     {
-        var configuration = typeof(ClusterProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BuildConfiguration").Value!;
-        var project = Path.Combine(RepositoryPaths.Root, "src", "InferencePlanner.Web");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(project, "bin", configuration, "net10.0", "InferencePlanner.Web.dll"), "--role", "worker"])
+        var start = new ProcessStartInfo("dotnet", [AppServer.WebDll, "--role", "worker"])
         {
-            WorkingDirectory = project,
+            WorkingDirectory = AppServer.WebProject,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -178,11 +175,9 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IClassFixture
     [InlineData("janitor", "inferenceplanner: --role: 'janitor' is not 'dashboard' or 'worker'")]
     public async Task AWorkerWithoutACluster_OrAnUnknownRole_StopsAtOnceSayingWhy(string role, string message)
     {
-        var configuration = typeof(ClusterProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BuildConfiguration").Value!;
-        var project = Path.Combine(RepositoryPaths.Root, "src", "InferencePlanner.Web");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(project, "bin", configuration, "net10.0", "InferencePlanner.Web.dll"), "--role", role])
+        var start = new ProcessStartInfo("dotnet", [AppServer.WebDll, "--role", role])
         {
-            WorkingDirectory = project,
+            WorkingDirectory = AppServer.WebProject,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using InferencePlanner.Core.Catalog;
 using InferencePlanner.Planning.Sweeps;
 
@@ -12,8 +11,7 @@ public sealed class SweepServerTests(AppServer app) : IClassFixture<AppServer>
     public async Task SweepWithServer_PrintsTheTableTheLocalRunPrints()
     {
         var demo = Path.Combine(RepositoryPaths.Root, "data", "sweeps", "image-model-devices-regions.json");
-        var configuration = typeof(SweepServerTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BuildConfiguration").Value!;
-        var cli = Path.Combine(RepositoryPaths.Root, "src", "InferencePlanner.Cli", "bin", configuration, "net10.0", "inferenceplanner.dll");
+        var cli = Path.Combine(RepositoryPaths.Root, "src", "InferencePlanner.Cli", "bin", AppServer.BuildConfiguration, "net10.0", "inferenceplanner.dll");
         var start = new ProcessStartInfo("dotnet", [cli, "sweep", demo, "--server", app.BaseAddress.ToString(), "--format", "csv"])
         {
             RedirectStandardOutput = true,

@@ -72,9 +72,13 @@ public sealed class PlanFormTests : PageTestContext
         Assert.Equal(ScenarioJson.Write(first with { Pools = [first.Pools![0] with { TimeoutMs = 2500, Region = null }] }), ScenarioJson.Write(merged));
         // Built from the draft as it is now: the edit itself, unchanged.
         Assert.Same(second, InferencePlanner.Web.Components.Editors.DraftEditor.Merge(rendered, second, rendered));
-        // A list that grew (a pool added from the older render) is taken whole.
+        // A list the edit lengthened (a pool added from the older render) is taken whole; a pool added since the render
+        // stays when an edit from the older render changes another pool's field.
         var added = rendered with { Pools = [pool, pool with { Name = "second" }] };
         Assert.Equal(2, InferencePlanner.Web.Components.Editors.DraftEditor.Merge(rendered, added, first).Pools!.Count);
+        var stale = InferencePlanner.Web.Components.Editors.DraftEditor.Merge(rendered, second, added);
+        Assert.Equal(["h100-east", "second"], stale.Pools!.Select(p => p.Name));
+        Assert.Equal((2500.0, (string?)null), (stale.Pools![0].TimeoutMs, stale.Pools[0].Region));
     }
 
     [Fact]

@@ -77,9 +77,11 @@ public abstract class DraftEditor : ComponentBase
             return result;
         }
 
-        if (before is JsonArray bl && after is JsonArray al && now is JsonArray nl && bl.Count == al.Count && nl.Count == bl.Count)
+        if (before is JsonArray bl && after is JsonArray al && now is JsonArray nl && bl.Count == al.Count)
         {
-            return new JsonArray([.. Enumerable.Range(0, bl.Count).Select(i => Patch(bl[i], al[i], nl[i]))]);
+            // The edit changed items, not the list: each changed item patched where the list is now, the rest kept as
+            // they are now (an item added since the render stays).
+            return new JsonArray([.. Enumerable.Range(0, nl.Count).Select(i => i < bl.Count ? Patch(bl[i], al[i], nl[i]) : nl[i]?.DeepClone())]);
         }
 
         return after?.DeepClone();
