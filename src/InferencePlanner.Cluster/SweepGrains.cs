@@ -353,7 +353,6 @@ public sealed class SweepGrain(
         }
         finally
         {
-            _version++;
             _store.Release();
         }
     }
