@@ -80,11 +80,26 @@ public sealed class SweepState
     /// <summary>Each variant's chunks: its replications when simulated, its months × growth bands when forecast, one when sized.</summary>
     [Id(6)] public List<int> ChunkCounts { get; set; } = [];
 
-    /// <summary>The chunks that have landed, variant i's chunk c at <see cref="Offsets"/>[i] + c; dropped once their row is joined.</summary>
+    /// <summary>The chunks that have landed, variant i's chunk c at <see cref="Offset"/>(i) + c; dropped once their row is joined.</summary>
     [Id(7)] public List<string?> Chunks { get; set; } = [];
 
-    /// <summary>Where each variant's chunks start in <see cref="Chunks"/>.</summary>
-    [Id(8)] public List<int> Offsets { get; set; } = [];
+    [NonSerialized]
+    private int[]? _offsets;
+
+    /// <summary>Where variant <paramref name="index"/>'s chunks start in <see cref="Chunks"/> (the counts before it, summed).</summary>
+    public int Offset(int index)
+    {
+        if (_offsets is null || _offsets.Length != ChunkCounts.Count)
+        {
+            _offsets = new int[ChunkCounts.Count];
+            for (var i = 1; i < _offsets.Length; i++)
+            {
+                _offsets[i] = _offsets[i - 1] + ChunkCounts[i - 1];
+            }
+        }
+
+        return _offsets[index];
+    }
 
     /// <summary>The state of a sweep not yet run: every row and chunk missing.</summary>
     /// <summary>Variants in the sweep (0 before it starts).</summary>
@@ -93,14 +108,6 @@ public sealed class SweepState
     public static SweepState Fresh(string document, int maxVariants, string mode, IReadOnlyList<int> replications, IReadOnlyList<int> chunkCounts)
     {
         ArgumentNullException.ThrowIfNull(chunkCounts);
-        var offsets = new List<int>(chunkCounts.Count);
-        var total = 0;
-        foreach (var count in chunkCounts)
-        {
-            offsets.Add(total);
-            total += count;
-        }
-
         return new SweepState
         {
             Mode = mode,
@@ -109,8 +116,7 @@ public sealed class SweepState
             MaxVariants = maxVariants,
             Rows = [.. replications.Select(_ => (string?)null)],
             ChunkCounts = [.. chunkCounts],
-            Offsets = offsets,
-            Chunks = [.. Enumerable.Repeat((string?)null, total)],
+            Chunks = [.. Enumerable.Repeat((string?)null, chunkCounts.Sum())],
         };
     }
 
@@ -123,8 +129,9 @@ public sealed class SweepState
         ArgumentNullException.ThrowIfNull(other);
         if (Count == 0)
         {
-            (Mode, Replications, Document, MaxVariants, Rows, ChunkCounts, Offsets, Chunks, Cancelled) =
-                (other.Mode, other.Replications, other.Document, other.MaxVariants, other.Rows, other.ChunkCounts, other.Offsets, other.Chunks, other.Cancelled);
+            (Mode, Replications, Document, MaxVariants, Rows, ChunkCounts, Chunks, Cancelled) =
+                (other.Mode, other.Replications, other.Document, other.MaxVariants, other.Rows, other.ChunkCounts, other.Chunks, other.Cancelled);
+            _offsets = null;
             return;
         }
 
@@ -139,13 +146,13 @@ public sealed class SweepState
             Rows[i] ??= other.Rows[i];
             for (var c = 0; c < ChunkCounts[i]; c++)
             {
-                var at = Offsets[i] + c;
+                var at = Offset(i) + c;
                 Chunks[at] = Rows[i] is null ? Chunks[at] ?? other.Chunks[at] : null;
             }
         }
     }
 
-    public int ChunksDone(int index) => Rows[index] is not null ? ChunkCounts[index] : Enumerable.Range(0, ChunkCounts[index]).Count(c => Chunks[Offsets[index] + c] is not null);
+    public int ChunksDone(int index) => Rows[index] is not null ? ChunkCounts[index] : Enumerable.Range(0, ChunkCounts[index]).Count(c => Chunks[Offset(index) + c] is not null);
 }
 
 /// <summary>
@@ -409,7 +416,7 @@ public sealed class SweepGrain(
     private void Join(int index)
     {
         var s = state.State;
-        var (k, at) = (s.ChunkCounts[index], s.Offsets[index]);
+        var (k, at) = (s.ChunkCounts[index], s.Offset(index));
         try
         {
             var chunks = Enumerable.Range(0, k).Select(c => JsonSerializer.Deserialize<SweepChunk>(s.Chunks[at + c]!, SweepJson.Options)!).ToList();
@@ -490,7 +497,7 @@ public sealed class SweepGrain(
             from i in Enumerable.Range(0, s.Count)
             where s.Rows[i] is null
             from c in Enumerable.Range(0, s.ChunkCounts[i])
-            where s.Chunks[s.Offsets[i] + c] is null
+            where s.Chunks[s.Offset(i) + c] is null
             select (i, c));
         DelayDeactivation(KeepAlive);
         if (JoinReady())
@@ -548,7 +555,7 @@ public sealed class SweepGrain(
     private async Task LandAsync(int index, int chunk, string result)
     {
         var s = state.State;
-        var at = s.Offsets[index] + chunk;
+        var at = s.Offset(index) + chunk;
         if (s.Rows[index] is not null || s.Cancelled || s.Chunks[at] is not null)
         {
             return;

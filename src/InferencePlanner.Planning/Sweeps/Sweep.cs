@@ -495,45 +495,47 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(stream);
-        var cost = result.Mode == SweepDocument.Forecast ? "Cost over the horizon (USD)" : "Cost per month (USD)";
-        var rows = result.Rows.Select(r => (IDictionary<string, object?>)new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["Index"] = r.Index,
-            ["Variant"] = r.Variant,
-            ["Stable"] = r.Stable ? "yes" : "no",
-            ["Devices"] = r.Devices,
-            ["p99 (ms)"] = r.P99Ms,
-            ["SLO met"] = r.SloMet switch { true => "yes", false => "no", _ => null },
-            [cost] = r.CostUsd,
-            ["Energy (kWh)"] = r.EnergyKWh,
-            ["Carbon (kg CO2e)"] = r.CarbonKg,
-            ["Pareto"] = r.Pareto ? "yes" : "no",
-            ["Reason"] = r.Reason,
-        }).ToList();
+        var (headers, rows) = Table(result);
+        var sheet = rows.Select(row => (IDictionary<string, object?>)headers.Zip(row).ToDictionary(c => c.First, c => c.Second, StringComparer.Ordinal)).ToList();
         var columns = new[]
         {
             new MiniExcelLibs.Attributes.DynamicExcelColumn("Variant") { Width = 60 },
             new MiniExcelLibs.Attributes.DynamicExcelColumn("p99 (ms)") { Format = "#,##0.000", Width = 12 },
-            new MiniExcelLibs.Attributes.DynamicExcelColumn(cost) { Format = "$#,##0.00", Width = 26 },
+            new MiniExcelLibs.Attributes.DynamicExcelColumn(headers[6]) { Format = "$#,##0.00", Width = 26 },
             new MiniExcelLibs.Attributes.DynamicExcelColumn("Energy (kWh)") { Format = "#,##0.0", Width = 14 },
             new MiniExcelLibs.Attributes.DynamicExcelColumn("Carbon (kg CO2e)") { Format = "#,##0.0", Width = 16 },
             new MiniExcelLibs.Attributes.DynamicExcelColumn("Reason") { Width = 80 },
         };
-        MiniExcelLibs.MiniExcel.SaveAs(stream, new Dictionary<string, object?> { ["Sweep"] = rows }, configuration: new MiniExcelLibs.OpenXml.OpenXmlConfiguration { DynamicColumns = columns });
+        MiniExcelLibs.MiniExcel.SaveAs(stream, new Dictionary<string, object?> { ["Sweep"] = sheet }, configuration: new MiniExcelLibs.OpenXml.OpenXmlConfiguration { DynamicColumns = columns });
     }
 
     /// <summary>The table as CSV: a header in words with units, one line per variant.</summary>
     public static string Csv(SweepResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        static string Cell(string text) => text.Contains(',', StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal) ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
-        static string Number(double? value) => value?.ToString("0.###", CultureInfo.InvariantCulture) ?? string.Empty;
-        var cost = result.Mode == SweepDocument.Forecast ? "Cost over the horizon (USD)" : "Cost per month (USD)";
-        var lines = new List<string> { $"Index,Variant,Stable,Devices,p99 (ms),SLO met,{cost},Energy (kWh),Carbon (kg CO2e),Pareto,Reason" };
-        lines.AddRange(result.Rows.Select(r => string.Join(',',
-            r.Index.ToString(CultureInfo.InvariantCulture), Cell(r.Variant), r.Stable ? "yes" : "no", r.Devices.ToString(CultureInfo.InvariantCulture),
-            Number(r.P99Ms), r.SloMet switch { true => "yes", false => "no", _ => string.Empty }, Number(r.CostUsd), Number(r.EnergyKWh), Number(r.CarbonKg),
-            r.Pareto ? "yes" : "no", Cell(r.Reason ?? string.Empty))));
+        static string Cell(object? value) => value switch
+        {
+            null => string.Empty,
+            double number => number.ToString("0.###", CultureInfo.InvariantCulture),
+            int whole => whole.ToString(CultureInfo.InvariantCulture),
+            string text when text.Contains(',', StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal) => $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"",
+            _ => value.ToString() ?? string.Empty,
+        };
+        var (headers, rows) = Table(result);
+        var lines = new List<string> { string.Join(',', headers) };
+        lines.AddRange(rows.Select(row => string.Join(',', row.Select(Cell))));
         return string.Join('\n', lines) + "\n";
+    }
+
+    /// <summary>The table both exports write: headers in words with units, and each row's values (numbers as numbers, an unknown figure null, never 0).</summary>
+    private static (string[] Headers, IEnumerable<object?[]> Rows) Table(SweepResult result)
+    {
+        var cost = result.Mode == SweepDocument.Forecast ? "Cost over the horizon (USD)" : "Cost per month (USD)";
+        string[] headers = ["Index", "Variant", "Stable", "Devices", "p99 (ms)", "SLO met", cost, "Energy (kWh)", "Carbon (kg CO2e)", "Pareto", "Reason"];
+        return (headers, result.Rows.Select(r => new object?[]
+        {
+            r.Index, r.Variant, r.Stable ? "yes" : "no", r.Devices, r.P99Ms, r.SloMet switch { true => "yes", false => "no", _ => null },
+            r.CostUsd, r.EnergyKWh, r.CarbonKg, r.Pareto ? "yes" : "no", r.Reason,
+        }));
     }
 }
