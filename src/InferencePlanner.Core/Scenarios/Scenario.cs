@@ -91,6 +91,12 @@ public sealed record LlmSpec
 
     /// <summary>Reuse cached blocks of shared prompt prefixes instead of prefilling them again (default true, as vLLM).</summary>
     public bool? PrefixCaching { get; init; }
+
+    /// <summary>
+    /// Plan each iteration while the one before it runs (default true, as vLLM): a request arriving during a batch
+    /// joins the iteration after the next.
+    /// </summary>
+    public bool? AsyncScheduling { get; init; }
 }
 
 /// <summary>

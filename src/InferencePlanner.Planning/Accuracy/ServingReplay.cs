@@ -23,7 +23,7 @@ public sealed record MeasuredStage(
     double RatePerSecond,
     double StageSeconds,
     int PrefixTokens,
-    int PrefixGroups,
+    int DistinctPrompts,
     double PromptTokens,
     int OutputTokensRequested,
     double OutputTokensSeen,
@@ -41,15 +41,28 @@ public sealed record MeasuredStage(
     public string Label => System.Text.RegularExpressions.Regex.IsMatch(Experiment, @"^\d{8}-\d{6}-") ? Experiment[16..] : Experiment;
 
     /// <summary>
-    /// The stage as a scenario: evenly spaced arrivals at the stage's rate for its length (no warm-up: the load tool
-    /// measured every request), prompts of the measured mean length opening with one of the shared system prompts,
-    /// outputs of the requested length (the engine was told to ignore end-of-sequence), the engine's batching limits.
+    /// The load tool (inference-perf's shared-prefix generator, at the version these runs used) draws every request
+    /// from a pool of prompts made once: <c>num_groups</c> × <c>num_prompts_per_group</c> of them, each a group's
+    /// system prompt and a question of its own, sent round and round. The profiles' keys for other pool sizes
+    /// (<c>num_unique_system_prompts</c>, <c>num_users_per_system_prompt</c>, <c>enable_multi_turn_chat</c>) were not
+    /// read by that version: each run's <c>results/config.yaml</c> shows it ran its defaults, 10 × 10.
+    /// </summary>
+    public const int LoadToolDefaultPrompts = 10 * 10;
+
+    /// <summary>
+    /// The stage as a scenario: evenly spaced arrivals at the stage's rate for its length (no warm-up for a first
+    /// stage: the load tool measured every request), prompts of the measured mean length, outputs of the requested
+    /// length (the engine was told to ignore end-of-sequence), the engine's batching limits. Each request sends one
+    /// of the tool's <see cref="DistinctPrompts"/> prompts, so the whole prompt is a shared prefix: after its first
+    /// sending the engine's prefix cache holds all of it but the last block. A later stage of an experiment ran on
+    /// the engine the earlier ones had warmed: it is replayed after a warm-up of ten requests per distinct prompt at
+    /// its own rate (every prompt sent at least once, but for a chance of about 100 × e⁻¹⁰).
     /// </summary>
     public Scenario ToScenario(int seed = 1) => new()
     {
         Name = Name,
         Seed = seed,
-        Horizon = new Horizon { Seconds = StageSeconds, WarmupSeconds = 0 },
+        Horizon = new Horizon { Seconds = StageSeconds, WarmupSeconds = Stage == 0 ? 0 : 10.0 * DistinctPrompts / RatePerSecond },
         Workload = new Workload
         {
             Arrivals = new ArrivalSpec { Kind = ScenarioNames.Constant, RatePerSecond = RatePerSecond },
@@ -58,7 +71,7 @@ public sealed record MeasuredStage(
                 Input = new TokenDistributionSpec { Distribution = ScenarioNames.Deterministic, Mean = Math.Round(PromptTokens) },
                 Output = new TokenDistributionSpec { Distribution = ScenarioNames.Deterministic, Mean = OutputTokensRequested },
             },
-            Prefix = PrefixTokens > 0 ? new PrefixSpec { Tokens = PrefixTokens, Groups = PrefixGroups } : null,
+            Prefix = new PrefixSpec { Tokens = (int)Math.Round(PromptTokens), Groups = DistinctPrompts },
         },
         Pools =
         [
@@ -166,12 +179,28 @@ public static class ServingReplay
             stages.Add(new MeasuredStage(
                 Text("experiment"), Whole("stage"), ModelPreset(Text("model")), DeviceId(Text("gpu")), Whole("tensor_parallel"),
                 Whole("vllm_max_num_batched_tokens"), Whole("vllm_max_num_seqs"), Number("rate_per_s"), Number("stage_seconds"),
-                Whole("system_prompt_tokens"), Whole("system_prompts"), Number("measured_prompt_tokens_mean"), Whole("output_tokens_requested"),
+                Whole("system_prompt_tokens"), DistinctPrompts(Path.GetFileName(path), header, row, line), Number("measured_prompt_tokens_mean"), Whole("output_tokens_requested"),
                 Number("measured_output_tokens_mean"), (long)Number("completed"), (long)Number("failed"), Number("ttft_mean_s"), Number("ttft_p99_s"),
                 Number("e2e_mean_s"), Number("output_tokens_per_s"), Text("source")));
         }
 
         return stages;
+    }
+
+    /// <summary>
+    /// The load tool's prompt pool of a row: its <c>distinct_prompts</c> column where the file has one (a positive
+    /// whole number), else the pool the tool ran with these profiles (<see cref="MeasuredStage.LoadToolDefaultPrompts"/>).
+    /// </summary>
+    private static int DistinctPrompts(string file, string[] header, string[] row, int line)
+    {
+        var i = Array.IndexOf(header, "distinct_prompts");
+        if (i < 0)
+        {
+            return MeasuredStage.LoadToolDefaultPrompts;
+        }
+
+        return i < row.Length && int.TryParse(row[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0 ? v
+            : throw new FormatException($"{file}: line {line}, distinct_prompts: '{(i < row.Length ? row[i] : string.Empty)}' is not a positive whole number");
     }
 
     /// <summary>Replays every stage (in parallel over stages; each replay is itself deterministic).</summary>

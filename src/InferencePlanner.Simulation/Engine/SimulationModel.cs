@@ -394,6 +394,13 @@ public sealed record PoolModel
 /// <summary>A generative pool's step model, cache capacity (tokens per replica) and batching limits.</summary>
 public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int MaxBatchedTokens, int MaxSequences, bool PrefixCaching = true)
 {
+    /// <summary>
+    /// The engine plans each iteration while the one before it runs (vLLM's async scheduling, its default since
+    /// vllm-project/vllm#27614): a request that arrives while a batch runs joins the iteration after the next, unless
+    /// the replica has nothing else to run.
+    /// </summary>
+    public bool AsyncScheduling { get; init; } = true;
+
     internal static LlmPoolModel Create(PoolSpec pool, int index, LlmSpec llm, DeviceCatalog? catalog, ProfileStore? profiles, string? baseDirectory = null)
     {
         var path = $"$.pools[{index}]";
@@ -414,6 +421,7 @@ public sealed record LlmPoolModel(ILlmStepTimes Step, long KvCapacityTokens, int
                 return new LlmPoolModel(replica.Step, replica.KvCapacityTokens, llm.MaxBatchedTokens ?? 8192, llm.MaxSequences ?? 256, llm.PrefixCaching ?? true)
                 {
                     TensorParallel = tp,
+                    AsyncScheduling = llm.AsyncScheduling ?? true,
                 };
             }
             catch (LlmProjectionException ex)

@@ -32,6 +32,9 @@ internal sealed class LlmReplica
     /// <summary>When the iteration in flight ends.</summary>
     public double BusyUntil;
 
+    /// <summary>When the iteration in flight (or the last one) started: under async scheduling, when the next was planned.</summary>
+    public double IterationStart;
+
     /// <summary>The power activity of the iteration in flight (see <see cref="Core.Economics.PowerModel"/>).</summary>
     public double Activity;
 
@@ -65,6 +68,7 @@ internal sealed class LlmPoolState
         SloTtftSeconds = sloTtftSeconds;
         SloTpotSeconds = sloTpotSeconds;
         PrefixCaching = llm.PrefixCaching && prefixGroups > 0;
+        AsyncScheduling = llm.AsyncScheduling;
         Replicas = Enumerable.Range(0, pool.Servers).Select(_ => new LlmReplica()).ToArray();
         Metrics = new PoolMetrics(index, pool.Servers, 1);
     }
@@ -79,6 +83,7 @@ internal sealed class LlmPoolState
     public readonly double SloTtftSeconds;
     public readonly double SloTpotSeconds;
     public readonly bool PrefixCaching;
+    public readonly bool AsyncScheduling;
     public readonly LlmReplica[] Replicas;
     public readonly SequenceLine Waiting = new();
     public readonly PoolMetrics Metrics;

@@ -221,7 +221,10 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
             }
         }
 
-        while (budget > 0 && running.Count < pool.MaxSequences && pool.Waiting.Count > 0)
+        // Under async scheduling this iteration was planned when the last one started: a request that arrived since
+        // waits for the next, unless nothing else runs (an idle engine plans at once).
+        var admitBefore = pool.AsyncScheduling && running.Count > 0 ? replica.IterationStart : double.PositiveInfinity;
+        while (budget > 0 && running.Count < pool.MaxSequences && pool.Waiting.Count > 0 && pool.Waiting.First.Arrival <= admitBefore)
         {
             var next = pool.Waiting.First;
             var chunk = Math.Min(next.Prompt, budget);
@@ -279,6 +282,7 @@ internal sealed class LlmReplicaScheduler(EventQueue events, MeasurementWindow w
         pool.Llm.PeakKvUsed = Math.Max(pool.Llm.PeakKvUsed, replica.KvUsed);
         var (seconds, activity) = pool.Step.Iteration(new LlmBatch(decodes, context, prefillTokens, prefills, pairs, past));
         replica.BusyUntil = t + seconds;
+        replica.IterationStart = t;
         replica.Activity = activity;
         if (window.IsOpen)
         {
