@@ -77,6 +77,7 @@ internal static class AccuracyCommand
             measuredOverloaded = s.MeasuredOverloaded,
             stable = s.Stable,
             reason = s.Reason,
+            notReplayed = s.NotReplayed,
             // An unstable replay has no latencies to compare: null, with the reason beside.
             ttftMeanMs = Figure(s, s.Measured.TtftMeanSeconds * 1000, s.TtftMeanSeconds * 1000, s.TtftMeanError),
             ttftP99Ms = Figure(s, s.Measured.TtftP99Seconds * 1000, s.TtftP99Seconds * 1000, s.TtftP99Error),
@@ -94,6 +95,7 @@ internal static class AccuracyCommand
         overloadedStagesCalledUnstable = new { called = report.OverloadVerdicts.Called, of = report.OverloadVerdicts.Overloaded },
         servedStagesCalledOverloaded = report.FalseOverloads,
         comparedStages = report.Compared,
+        notReplayedStages = report.NotReplayed,
     };
 
     private static object Figure(ReplayedStage stage, double measured, double simulated, double error) => new
@@ -114,6 +116,12 @@ internal static class AccuracyCommand
         {
             var m = s.Measured;
             var head = Invariant($"| {m.Label} #{m.Stage} | {m.Model} | {m.TensorParallel} | {m.RatePerSecond:0.#} | ");
+            if (s.NotReplayed is { } why)
+            {
+                text.AppendLine(head + $"not replayed: {why.Replace('|', '/')} | | | |");
+                continue;
+            }
+
             if (s.MeasuredOverloaded || !s.Stable)
             {
                 var measured = s.MeasuredOverloaded
@@ -132,7 +140,7 @@ internal static class AccuracyCommand
 
         var (called, overloaded) = report.OverloadVerdicts;
         text.AppendLine();
-        text.AppendLine(Invariant($"Median absolute error over the {report.Compared} stages both the engine and the replay served: E2E mean {report.MedianE2eError:0.0%}, TTFT mean {report.MedianTtftMeanError:0.0%}, TTFT p99 {report.MedianTtftP99Error:0.0%}, output tokens/s {report.MedianTokensPerSecondError:0.0%}. Overloaded stages called unstable: {called} of {overloaded}; served stages the replay calls overloaded: {report.FalseOverloads}."));
+        text.AppendLine(Invariant($"Median absolute error over the {report.Compared} stages both the engine and the replay served: E2E mean {report.MedianE2eError:0.0%}, TTFT mean {report.MedianTtftMeanError:0.0%}, TTFT p99 {report.MedianTtftP99Error:0.0%}, output tokens/s {report.MedianTokensPerSecondError:0.0%}. Overloaded stages called unstable: {called} of {overloaded}; served stages the replay calls overloaded: {report.FalseOverloads}.{(report.NotReplayed > 0 ? $" Stages not replayed: {report.NotReplayed}." : string.Empty)}"));
         return text.ToString();
     }
 

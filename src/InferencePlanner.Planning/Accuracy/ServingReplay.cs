@@ -99,6 +99,9 @@ public sealed record ReplayedStage(MeasuredStage Measured, bool Stable, string? 
     /// <summary>The requests per second the replay says the engine can serve, when it called the stage overloaded before running it.</summary>
     public double? CapacityPerSecond { get; init; }
 
+    /// <summary>Why the stage could not be replayed (a model no preset names, a device the catalog lacks), or null.</summary>
+    public string? NotReplayed { get; init; }
+
     /// <summary>Whether the measured stage overloaded the engine (requests failed).</summary>
     public bool MeasuredOverloaded => Measured.Failed > 0;
 
@@ -117,10 +120,15 @@ public sealed record ReplayedStage(MeasuredStage Measured, bool Stable, string? 
 public sealed record AccuracyReport(IReadOnlyList<ReplayedStage> Stages)
 {
     /// <summary>The stages both the engine and the replay served: the ones whose latencies compare.</summary>
-    private IEnumerable<ReplayedStage> Served => Stages.Where(s => !s.MeasuredOverloaded && s.Stable);
+    private IEnumerable<ReplayedStage> Served => Replayed.Where(s => !s.MeasuredOverloaded && s.Stable);
+
+    private IEnumerable<ReplayedStage> Replayed => Stages.Where(s => s.NotReplayed is null);
+
+    /// <summary>Stages that could not be replayed (each says why): in no figure below.</summary>
+    public int NotReplayed => Stages.Count(s => s.NotReplayed is not null);
 
     /// <summary>Stages the engine served that the replay calls overloaded (its capacity too low).</summary>
-    public int FalseOverloads => Stages.Count(s => !s.MeasuredOverloaded && !s.Stable);
+    public int FalseOverloads => Replayed.Count(s => !s.MeasuredOverloaded && !s.Stable);
 
     /// <summary>Stages whose latencies are compared.</summary>
     public int Compared => Served.Count();
@@ -134,7 +142,7 @@ public sealed record AccuracyReport(IReadOnlyList<ReplayedStage> Stages)
     public double MedianTokensPerSecondError => Median(Served.Select(s => Math.Abs(s.TokensPerSecondError)));
 
     /// <summary>Overloaded stages the simulator also calls unstable, of all overloaded stages.</summary>
-    public (int Called, int Overloaded) OverloadVerdicts => (Stages.Count(s => s.MeasuredOverloaded && !s.Stable), Stages.Count(s => s.MeasuredOverloaded));
+    public (int Called, int Overloaded) OverloadVerdicts => (Replayed.Count(s => s.MeasuredOverloaded && !s.Stable), Replayed.Count(s => s.MeasuredOverloaded));
 
     private static double Median(IEnumerable<double> values)
     {
@@ -235,7 +243,16 @@ public static class ServingReplay
     public static ReplayedStage ReplayOne(MeasuredStage stage, DeviceCatalog catalog, ServingOverheads? overheads = null)
     {
         ArgumentNullException.ThrowIfNull(stage);
-        var model = SimulationModel.Compile(stage.ToScenario(), catalog);
+        SimulationModel model;
+        try
+        {
+            model = SimulationModel.Compile(stage.ToScenario(), catalog);
+        }
+        catch (ScenarioException ex)
+        {
+            return new ReplayedStage(stage, false, ex.Message, double.NaN, double.NaN, double.NaN, double.NaN) { NotReplayed = ex.Message };
+        }
+
         if (overheads is not null)
         {
             model = model.WithLlmSteps(step => step is OperatorStepModel operators ? operators.WithOverheads(overheads) : step);
@@ -303,10 +320,18 @@ public static class ServingReplay
     /// <summary>The grid's size (progress reports count its points).</summary>
     public const int FitPoints = 7 * 4;
 
-    /// <summary>The catalog's preset for a Hugging Face model name (meta-llama/Llama-2-7b-hf → llama-2-7b).</summary>
+    /// <summary>
+    /// The preset for a Hugging Face model name: the one that lists the repository (meta-llama/Llama-2-7b-hf →
+    /// llama-2-7b), else the repository's name in lower case without a trailing -hf.
+    /// </summary>
     public static string ModelPreset(string huggingFace)
     {
         ArgumentNullException.ThrowIfNull(huggingFace);
+        if (LlmModelPresets.TryGet(huggingFace, out var preset))
+        {
+            return preset.Id;
+        }
+
         var name = huggingFace[(huggingFace.LastIndexOf('/') + 1)..].ToLowerInvariant();
         return name.EndsWith("-hf", StringComparison.Ordinal) ? name[..^3] : name;
     }

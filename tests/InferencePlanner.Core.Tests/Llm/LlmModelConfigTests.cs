@@ -47,6 +47,20 @@ public sealed class LlmModelConfigTests
     }
 
     [Fact]
+    public void AHuggingFaceRepository_NamesThePresetOfItsShapes()
+    {
+        Assert.Equal("llama-2-7b", LlmModels.Resolve("meta-llama/Llama-2-7b-hf", "$.pools[0].llm.model").Id);
+        Assert.Equal("llama-3-70b", LlmModels.Resolve("META-LLAMA/Llama-3.1-70B-Instruct", "$.pools[0].llm.model").Id);
+        Assert.Equal("codellama-34b", LlmModels.Resolve("codellama/CodeLlama-34b-hf", "$.pools[0].llm.model").Id);
+        // Every repository names one preset only.
+        var repositories = LlmModelPresets.All.SelectMany(p => p.HuggingFace).ToList();
+        Assert.Equal(repositories.Count, repositories.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        // A repository no preset lists is an error naming it, as any unknown name.
+        var error = Assert.Throws<ScenarioException>(() => LlmModels.Resolve("google/gemma-7b", "$.pools[0].llm.model"));
+        Assert.Contains("$.pools[0].llm.model: 'google/gemma-7b' is not a model preset", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Mixtral_Inline_GivesThePublishedParameterCount_AndItsActiveShare()
     {
         var scenario = ScenarioJson.Parse(Scenario("""

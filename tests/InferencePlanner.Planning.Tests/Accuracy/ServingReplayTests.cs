@@ -95,6 +95,24 @@ public sealed class ServingReplayTests
     }
 
     [Fact]
+    public void AStageThatCannotBeReplayed_SaysWhy_TheOthersReplay()
+    {
+        // The model column holds Hugging Face names: a preset that lists the repository answers to it; one no preset
+        // lists is a stage not replayed, named with the reason, and in none of the figures.
+        Assert.Equal(("llama-2-70b", "codellama-34b", "mixtral-8x7b"),
+            (ServingReplay.ModelPreset("meta-llama/Llama-2-70b-hf"), ServingReplay.ModelPreset("codellama/CodeLlama-34b-hf"), ServingReplay.ModelPreset("mistralai/Mixtral-8x7B-v0.1")));
+        var known = Stages.Value[0];
+        var unknown = known with { Model = ServingReplay.ModelPreset("google/gemma-7b") };
+
+        var report = ServingReplay.Replay([known, unknown], Catalog.Value);
+
+        Assert.Null(report.Stages[0].NotReplayed);
+        Assert.Contains("'gemma-7b' is not a model preset", report.Stages[1].NotReplayed!, StringComparison.Ordinal);
+        Assert.Equal((1, 1, 0), (report.NotReplayed, report.Compared, report.FalseOverloads));
+        Assert.Equal(Math.Abs(report.Stages[0].E2eMeanError), report.MedianE2eError);
+    }
+
+    [Fact]
     public void Replay_IsBitIdentical_RunToRun()
     {
         var again = ServingReplay.ReplayOne(Stages.Value[0], Catalog.Value);

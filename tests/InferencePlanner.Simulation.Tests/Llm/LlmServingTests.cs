@@ -198,6 +198,15 @@ public sealed class LlmServingTests
         Assert.InRange(Billions("mixtral-8x7b"), 46.6, 46.8);
         Assert.InRange(Billions("tinyllama-1.1b"), 1.09, 1.11);
         Assert.InRange(LlmModelPresets.All.Single(p => p.Id == "mixtral-8x7b").ActiveParameters / 1e9, 12.8, 13.0);
+        // Llama 2 13B: 13,015,864,320 weights as published; Code Llama 34B 33.7 B; Mixtral 8x22B 141 B with 39 B
+        // active; Qwen2.5 7.61 B and 72.7 B, Phi-2 2.78 B (their few biases aside).
+        Assert.Equal(13_015_864_320, LlmModelPresets.All.Single(p => p.Id == "llama-2-13b").Parameters);
+        Assert.InRange(Billions("codellama-34b"), 33.65, 33.75);
+        Assert.InRange(Billions("mixtral-8x22b"), 140.5, 141.5);
+        Assert.InRange(LlmModelPresets.All.Single(p => p.Id == "mixtral-8x22b").ActiveParameters / 1e9, 38.5, 39.5);
+        Assert.InRange(Billions("qwen2.5-7b"), 7.61, 7.62);
+        Assert.InRange(Billions("qwen2.5-72b"), 72.65, 72.75);
+        Assert.InRange(Billions("phi-2"), 2.775, 2.785);
     }
 
     [Fact]

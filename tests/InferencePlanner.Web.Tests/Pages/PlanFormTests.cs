@@ -82,7 +82,7 @@ public sealed class PlanFormTests : PageTestContext
     }
 
     [Fact]
-    public async Task GenerativeFields_EditTheDocument_ModelPrecisionParallelismBatchingTokensAndSlo()
+    public async Task GenerativeFields_EditTheDocument_ModelPrecisionParallelismBatchingEngineTokensAndSlo()
     {
         var page = Open(await ChatbotAsync("generative form"));
 
@@ -96,11 +96,18 @@ public sealed class PlanFormTests : PageTestContext
         await ChangeAsync(page, "tokens-output-max", "800");
         await ChangeAsync(page, "slo-ttft", "800");
         await ChangeAsync(page, "slo-tpot", "40");
+        foreach (var id in new[] { "llm-prefix-h100", "llm-async-h100" })
+        {
+            var toggle = page.FindComponents<MudSwitch<bool>>().Single(c => c.Instance.UserAttributes.TryGetValue("data-testid", out var v) && (string?)v == id).Instance;
+            Assert.True(toggle.Value);
+            await page.InvokeAsync(() => toggle.ValueChanged.InvokeAsync(false));
+        }
 
         page.WaitForAssertion(() =>
         {
             var draft = Draft(page);
             var llm = draft.Pools![0].Llm!;
+            Assert.Equal((false, false), (llm.PrefixCaching, llm.AsyncScheduling));
             Assert.Equal("llama-3-70b", llm.Model!.Name);
             Assert.Equal("fp8", llm.Precision);
             Assert.Equal("fp8", llm.KvPrecision);
