@@ -25,6 +25,7 @@ public static class SiloSetup
 
         silo.Services.TryAddSingleton(profiles ?? ProfileStore.Empty);
         silo.Services.TryAddSingleton(new ChunkSlots(chunkSlots ?? Environment.ProcessorCount));
+        silo.Services.TryAddSingleton<SweepData>();
         if (memoryStorage)
         {
             silo.AddMemoryGrainStorage(SweepGrain.Storage);

@@ -20,8 +20,9 @@ public interface IChunkGrain : IGrainWithStringKey
     /// compute (and wait for a slot) far longer than Orleans' default 30 s response timeout: a dead silo's calls fail when
     /// the cluster declares it dead, not by timing out.
     /// </remarks>
+    /// <param name="data">The digest of the catalog and profiles the sweep was started under (<see cref="SweepData"/>), or null for the silo's own.</param>
     [ResponseTimeout("12:00:00")]
-    Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk, CancellationToken cancellation = default);
+    Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk, string? data, CancellationToken cancellation = default);
 }
 
 /// <summary>A sweep's coordinator: expands it, runs its variants on variant grains, keeps each row as it lands.</summary>
@@ -29,9 +30,10 @@ public interface ISweepGrain : IGrainWithGuidKey
 {
     /// <summary>
     /// Starts the sweep (a second start of the same sweep does nothing): null, or a bad document's problems in words
-    /// ("$.axes: …"), refused before anything runs.
+    /// ("$.axes: …"), refused before anything runs. With <paramref name="data"/> (a digest stored in the cluster by
+    /// <see cref="ISweepDataGrain"/>) every variant is expanded and computed with that catalog and those profiles.
     /// </summary>
-    Task<string?> StartAsync(string sweepJson, int maxVariants);
+    Task<string?> StartAsync(string sweepJson, int maxVariants, string? data = null);
 
     Task<SweepStatus> GetStatusAsync();
 
@@ -83,6 +85,9 @@ public sealed class SweepState
     /// <summary>The chunks that have landed, variant i's chunk c at <see cref="Offset"/>(i) + c; dropped once their row is joined.</summary>
     [Id(7)] public List<string?> Chunks { get; set; } = [];
 
+    /// <summary>The digest of the catalog and profiles the sweep computes with (<see cref="SweepData"/>), or null for each silo's own.</summary>
+    [Id(8)] public string? Data { get; set; }
+
     [NonSerialized]
     private int[]? _offsets;
 
@@ -101,11 +106,11 @@ public sealed class SweepState
         return _offsets[index];
     }
 
-    /// <summary>The state of a sweep not yet run: every row and chunk missing.</summary>
     /// <summary>Variants in the sweep (0 before it starts).</summary>
     public int Count => Rows.Count;
 
-    public static SweepState Fresh(string document, int maxVariants, string mode, IReadOnlyList<int> replications, IReadOnlyList<int> chunkCounts)
+    /// <summary>The state of a sweep not yet run: every row and chunk missing.</summary>
+    public static SweepState Fresh(string document, int maxVariants, string mode, IReadOnlyList<int> replications, IReadOnlyList<int> chunkCounts, string? data = null)
     {
         ArgumentNullException.ThrowIfNull(chunkCounts);
         return new SweepState
@@ -117,6 +122,7 @@ public sealed class SweepState
             Rows = [.. replications.Select(_ => (string?)null)],
             ChunkCounts = [.. chunkCounts],
             Chunks = [.. Enumerable.Repeat((string?)null, chunkCounts.Sum())],
+            Data = data,
         };
     }
 
@@ -129,13 +135,13 @@ public sealed class SweepState
         ArgumentNullException.ThrowIfNull(other);
         if (Count == 0)
         {
-            (Mode, Replications, Document, MaxVariants, Rows, ChunkCounts, Chunks, Cancelled) =
-                (other.Mode, other.Replications, other.Document, other.MaxVariants, other.Rows, other.ChunkCounts, other.Chunks, other.Cancelled);
+            (Mode, Replications, Document, MaxVariants, Rows, ChunkCounts, Chunks, Cancelled, Data) =
+                (other.Mode, other.Replications, other.Document, other.MaxVariants, other.Rows, other.ChunkCounts, other.Chunks, other.Cancelled, other.Data);
             _offsets = null;
             return;
         }
 
-        if (other.Document != Document || !other.ChunkCounts.SequenceEqual(ChunkCounts) || other.Chunks.Count != Chunks.Count)
+        if (other.Document != Document || other.Data != Data || !other.ChunkCounts.SequenceEqual(ChunkCounts) || other.Chunks.Count != Chunks.Count)
         {
             return;
         }
@@ -171,10 +177,15 @@ public sealed class ChunkSlots(int slots)
     public static int ForCluster => Math.Max(1, Environment.ProcessorCount - 1);
 }
 
-public sealed class ChunkGrain(DeviceCatalog catalog, ProfileStore profiles, ChunkSlots slots) : Grain, IChunkGrain
+public sealed class ChunkGrain(DeviceCatalog catalog, ProfileStore profiles, ChunkSlots slots, SweepData sweepData) : Grain, IChunkGrain
 {
-    public async Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk, CancellationToken cancellation = default)
+    public async Task<string> RunAsync(string scenarioJson, string label, string mode, int replications, int index, int chunk, string? data, CancellationToken cancellation = default)
     {
+        if (data is not null)
+        {
+            (catalog, profiles) = await sweepData.GetAsync(data, GrainFactory);
+        }
+
         // The simulation runs on a thread of its own, at most the silo's slots at once: never on the scheduler's or the
         // thread pool's threads, which stay free to answer probes, polls and cancels however long it computes.
         await slots.Gate.WaitAsync(cancellation);
@@ -200,6 +211,7 @@ public sealed class SweepGrain(
     [PersistentState("sweep", SweepGrain.Storage)] IPersistentState<SweepState> state,
     DeviceCatalog catalog,
     ProfileStore profiles,
+    SweepData sweepData,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain, IDisposable
 {
     /// <summary>The grain storage a cluster registers for sweeps.</summary>
@@ -237,20 +249,76 @@ public sealed class SweepGrain(
     /// <summary>Counts writes of the state (every change is followed by one).</summary>
     private long _version;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>Whether the catalog and profiles the sweep computes with are at hand (its own data read from the cluster, or none pinned).</summary>
+    private bool _dataReady;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A fresh activation of a sweep left unfinished (its silo died) picks up the rows not yet landed.
+        await EnsureDataAsync();
         Resume();
-        return Task.CompletedTask;
     }
 
-    public async Task<string?> StartAsync(string sweepJson, int maxVariants)
+    /// <summary>
+    /// Reads the sweep's pinned catalog and profiles, once. Data the cluster does not hold (or not as stored) ends every
+    /// missing row with the reason; a cluster that does not answer now is asked again at the next poll.
+    /// </summary>
+    private async Task<string?> EnsureDataAsync()
+    {
+        if (_dataReady || state.State.Data is not { } digest)
+        {
+            _dataReady = true;
+            return null;
+        }
+
+        try
+        {
+            (catalog, profiles) = await sweepData.GetAsync(digest, GrainFactory);
+            _dataReady = true;
+            return null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            logger.LogError("sweep {Sweep}: {Reason}", this.GetPrimaryKey(), ex.Message);
+            if (state.State.Count > 0 && !state.State.Cancelled && state.State.Rows.Any(r => r is null))
+            {
+                for (var i = 0; i < state.State.Count; i++)
+                {
+                    state.State.Rows[i] ??= Failed(i, ex.Message);
+                }
+
+                await SaveAsync();
+            }
+
+            return ex.Message;
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            logger.LogWarning("sweep {Sweep}: its catalog and profiles could not be read now ({Reason}); asked again at the next poll", this.GetPrimaryKey(), ex.GetType().Name);
+            return ex.Message;
+        }
+    }
+
+    public async Task<string?> StartAsync(string sweepJson, int maxVariants, string? data = null)
     {
         if (state.State.Count > 0)
         {
             return null;
         }
 
+        if (data is not null)
+        {
+            try
+            {
+                (catalog, profiles) = await sweepData.GetAsync(data, GrainFactory);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return ex.Message;
+            }
+        }
+
+        _dataReady = true;
         SweepSpec sweep;
         IReadOnlyList<SweepVariant> variants;
         try
@@ -269,7 +337,8 @@ public sealed class SweepGrain(
             maxVariants,
             mode,
             [.. variants.Select(v => v.Replications)],
-            [.. variants.Select(v => SweepRunner.ChunksOf(v.Scenario, mode, v.Replications))]);
+            [.. variants.Select(v => SweepRunner.ChunksOf(v.Scenario, mode, v.Replications))],
+            data);
         Remember(variants);
         await SaveAsync();
         Resume();
@@ -282,6 +351,7 @@ public sealed class SweepGrain(
         {
             // Nothing runs here yet rows are missing: take in what another activation stored, join what is complete, go on.
             await RefreshAsync();
+            await EnsureDataAsync();
             if (JoinReady())
             {
                 await SaveAsync();
@@ -483,7 +553,7 @@ public sealed class SweepGrain(
 
     private void Resume()
     {
-        if (_running is null or { IsCompleted: true } && state.State.Count > 0 && !state.State.Cancelled && state.State.Rows.Any(r => r is null))
+        if (_dataReady && _running is null or { IsCompleted: true } && state.State.Count > 0 && !state.State.Cancelled && state.State.Rows.Any(r => r is null))
         {
             _running = RunAsync();
         }
@@ -527,7 +597,7 @@ public sealed class SweepGrain(
             try
             {
                 var grain = GrainFactory.GetGrain<IChunkGrain>($"{this.GetPrimaryKey():N}/{index}/{chunk}/{attempt}");
-                var result = await grain.RunAsync(ScenarioOf(index), Variants()[index].Label, s.Mode, s.Replications[index], index, chunk, _cancel.Token);
+                var result = await grain.RunAsync(ScenarioOf(index), Variants()[index].Label, s.Mode, s.Replications[index], index, chunk, s.Data, _cancel.Token);
                 await LandAsync(index, chunk, result);
                 return;
             }

@@ -1,18 +1,37 @@
 using System.Net;
 using System.Net.Sockets;
+using InferencePlanner.Core.Catalog;
+using InferencePlanner.Core.Profiles;
 
 namespace InferencePlanner.Cluster;
 
 /// <summary>Sweeps as the API and the dashboard see them: start one, read where it stands, cancel it; the work runs on the cluster.</summary>
 public sealed class SweepService(IGrainFactory grains)
 {
-    /// <summary>Starts a sweep under a new id: the id, or the document's problems in words (nothing started).</summary>
-    public async Task<(Guid Id, string? Problem)> StartAsync(string sweepJson, int maxVariants)
+    /// <summary>
+    /// Starts a sweep under a new id: the id, or the document's problems in words (nothing started). With
+    /// <paramref name="catalog"/> (and <paramref name="profiles"/>) the sweep computes with them on every silo: they are
+    /// packed (<see cref="DataSnapshot"/>) and stored in the cluster first; without, each silo uses its own.
+    /// </summary>
+    public async Task<(Guid Id, string? Problem)> StartAsync(string sweepJson, int maxVariants, DeviceCatalog? catalog = null, IEnumerable<ThroughputProfile>? profiles = null)
     {
         ArgumentNullException.ThrowIfNull(sweepJson);
         var id = Guid.NewGuid();
+        string? digest = null;
+        if (catalog is not null)
+        {
+            // Every silo, this one included, computes with the data as unpacked from the store: the same bytes everywhere.
+            var (zip, packed) = DataSnapshot.Pack(catalog, profiles ?? []);
+            digest = packed;
+            await RetriedAsync(async () =>
+            {
+                await grains.GetGrain<ISweepDataGrain>(packed).StoreAsync(zip).ConfigureAwait(false);
+                return true;
+            }).ConfigureAwait(false);
+        }
+
         // A repeated start of the same sweep does nothing, so a start that failed on the way is simply tried again.
-        var problem = await RetriedAsync(() => grains.GetGrain<ISweepGrain>(id).StartAsync(sweepJson, maxVariants)).ConfigureAwait(false);
+        var problem = await RetriedAsync(() => grains.GetGrain<ISweepGrain>(id).StartAsync(sweepJson, maxVariants, digest)).ConfigureAwait(false);
         return (id, problem);
     }
 

@@ -97,6 +97,52 @@ public sealed class ClusterSweepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASweepStartedWithTheTeamsCatalog_ComputesWithIt_OnEverySilo()
+    {
+        // A team's edits: every price doubled (costs are joined on the coordinator) and the H100's memory bandwidth
+        // halved (a generative pool's steps, computed in the chunks). The silos' own catalogs stay the shipped one.
+        var shipped = Catalog.Value;
+        var edited = new DeviceCatalog(
+            shipped.Sources,
+            [.. shipped.Devices.Select(d => d.Id == "nvidia-h100-sxm" ? d with { MemoryBandwidthGBps = d.MemoryBandwidthGBps with { Value = d.MemoryBandwidthGBps.Value / 2 } } : d)],
+            [.. shipped.Prices.Select(p => p with { UsdPerAcceleratorHour = p.UsdPerAcceleratorHour with { Value = p.UsdPerAcceleratorHour.Value * 2 } })],
+            shipped.Regions);
+        const string Sweep = """
+            {
+              "mode": "simulate", "replications": 2,
+              "axes": [{ "field": "count", "values": [1, 2] }],
+              "base": {
+                "name": "chatbot", "seed": 3, "horizon": { "queries": 300 },
+                "workload": { "arrivals": { "kind": "poisson", "ratePerSecond": 4 },
+                              "tokens": { "input": { "distribution": "deterministic", "mean": 800 }, "output": { "distribution": "deterministic", "mean": 100 } } },
+                "pools": [{ "name": "gpu", "device": "nvidia-h100-sxm", "region": "gcp-us-central1", "count": 1, "llm": { "model": "llama-3-8b", "precision": "fp16" } }]
+              }
+            }
+            """;
+        var local = JsonSerializer.Serialize(new SweepRunner(edited).Run(SweepDocument.Parse(Sweep)), SweepJson.Options);
+        Assert.NotEqual(Local(Sweep), local);
+
+        var service = new SweepService(_cluster.Client);
+        var (id, problem) = await service.StartAsync(Sweep, SweepDocument.DefaultMaxVariants, edited, []);
+        Assert.Null(problem);
+        var status = await FinishedAsync(_cluster.GrainFactory.GetGrain<ISweepGrain>(id), TimeSpan.FromMinutes(3));
+
+        Assert.Equal("done", status.State);
+        Assert.Equal(local, status.ResultJson);
+    }
+
+    [Fact]
+    public async Task ASweepWhoseDataTheClusterLacks_IsRefused_NamingIt()
+    {
+        var grain = _cluster.GrainFactory.GetGrain<ISweepGrain>(Guid.NewGuid());
+
+        var problem = await grain.StartAsync(Sweep(1000), SweepDocument.DefaultMaxVariants, data: new string('a', 64));
+
+        Assert.Equal("the sweep's catalog and profiles (aaaaaaaaaaaa…) are not stored in the cluster", problem);
+        Assert.Equal(0, (await grain.GetStatusAsync()).Total);
+    }
+
+    [Fact]
     public async Task ASiloKilledMidSweep_TheSweepFinishes_AndIsStillTheLocalTable()
     {
         var sweep = Sweep(150_000);

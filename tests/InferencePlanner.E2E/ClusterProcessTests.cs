@@ -261,6 +261,17 @@ public sealed class ClusterProcessTests(PostgresServer postgres) : IClassFixture
             var local = JsonSerializer.Serialize(new SweepRunner(CatalogLoader.Load(RepositoryPaths.Catalog)).Run(SweepDocument.Parse(sweep)), SweepJson.Options);
             Assert.Equal(local, answer.GetProperty("result").GetRawText());
 
+            // The catalog and profiles the sweep computed with, pinned by the dashboard, are in the cluster's store.
+            await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("SELECT count(*), min(length(payloadbinary)) FROM orleansstorage WHERE graintypestring = 'data'", connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                Assert.True(await reader.ReadAsync());
+                Assert.Equal(1, reader.GetInt64(0)); // stored under the state's name, "data"
+                Assert.True(reader.GetInt32(1) > 10_000, $"the stored data holds {reader.GetInt32(1)} bytes");
+            }
+
             var silos = await UntilAsync(s => s.GetValueOrDefault(ports[2]) == Dead, TimeSpan.FromSeconds(90), "the killed worker marked dead", Logs);
             Assert.Equal(Active, silos[ports[0]]);
             Assert.Equal(Active, silos[ports[1]]);

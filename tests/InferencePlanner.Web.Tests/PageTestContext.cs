@@ -33,7 +33,9 @@ public abstract class PageTestContext : PlannerTestContext, IDisposable
         Catalogs = new CatalogService(Catalog, Factory, TimeProvider.System);
         Catalogs.LoadAsync().GetAwaiter().GetResult();
         Storage = new PlannerStorage(_folder);
-        Actions = new PlannerActions(Queue, Catalogs, ProfileStore.Load(), Storage, Microsoft.Extensions.Options.Options.Create(new InferencePlanner.Web.Api.ApiOptions()));
+        var profiles = ProfileStore.Load();
+        Actions = new PlannerActions(Queue, Catalogs, profiles, Storage, Microsoft.Extensions.Options.Options.Create(new InferencePlanner.Web.Api.ApiOptions()));
+        Services.AddSingleton(profiles);
         Services.AddSingleton<IDbContextFactory<PlannerDb>>(Factory);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Catalogs);

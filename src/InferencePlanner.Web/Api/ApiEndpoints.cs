@@ -238,11 +238,13 @@ public static class ApiEndpoints
     }
 
     /// <summary>Checks the sweep here (each problem named by its path, 400) and starts it on the cluster.</summary>
-    private static async Task<IResult> StartSweepAsync(HttpRequest request, IOptions<ApiOptions> limits, CatalogService catalogs, Cluster.SweepService sweeps)
+    private static async Task<IResult> StartSweepAsync(HttpRequest request, IOptions<ApiOptions> limits, CatalogService catalogs, ProfileStore profiles, Cluster.SweepService sweeps)
     {
         var json = await ReadBodyAsync(request, limits.Value.MaxRequestBytes).ConfigureAwait(false);
-        var variants = Planning.Sweeps.SweepDocument.Expand(Planning.Sweeps.SweepDocument.Parse(json), catalogs.Current, limits.Value.MaxSweepVariants);
-        var (id, problem) = await sweeps.StartAsync(json, limits.Value.MaxSweepVariants).ConfigureAwait(false);
+        var catalog = catalogs.Current;
+        var variants = Planning.Sweeps.SweepDocument.Expand(Planning.Sweeps.SweepDocument.Parse(json), catalog, limits.Value.MaxSweepVariants);
+        // The sweep computes with this catalog (the team's edits included) and these profiles on every silo.
+        var (id, problem) = await sweeps.StartAsync(json, limits.Value.MaxSweepVariants, catalog, profiles.All).ConfigureAwait(false);
         if (problem is not null)
         {
             throw new ScenarioException("$", problem);

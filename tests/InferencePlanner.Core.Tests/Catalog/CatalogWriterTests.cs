@@ -88,6 +88,28 @@ public sealed class CatalogWriterTests : IDisposable
         Assert.Equal(["TEAM_A", "team/a", "team_a"], read.All.Select(p => p.Id).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Snapshot_DigestsWhatItHolds_AndUnpacksToTheSameData_OrNamesWhyNot()
+    {
+        var profiles = ProfileStore.Load(Path.Combine(RepositoryPaths.Root, "data", "profiles"));
+        var (zip, digest) = DataSnapshot.Pack(Shipped.Value, profiles.All);
+
+        // The same data packed again has the same digest; other data has another.
+        Assert.Equal(digest, DataSnapshot.Pack(Shipped.Value, profiles.All).Digest);
+        Assert.NotEqual(digest, DataSnapshot.Pack(Shipped.Value, profiles.All.Skip(1)).Digest);
+        Assert.Matches("^[0-9a-f]{64}$", digest);
+
+        var (catalog, read) = DataSnapshot.Unpack(zip, digest);
+        Assert.Equal(Json(Shipped.Value.Prices), Json(catalog.Prices));
+        Assert.Equal(Json(Shipped.Value.Regions), Json(catalog.Regions));
+        Assert.All(profiles.All, p => Assert.Equal(Json(p), Json(read.All.Single(r => r.Id == p.Id))));
+
+        var other = Assert.Throws<CatalogException>(() => DataSnapshot.Unpack(zip, new string('0', 64)));
+        Assert.Contains($"is {digest}, not {new string('0', 64)}", other.Message, StringComparison.Ordinal);
+        var broken = Assert.Throws<CatalogException>(() => DataSnapshot.Unpack([1, 2, 3], digest));
+        Assert.Contains("is not a zip", broken.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("resnet50-local-cpu-fp32", "resnet50-local-cpu-fp32.json")]
     [InlineData("../etc/passwd", "_etc_passwd.json")]

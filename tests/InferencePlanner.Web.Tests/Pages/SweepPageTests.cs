@@ -56,6 +56,27 @@ public sealed class SweepPageTests : PageTestContext, IClassFixture<SiloFixture>
     }
 
     [Fact]
+    public async Task ASweep_ComputesWithTheTeamsEditedCatalog_NotTheSilosOwn()
+    {
+        // The silo was given the shipped catalog; the team has since doubled the L4's on-demand price in GCP us-central1.
+        var price = Catalogs.Current.Prices.First(p => p.DeviceId == "nvidia-l4" && p.Region == "gcp-us-central1" && p.Pricing == Core.Catalog.PricingModel.OnDemand);
+        await Catalogs.SaveAsync(price with { UsdPerAcceleratorHour = Core.Catalog.Fact.Known(2 * price.UsdPerAcceleratorHour.Value!.Value, InferencePlanner.Web.Persistence.CatalogService.PendingSource, "2026-12-06") }, "our negotiated rate");
+        var page = Open();
+        var sweep = Sweep(5_000);
+        await ChangeAsync(page, "sweep-document", sweep, "textarea");
+
+        await ClickAsync(page, "[data-testid=run]");
+        page.WaitForAssertion(() => Assert.Contains("— done", page.Find("[data-testid=sweep-state]").TextContent, StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+
+        var edited = new SweepRunner(Catalogs.Current).Run(SweepDocument.Parse(sweep));
+        var shipped = new SweepRunner(Catalog).Run(SweepDocument.Parse(sweep));
+        var row = edited.Rows.Single(r => r.Variant == "device=nvidia-l4, region=gcp-us-central1, count=2");
+        Assert.Equal(2 * shipped.Rows.Single(r => r.Index == row.Index).CostUsd!.Value, row.CostUsd!.Value, 9);
+        var status = await Services.GetRequiredService<SweepService>().StatusAsync(Guid.Parse(Services.GetRequiredService<NavigationManager>().Uri.Split("?id=")[1]));
+        Assert.Equal(JsonSerializer.Serialize(edited, SweepJson.Options), status!.ResultJson);
+    }
+
+    [Fact]
     public async Task ASweep_RunsOnTheSilo_ItsRowsAndFrontAreTheLocalTables_AndItsIdIsInTheUrl()
     {
         var page = Open();

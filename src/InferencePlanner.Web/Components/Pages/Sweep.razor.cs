@@ -24,7 +24,10 @@ public partial class Sweep
     public required SweepService Sweeps { get; init; }
 
     [Inject]
-    public required DeviceCatalog CatalogData { get; init; }
+    public required Persistence.CatalogService Catalogs { get; init; }
+
+    [Inject]
+    public required Core.Profiles.ProfileStore Profiles { get; init; }
 
     [Inject]
     public required IOptions<ApiOptions> Limits { get; init; }
@@ -64,10 +67,12 @@ public partial class Sweep
     private async Task StartAsync()
     {
         Problem = null;
+        DeviceCatalog catalog;
         try
         {
             // Checked here first: every problem named by its path before anything runs.
-            SweepDocument.Expand(SweepDocument.Parse(Document), CatalogData, Limits.Value.MaxSweepVariants);
+            catalog = Catalogs.Current;
+            SweepDocument.Expand(SweepDocument.Parse(Document), catalog, Limits.Value.MaxSweepVariants);
         }
         catch (ScenarioException ex)
         {
@@ -79,7 +84,8 @@ public partial class Sweep
         string? problem;
         try
         {
-            (id, problem) = await Sweeps.StartAsync(Document, Limits.Value.MaxSweepVariants);
+            // The sweep computes with the catalog it was checked against (the team's edits included) on every silo.
+            (id, problem) = await Sweeps.StartAsync(Document, Limits.Value.MaxSweepVariants, catalog, Profiles.All);
         }
         catch (Cluster.ClusterUnavailableException ex)
         {
