@@ -65,6 +65,19 @@ public sealed class ClusterSweepTests : IAsyncLifetime
     }
 
     [Fact]
+    public void ARunningSweepsTable_WrittenFromItsStoredRows_IsWhatTheSerializerWrites()
+    {
+        // Rows of every kind (served, overloaded with a reason, the front marked or not) as the coordinator stores them.
+        var local = new SweepRunner(Catalog.Value).Run(SweepDocument.Parse(Sweep(2000)));
+        foreach (var rows in new[] { local.Rows, local.Rows.Take(5).ToList(), [] })
+        {
+            var stored = rows.Select(r => JsonSerializer.Serialize(r, SweepJson.Options)).ToList();
+
+            Assert.Equal(JsonSerializer.Serialize(new SweepResult(local.Mode, rows), SweepJson.Options), SweepJson.Result(local.Mode, stored));
+        }
+    }
+
+    [Fact]
     public async Task ASweepOnThreeSilos_IsTheLocalTable_ByteForByte()
     {
         var status = await DoneAsLocalAsync(Sweep(20_000));
