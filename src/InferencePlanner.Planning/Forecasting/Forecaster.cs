@@ -22,6 +22,9 @@ public sealed record ForecastOptions
     public int MaxServersPerPool { get; init; } = ScenarioLimits.MaxServersPerPool;
 
     public IProgress<double>? Progress { get; init; }
+
+    /// <summary>Stops the sizing runs where they are (an <see cref="OperationCanceledException"/>).</summary>
+    public CancellationToken Cancellation { get; init; }
 }
 
 /// <summary>
@@ -54,6 +57,11 @@ public sealed class Forecaster
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new ForecastOptions();
+        if (cancellation.CanBeCanceled)
+        {
+            options = options with { Cancellation = cancellation };
+        }
+
         var context = Prepare(model);
         var growth = new GrowthModel(model.Scenario.Growth);
         var per = PiecesPerMonth(model.Scenario);
@@ -345,7 +353,7 @@ public sealed class Forecaster
         var offload = scenario.Routing?.Offload;
         var edgeShare = offload?.Share ?? 0;
         var routable = available.Where(p => !p.IsEdge).ToList();
-        var sizer = new PoolSizer(model.Seed, options.SizingQueries, maxServers: options.MaxServersPerPool);
+        var sizer = new PoolSizer(model.Seed, options.SizingQueries, maxServers: options.MaxServersPerPool, cancellation: options.Cancellation);
 
         // The traffic not offloaded is split as weighted routing splits it: by weight, else by the listed fleet's capacity.
         var split = StabilityCheck.RoutingShares(routable);

@@ -126,6 +126,7 @@ public sealed class PoolSizer
     private readonly DeviceCatalog? _catalog;
     private readonly TokensSpec? _tokens;
     private readonly int _maxServers;
+    private readonly CancellationToken _cancellation;
 
     /// <summary>The trickle at which a query meets no other: one every 1,000 s.</summary>
     private const double FloorRatePerSecond = 1e-3;
@@ -135,8 +136,10 @@ public sealed class PoolSizer
     /// <param name="catalog">Needed to compile generative pools given as specs (their device's memory, bandwidth and peak).</param>
     /// <param name="tokens">The token mix of generative queries given as specs.</param>
     /// <param name="maxServers">The most servers a pool may be sized to (default: a pool's limit, 100,000).</param>
-    public PoolSizer(long seed = 1, long queries = 100_000, DeviceCatalog? catalog = null, TokensSpec? tokens = null, int maxServers = ScenarioLimits.MaxServersPerPool)
+    /// <param name="cancellation">Stops a sizing run where it is (an <see cref="OperationCanceledException"/>).</param>
+    public PoolSizer(long seed = 1, long queries = 100_000, DeviceCatalog? catalog = null, TokensSpec? tokens = null, int maxServers = ScenarioLimits.MaxServersPerPool, CancellationToken cancellation = default)
     {
+        _cancellation = cancellation;
         _seed = seed;
         _queries = queries;
         _catalog = catalog;
@@ -181,7 +184,7 @@ public sealed class PoolSizer
             if (!cache.TryGetValue(count, out var result))
             {
                 simulations++;
-                result = SimulationRunner.Run(alone.WithServers(0, count), new SimulationOptions { MaxDegreeOfParallelism = 1 });
+                result = SimulationRunner.Run(alone.WithServers(0, count), new SimulationOptions { MaxDegreeOfParallelism = 1 }, _cancellation);
                 cache[count] = result;
             }
 
@@ -213,7 +216,7 @@ public sealed class PoolSizer
         // No number of servers makes a query faster than it is alone: when even a lone query misses the target, stop.
         simulations++;
         var floor = SimulationRunner.Run(basis.AlonePoisson(pool, FloorRatePerSecond, Math.Max(2_000, _queries / 10), target).With(seed: _seed),
-            new SimulationOptions { MaxDegreeOfParallelism = 1 });
+            new SimulationOptions { MaxDegreeOfParallelism = 1 }, _cancellation);
         if (floor.SloMet != true)
         {
             throw new UnreachableSloException($"{what} with any number of servers: even a query alone takes {slo.Achieved(floor)}");
@@ -260,7 +263,7 @@ public sealed class PoolSizer
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(slo);
         var model = basis.AlonePoisson(pool, ratePerSecond, _queries, slo.ToSpec(slo.LatencyMs - networkRttMs)).With(seed: _seed).WithServers(0, count);
-        return new SizingResult(count, "listed population of user devices, grown with the traffic; not sized", SimulationRunner.Run(model, new SimulationOptions { MaxDegreeOfParallelism = 1 }), 1);
+        return new SizingResult(count, "listed population of user devices, grown with the traffic; not sized", SimulationRunner.Run(model, new SimulationOptions { MaxDegreeOfParallelism = 1 }, _cancellation), 1);
     }
 
     /// <summary>The smallest count alone, without the confirming run where a closed form gives it (the mix search's test).</summary>

@@ -354,7 +354,7 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
         if (mode is SweepDocument.Forecast)
         {
             var per = Forecaster.PiecesPerMonth(scenario);
-            return new SweepChunk { Piece = _forecaster.Piece(model, chunk / per, chunk % per) };
+            return new SweepChunk { Piece = _forecaster.Piece(model, chunk / per, chunk % per, new ForecastOptions { Cancellation = cancellation }) };
         }
 
         if (SimulationRunner.Refusal(model, replications) is { } refused)
@@ -407,7 +407,7 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
         {
             return mode switch
             {
-                SweepDocument.Size => Sized(index, label, _forecaster.Size(scenario, baseDirectory: baseDirectory).Month),
+                SweepDocument.Size => Sized(index, label, _forecaster.Size(scenario, options: new ForecastOptions { Cancellation = cancellation }, baseDirectory: baseDirectory).Month),
                 SweepDocument.Forecast => Forecasted(index, label, _forecaster.Forecast(scenario, new ForecastOptions(), baseDirectory, cancellation)),
                 _ => Simulated(index, label, scenario, replications, baseDirectory, cancellation),
             };

@@ -137,6 +137,28 @@ public sealed class SweepTests
         Assert.Throws<ArgumentException>(() => runner.Join(0, overloaded.Label, overloaded.Scenario, mode, replications, []));
     }
 
+    [Theory]
+    [InlineData("simulate")]
+    [InlineData("size")]
+    [InlineData("forecast")]
+    public void ACancelledChunk_StopsWhereItIs_InEveryMode(string mode)
+    {
+        // A sized variant and a forecast month size their pools by simulation: each sizing run observes the token too.
+        // (A run looks at the token every few thousand events: the simulated variant is long enough to reach one.)
+        var sweep = With(node =>
+        {
+            node["mode"] = mode;
+            node["base"]!["horizon"]!["queries"] = 1_000_000;
+            node["base"]!["growth"] = JsonNode.Parse("""{ "months": 3, "monthlyGrowthPercent": 10 }""");
+        });
+        var (label, scenario) = SweepDocument.Expand(sweep, Catalog.Value)[^1];
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => new SweepRunner(Catalog.Value).Chunk(0, label, scenario, mode, 1, 0, cancellation: cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => new SweepRunner(Catalog.Value).Variant(0, label, scenario, mode, 1, cancellation: cancel.Token));
+    }
+
     [Fact]
     public void AReplicationsAxis_VariesEachVariantsReplications_NotItsScenario_AndABadCountIsNamed()
     {
