@@ -551,7 +551,7 @@ public sealed class SweepGrain(
             label = $"variant {index}";
         }
 
-        return JsonSerializer.Serialize(new SweepRow { Index = index, Variant = label, Stable = false, Reason = $"could not be run: {message.Split('\n')[0].Trim()}" }, SweepJson.Options);
+        return JsonSerializer.Serialize(SweepRunner.NotRun(index, label, message), SweepJson.Options);
     }
 
     private void Resume()

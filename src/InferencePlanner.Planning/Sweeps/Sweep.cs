@@ -350,7 +350,16 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
             return new SweepChunk { Row = Variant(index, label, scenario, mode, replications, baseDirectory, cancellation) };
         }
 
-        var model = _forecaster.Compile(scenario, baseDirectory);
+        SimulationModel model;
+        try
+        {
+            model = _forecaster.Compile(scenario, baseDirectory);
+        }
+        catch (ScenarioException ex)
+        {
+            return new SweepChunk { Row = NotRun(index, label, ex.Message) };
+        }
+
         if (mode is SweepDocument.Forecast)
         {
             var per = Forecaster.PiecesPerMonth(scenario);
@@ -416,6 +425,19 @@ public sealed class SweepRunner(DeviceCatalog catalog, ProfileStore? profiles = 
         {
             return Unreachable(index, label, ex);
         }
+        catch (ScenarioException ex)
+        {
+            // A variant the axes made impossible (a model that does not fit a device, a run over the limits): its row
+            // says why, and the others still run.
+            return NotRun(index, label, ex.Message);
+        }
+    }
+
+    /// <summary>The row of a variant that could not be run, with the first line of the reason (the same wherever it ran).</summary>
+    public static SweepRow NotRun(int index, string label, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        return new SweepRow { Index = index, Variant = label, Stable = false, Reason = $"could not be run: {reason.Split('\n')[0].Trim()}" };
     }
 
     private static SweepRow Unreachable(int index, string label, Sizing.UnreachableSloException ex) =>

@@ -141,6 +141,38 @@ public sealed class SweepTests
     [InlineData("simulate")]
     [InlineData("size")]
     [InlineData("forecast")]
+    public void AVariantTheAxesMadeImpossible_IsARowSayingWhy_TheSameFromItsChunks_AndTheOthersRun(string mode)
+    {
+        // Llama 3 70B at fp8 on one device: an H100 holds its 71 GB of weights, an L4's 24 GB do not.
+        var sweep = SweepDocument.Parse($$"""
+            { "mode": "{{mode}}", "replications": 2,
+              "axes": [{ "field": "device", "values": ["nvidia-h100-sxm", "nvidia-l4"] }],
+              "base": { "name": "chat", "seed": 3, "horizon": { "queries": 200 },
+                "workload": { "arrivals": { "kind": "poisson", "ratePerSecond": 2 },
+                  "tokens": { "input": { "distribution": "deterministic", "mean": 500 }, "output": { "distribution": "deterministic", "mean": 50 } } },
+                "growth": { "months": 2, "monthlyGrowthPercent": 10 },
+                "slo": { "ttftMs": 2000, "tpotMs": 200, "percentile": 99 },
+                "pools": [{ "name": "gpu", "device": "nvidia-h100-sxm", "region": "gcp-us-central1", "count": 1, "llm": { "model": "llama-3-70b", "precision": "fp8", "tensorParallel": 1 } }] } }
+            """);
+        var runner = new SweepRunner(Catalog.Value);
+
+        var result = runner.Run(sweep);
+
+        Assert.Equal(2, result.Rows.Count);
+        Assert.True(result.Rows[0].Reason is null || !result.Rows[0].Reason!.StartsWith("could not be run", StringComparison.Ordinal), result.Rows[0].Reason);
+        var l4 = result.Rows[1];
+        Assert.Equal(("device=nvidia-l4", false), (l4.Variant, l4.Stable));
+        Assert.Equal("could not be run: $.pools[0].llm.tensorParallel: llama-3-70b at fp8 (71 GB of weights) does not fit in 1 × 24 GB of nvidia-l4: raise tensorParallel or lower the precision", l4.Reason);
+        var (label, scenario) = SweepDocument.Expand(sweep, Catalog.Value)[1];
+        var chunks = Enumerable.Range(0, SweepRunner.ChunksOf(scenario, mode, 2)).Select(c => runner.Chunk(1, label, scenario, mode, 2, c)).ToList();
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Assert.Equal(JsonSerializer.Serialize(l4, options), JsonSerializer.Serialize(runner.Join(1, label, scenario, mode, 2, chunks), options));
+    }
+
+    [Theory]
+    [InlineData("simulate")]
+    [InlineData("size")]
+    [InlineData("forecast")]
     public void ACancelledChunk_StopsWhereItIs_InEveryMode(string mode)
     {
         // A sized variant and a forecast month size their pools by simulation: each sizing run observes the token too.
