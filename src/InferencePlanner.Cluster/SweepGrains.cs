@@ -263,19 +263,18 @@ public sealed class SweepGrain(
     /// Reads the sweep's pinned catalog and profiles, once. Data the cluster does not hold (or not as stored) ends every
     /// missing row with the reason; a cluster that does not answer now is asked again at the next poll.
     /// </summary>
-    private async Task<string?> EnsureDataAsync()
+    private async Task EnsureDataAsync()
     {
         if (_dataReady || state.State.Data is not { } digest)
         {
             _dataReady = true;
-            return null;
+            return;
         }
 
         try
         {
             (catalog, profiles) = await sweepData.GetAsync(digest, GrainFactory);
             _dataReady = true;
-            return null;
         }
         catch (InvalidOperationException ex)
         {
@@ -289,13 +288,10 @@ public sealed class SweepGrain(
 
                 await SaveAsync();
             }
-
-            return ex.Message;
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException)
         {
             logger.LogWarning("sweep {Sweep}: its catalog and profiles could not be read now ({Reason}); asked again at the next poll", this.GetPrimaryKey(), ex.GetType().Name);
-            return ex.Message;
         }
     }
 
