@@ -49,7 +49,8 @@ public sealed class SweepDataGrain([PersistentState("data", SweepGrain.Storage)]
 
 /// <summary>
 /// A silo's cache of sweep data by digest: read from the cluster and unpacked once per silo, however many chunks
-/// use it (the dashboard's silo too: every silo computes with the same bytes).
+/// use it (the dashboard's silo too: every silo computes with the same catalog and profiles, but for the
+/// <c>local-cpu</c> device, which each machine describes as itself).
 /// </summary>
 public sealed class SweepData
 {
@@ -66,7 +67,11 @@ public sealed class SweepData
     {
         ArgumentNullException.ThrowIfNull(digest);
         ArgumentNullException.ThrowIfNull(grains);
-        Trim();
+        if (!_cache.ContainsKey(digest))
+        {
+            Trim();
+        }
+
         var entry = _cache.GetOrAdd(digest, d => new Lazy<Task<(DeviceCatalog, ProfileStore)>>(() => ReadAsync(d, grains)));
         try
         {
@@ -91,7 +96,7 @@ public sealed class SweepData
         {
             return DataSnapshot.Unpack(zip, digest);
         }
-        catch (CatalogException ex)
+        catch (Exception ex) when (ex is CatalogException or InvalidDataException or IOException)
         {
             throw new InvalidOperationException($"the sweep's catalog and profiles ({digest[..Math.Min(12, digest.Length)]}…) cannot be read: {ex.Message}", ex);
         }

@@ -254,9 +254,13 @@ public sealed class SweepGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // A fresh activation of a sweep left unfinished (its silo died) picks up the rows not yet landed.
-        await EnsureDataAsync();
-        Resume();
+        // A fresh activation of a sweep left unfinished (its silo died) picks up the rows not yet landed; a finished or
+        // cancelled one only answers its status, from the rows it stored.
+        if (state.State.Count > 0 && !state.State.Cancelled && state.State.Rows.Any(r => r is null))
+        {
+            await EnsureDataAsync();
+            Resume();
+        }
     }
 
     /// <summary>
@@ -275,6 +279,8 @@ public sealed class SweepGrain(
         {
             (catalog, profiles) = await sweepData.GetAsync(digest, GrainFactory);
             _dataReady = true;
+            // Variants expanded before (with the silo's own catalog, for a row saying why) are expanded again with it.
+            _variants = null;
         }
         catch (InvalidOperationException ex)
         {
@@ -464,9 +470,17 @@ public sealed class SweepGrain(
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    /// <summary>Joins each variant whose chunks have all landed but whose row is missing; true when one was joined.</summary>
+    /// <summary>
+    /// Joins each variant whose chunks have all landed but whose row is missing; true when one was joined. Nothing is
+    /// joined before the sweep's own catalog and profiles are at hand (a row priced with another would stay).
+    /// </summary>
     private bool JoinReady()
     {
+        if (!_dataReady)
+        {
+            return false;
+        }
+
         var s = state.State;
         var joined = false;
         for (var i = 0; i < s.Rows.Count; i++)

@@ -20,7 +20,7 @@ public sealed class SweepService(IGrainFactory grains)
         string? digest = null;
         if (catalog is not null)
         {
-            // Every silo, this one included, computes with the data as unpacked from the store: the same bytes everywhere.
+            // Every silo, this one included, computes with the data as unpacked from the store (each machine's local-cpu aside).
             var (zip, packed) = DataSnapshot.Pack(catalog, profiles ?? []);
             digest = packed;
             await RetriedAsync(async () =>

@@ -34,6 +34,36 @@ public sealed class AccuracyCommandTests
     }
 
     [Fact]
+    public void Accuracy_AStageThatCannotBeReplayed_IsARowSayingWhy_AndNoStageComparedIsNoMedian()
+    {
+        var shipped = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "data", "measured", "vllm-h100-runs.csv"));
+        var header = shipped[0].Split(',');
+        var row = shipped[1].Split(',');
+        row[Array.IndexOf(header, "model")] = "google/gemma-7b";
+        var file = Path.Combine(Path.GetTempPath(), $"runs-{Guid.NewGuid():N}.csv");
+        File.WriteAllLines(file, [shipped[0], string.Join(',', row)]);
+        try
+        {
+            var (code, stdout, stderr) = Run("accuracy", "--runs", file, "--json");
+
+            Assert.True(code == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            var stage = Assert.Single(json.RootElement.GetProperty("stages").EnumerateArray());
+            Assert.Contains("'gemma-7b' is not a model preset", stage.GetProperty("notReplayed").GetString(), StringComparison.Ordinal);
+            // No median where nothing was compared: left out (the contract omits what is unknown), never NaN.
+            Assert.Empty(json.RootElement.GetProperty("median").EnumerateObject());
+            Assert.Equal((0, 1), (json.RootElement.GetProperty("comparedStages").GetInt32(), json.RootElement.GetProperty("notReplayedStages").GetInt32()));
+
+            var (_, table, _) = Run("accuracy", "--runs", file);
+            Assert.Contains("| not replayed: $.pools[0].llm.model: 'gemma-7b' is not a model preset", table, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Accuracy_MissingRuns_IsAPlainError()
     {
         var (code, _, stderr) = Run("accuracy", "--runs", "/nonexistent/runs.csv");

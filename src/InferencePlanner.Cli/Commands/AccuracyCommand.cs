@@ -87,16 +87,19 @@ internal static class AccuracyCommand
         }),
         median = new
         {
-            e2eMean = report.MedianE2eError,
-            ttftMean = report.MedianTtftMeanError,
-            ttftP99 = report.MedianTtftP99Error,
-            outputTokensPerSecond = report.MedianTokensPerSecondError,
+            // No stage compared (none replayed, or none both served): no median.
+            e2eMean = Finite(report.MedianE2eError),
+            ttftMean = Finite(report.MedianTtftMeanError),
+            ttftP99 = Finite(report.MedianTtftP99Error),
+            outputTokensPerSecond = Finite(report.MedianTokensPerSecondError),
         },
         overloadedStagesCalledUnstable = new { called = report.OverloadVerdicts.Called, of = report.OverloadVerdicts.Overloaded },
         servedStagesCalledOverloaded = report.FalseOverloads,
         comparedStages = report.Compared,
         notReplayedStages = report.NotReplayed,
     };
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     private static object Figure(ReplayedStage stage, double measured, double simulated, double error) => new
     {

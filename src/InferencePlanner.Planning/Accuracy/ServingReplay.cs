@@ -219,7 +219,7 @@ public static class ServingReplay
         return new AccuracyReport(ReplayAll(stages, catalog, null, progress));
     }
 
-    /// <summary>Every stage replayed, in parallel; a stage that cannot be replayed (a model no preset names, a device the catalog lacks) says why, as itself.</summary>
+    /// <summary>Every stage replayed, in parallel; a stage that cannot be compiled (a model no preset names, a device the catalog lacks) says why, as itself.</summary>
     private static ReplayedStage[] ReplayAll(IReadOnlyList<MeasuredStage> stages, DeviceCatalog catalog, ServingOverheads? overheads, IProgress<int>? progress)
     {
         var replayed = new ReplayedStage[stages.Count];
@@ -250,7 +250,7 @@ public static class ServingReplay
         }
         catch (ScenarioException ex)
         {
-            return new ReplayedStage(stage, false, ex.Message, double.NaN, double.NaN, double.NaN, double.NaN) { NotReplayed = ex.Message };
+            return new ReplayedStage(stage, false, null, double.NaN, double.NaN, double.NaN, double.NaN) { NotReplayed = ex.Message };
         }
 
         if (overheads is not null)

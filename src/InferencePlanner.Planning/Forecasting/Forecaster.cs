@@ -69,7 +69,7 @@ public sealed class Forecaster
 
         var pieces = new MonthForecast[growth.Months * per];
         var done = 0;
-        Parallel.For(0, growth.Months, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount, CancellationToken = cancellation }, m =>
+        Parallel.For(0, growth.Months, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount, CancellationToken = options.Cancellation }, m =>
         {
             for (var band = 0; band < per; band++)
             {
