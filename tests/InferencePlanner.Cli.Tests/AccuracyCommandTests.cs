@@ -6,6 +6,17 @@ public sealed class AccuracyCommandTests
 {
     private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliRun.Capture(args);
 
+    /// <summary>A runs file of the shipped first stage with <paramref name="column"/> set to <paramref name="value"/> (the caller deletes it).</summary>
+    private static string FirstRunWith(string column, string value)
+    {
+        var shipped = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "data", "measured", "vllm-h100-runs.csv"));
+        var row = shipped[1].Split(',');
+        row[Array.IndexOf(shipped[0].Split(','), column)] = value;
+        var file = Path.Combine(Path.GetTempPath(), $"runs-{Guid.NewGuid():N}.csv");
+        File.WriteAllLines(file, [shipped[0], string.Join(',', row)]);
+        return file;
+    }
+
     [Fact]
     public void Accuracy_PrintsEveryStage_MeasuredBesideSimulated()
     {
@@ -36,12 +47,7 @@ public sealed class AccuracyCommandTests
     [Fact]
     public void Accuracy_AStageThatCannotBeReplayed_IsARowSayingWhy_AndNoStageComparedIsNoMedian()
     {
-        var shipped = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "data", "measured", "vllm-h100-runs.csv"));
-        var header = shipped[0].Split(',');
-        var row = shipped[1].Split(',');
-        row[Array.IndexOf(header, "model")] = "google/gemma-7b";
-        var file = Path.Combine(Path.GetTempPath(), $"runs-{Guid.NewGuid():N}.csv");
-        File.WriteAllLines(file, [shipped[0], string.Join(',', row)]);
+        var file = FirstRunWith("model", "google/gemma-7b");
         try
         {
             var (code, stdout, stderr) = Run("accuracy", "--runs", file, "--json");
@@ -75,12 +81,7 @@ public sealed class AccuracyCommandTests
     [Fact]
     public void Accuracy_ABadRunsFile_NamesTheLineAndTheColumn()
     {
-        var shipped = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "data", "measured", "vllm-h100-runs.csv"));
-        var header = shipped[0].Split(',');
-        var row = shipped[1].Split(',');
-        row[Array.IndexOf(header, "rate_per_s")] = "fast";
-        var file = Path.Combine(Path.GetTempPath(), $"runs-{Guid.NewGuid():N}.csv");
-        File.WriteAllLines(file, [shipped[0], string.Join(',', row)]);
+        var file = FirstRunWith("rate_per_s", "fast");
         try
         {
             var (code, _, stderr) = Run("accuracy", "--runs", file);
